@@ -1,0 +1,37 @@
+# make run: set up everything and serve the app on SQLite at http://127.0.0.1:$(PORT)/
+# make test: the same set-up, then the whole test suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.requirements.txt
+
+.PHONY: setup run test lint format messages
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	cp requirements.txt $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the English catalogue after changing user-facing strings (needs GNU gettext).
+messages: setup
+	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'

@@ -1,0 +1,109 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from .models import Attachment, City, Indicator, Membership, Practice, PracticeEvent, PracticeResult
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "kind", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "code"]
+    ordering = ["order", "code"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+
+
+class PracticeResultInline(admin.TabularInline):
+    model = PracticeResult
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["file", "original_name", "content_type", "size", "is_public", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+
+
+class PracticeEventInline(admin.TabularInline):
+    model = PracticeEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_status", "to_status", "round", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        # The timeline is written by the workflow only.
+        return False
+
+
+@admin.register(Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "city", "indicator", "status", "round", "updated_at"]
+    list_filter = ["status", "city", "indicator", "round"]
+    search_fields = ["title", "summary", "body"]
+    list_select_related = ["city", "indicator"]
+    date_hierarchy = "updated_at"
+    # Status, round and version change only through the workflow and the optimistic lock.
+    readonly_fields = ["status", "round", "version", "created_at", "updated_at", "created_by", "updated_by"]
+    inlines = [PracticeResultInline, AttachmentInline, PracticeEventInline]
+
+
+@admin.register(PracticeEvent)
+class PracticeEventAdmin(admin.ModelAdmin):
+    list_display = ["practice", "from_status", "to_status", "round", "actor", "created_at"]
+    list_filter = ["to_status", "from_status"]
+    search_fields = ["practice__title", "note", "actor__username"]
+    list_select_related = ["practice", "actor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "practice", "content_type", "size", "is_public", "uploaded_at"]
+    list_filter = ["is_public", "content_type"]
+    search_fields = ["original_name", "practice__title"]
+    list_select_related = ["practice"]
+
+
+@admin.register(PracticeResult)
+class PracticeResultAdmin(admin.ModelAdmin):
+    list_display = ["measure", "before", "after", "unit", "practice"]
+    list_filter = ["practice__city"]
+    search_fields = ["measure", "practice__title"]
+    list_select_related = ["practice"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "city", "phone"]
+    list_filter = ["city"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "city__name"]
+    list_select_related = ["user", "city"]
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = False
+    extra = 0
+    max_num = 1
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class BizenvUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
+    list_filter = ["groups", "membership__city", "is_staff", "is_active"]

@@ -1,0 +1,9 @@
+from .selectors import user_city, user_roles
+
+
+def membership(request):
+    """The signed-in user's roles and city, for the page header."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"user_roles": user_roles(user), "user_city": user_city(user)}

@@ -1,0 +1,293 @@
+"""Cities, indicators and the practices cities submit."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The groups that carry a user's role; created by a data migration."""
+
+    CITY_OFFICIAL = "city_official", _("填报员")
+    REVIEWER = "reviewer", _("评审员")
+    COORDINATOR = "coordinator", _("省级统筹")
+
+
+class NaturalKeyManager(models.Manager):
+    """Lets fixtures name rows by a stable key, so loading them twice updates, never duplicates."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+
+    def get_by_natural_key(self, value):
+        return self.get(**{self.key: value})
+
+    def deconstruct(self):
+        # Managers with arguments must say how to rebuild themselves in migrations.
+        return (False, f"{__name__}.{type(self).__name__}", None, (self.key,), {})
+
+
+class CityKind(models.TextChoices):
+    PREFECTURE = "prefecture", _("地级市")
+    COUNTY_LEVEL = "county_level", _("县级市")
+    ZONE = "zone", _("示范区、新区")
+
+
+class City(models.Model):
+    """A submitting unit: a prefecture city, a county-level city or a special zone."""
+
+    Kind = CityKind
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20)
+    code = models.CharField(
+        _("行政区划代码"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", _("行政区划代码应为6位数字。"))],
+        help_text=_("GB/T 2260 六位代码"),
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.PREFECTURE)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    aliases = models.JSONField(_("别名"), default=list, blank=True, help_text=_("全称、旧称等，用于识别公告中的城市"))
+
+    objects = NaturalKeyManager("code")
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("城市")
+        verbose_name_plural = _("城市")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="city_code_six_digits"),
+            models.CheckConstraint(condition=~Q(name=""), name="city_name_not_empty"),
+            models.CheckConstraint(condition=~Q(short_name=""), name="city_short_name_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=CityKind.values), name="city_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class IndicatorKind(models.TextChoices):
+    NATIONAL = "national", _("国家评价指标")
+    PROVINCIAL = "provincial", _("本省专项")
+
+
+class Indicator(models.Model):
+    """An evaluation indicator (开办企业 …) or a province's own heading; practices are grouped by it."""
+
+    Kind = IndicatorKind
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    slug = models.SlugField(_("英文标识"), max_length=60, unique=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.NATIONAL)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    aliases = models.JSONField(_("别名"), default=list, blank=True, help_text=_("公告中可能出现的其他写法"))
+
+    objects = NaturalKeyManager("slug")
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="indicator_name_not_empty"),
+            models.CheckConstraint(condition=Q(slug__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"), name="indicator_slug_ascii"),
+            models.CheckConstraint(condition=Q(kind__in=IndicatorKind.values), name="indicator_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Membership(models.Model):
+    """Links a user to the city they act for: required for city officials, optional for reviewers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("用户")
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("所属城市")
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("所属单位")
+        verbose_name_plural = _("所属单位")
+
+    def __str__(self):
+        return f"{self.user} · {self.city or '—'}"
+
+    def clean(self):
+        if self.city_id is None and self.user_id and self.user.groups.filter(name=Role.CITY_OFFICIAL).exists():
+            raise ValidationError({"city": ValidationError(_("填报员必须属于一个城市。"), code="city_required")})
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    IN_REVIEW = "in_review", _("评审中")
+    REVISION_REQUESTED = "revision_requested", _("退回修改")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("未通过")
+    PUBLISHED = "published", _("已发布")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Practice(models.Model):
+    """One typical practice a city writes up, from draft to publication."""
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="practices", verbose_name=_("城市"))
+    # Null only for practices imported from announcements that have no indicator headings.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="practices", verbose_name=_("指标")
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    summary = models.TextField(_("摘要"), blank=True)
+    body = models.TextField(_("正文"), blank=True, help_text=_("纯文本，空行分段"))
+    outcomes = models.TextField(_("成效"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，防止覆盖他人的修改"))
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("经验做法")
+        verbose_name_plural = _("经验做法")
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="practice_title_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="practice_status_valid"),
+            models.CheckConstraint(condition=Q(round__gte=1), name="practice_round_positive"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="practice_version_positive"),
+        ]
+        indexes = [models.Index(fields=["city", "status"], name="practice_city_status")]
+
+    def __str__(self):
+        return self.title
+
+
+class PracticeResult(models.Model):
+    """A measured result of a practice, e.g. 企业开办时间 5 → 2 个工作日."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="results", verbose_name=_("经验做法"))
+    measure = models.CharField(_("指标项"), max_length=100)
+    before = models.CharField(_("实施前"), max_length=50, blank=True)
+    after = models.CharField(_("实施后"), max_length=50)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["practice", "order", "pk"]
+        verbose_name = _("量化成效")
+        verbose_name_plural = _("量化成效")
+        constraints = [
+            models.CheckConstraint(condition=~Q(measure=""), name="result_measure_not_empty"),
+            models.CheckConstraint(condition=~Q(after=""), name="result_after_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.before} → {self.after} {self.unit}".strip()
+
+
+class PracticeEvent(models.Model):
+    """One status change on a practice's timeline: who, when, from, to, why."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="events", verbose_name=_("经验做法"))
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices)
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_status=models.F("to_status")), name="event_changes_status"),
+            models.CheckConstraint(
+                condition=Q(from_status__in=Status.values, to_status__in=Status.values), name="event_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.practice}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+def attachment_path(instance, filename):
+    # Stored names are generated: the uploader's file name is kept only as data.
+    return f"attachments/{instance.practice_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to a practice; public only once published and marked so."""
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("经验做法")
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    is_public = models.BooleanField(_("公开"), default=False, help_text=_("发布后是否向公众提供下载"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["practice", "uploaded_at", "pk"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        constraints = [
+            models.CheckConstraint(condition=~Q(original_name=""), name="attachment_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.original_name

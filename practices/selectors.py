@@ -1,0 +1,31 @@
+"""Reads: who a user is, and what they may see."""
+
+from django.db.models import Count, QuerySet
+
+from .models import City, Membership, Practice, Role
+
+
+def user_roles(user) -> list[Role]:
+    """The user's roles, in a fixed order; cached on the user for the request."""
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_bizenv_roles"):
+        names = {group.name for group in user.groups.all()}
+        user._bizenv_roles = [role for role in Role if role.value in names]
+    return user._bizenv_roles
+
+
+def user_city(user) -> City | None:
+    """The city the user acts for, or None; cached on the user for the request."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_bizenv_city"):
+        membership = Membership.objects.select_related("city").filter(user=user).first()
+        user._bizenv_city = membership.city if membership else None
+    return user._bizenv_city
+
+
+def status_counts(practices: QuerySet[Practice]) -> dict[str, int]:
+    """How many practices are in each status, in one query."""
+    rows = practices.order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}

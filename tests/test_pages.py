@@ -1,0 +1,102 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_for_the_public_is_in_chinese(client):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-CN">' in html
+    assert "优化营商环境典型经验做法" in html and "成熟一批、推出一批" in html
+    assert 'href="/accounts/login/' in html
+
+
+def test_home_page_in_english_from_the_catalogue(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in html
+    assert "Typical practices for improving the business environment" in html
+    assert "优化营商环境典型经验做法" not in html
+
+
+def test_stylesheet_is_served_by_the_app(client):
+    html = client.get("/").content.decode()
+    assert '<link rel="stylesheet" href="/static/css/bizenv.css">' in html
+    assert "http://" not in html.replace("http://testserver", "") and "https://" not in html
+
+
+def test_login_page(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "用户名" in html and "密码" in html and 'name="csrfmiddlewaretoken"' in html
+
+
+def test_wrong_password_says_so_in_chinese(client, demo):
+    response = client.post("/accounts/login/", {"username": "xian", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的用户名和密码" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_city_official_signs_in_and_sees_their_citys_work(client, demo):
+    response = client.post("/accounts/login/", {"username": "xian", "password": "demo"}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [("/", 302)]
+    assert "西安市填报员 · 西安市 · 填报员" in html
+    assert "西安市的经验做法" in html
+    assert "草稿" in html and "退回修改" in html
+
+
+def test_coordinator_does_not_see_city_drafts_counted(client, demo):
+    client.login(username="coordinator", password="demo")
+    html = client.get("/").content.decode()
+    assert "各市提交的经验做法" in html
+    assert '<tr><td>草稿</td><td class="num">0</td></tr>' in html
+
+
+def test_reviewer_sees_open_assignments(client, demo):
+    client.login(username="reviewer_xian", password="demo")
+    assert "您有 1 项待完成的评审。" in client.get("/").content.decode()
+
+
+def test_sign_out_needs_post_and_ends_the_session(client, demo):
+    client.login(username="xian", password="demo")
+    assert client.get("/accounts/logout/").status_code == 405
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302 and response.url == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_is_reachable_by_the_admin_only(client, demo):
+    assert client.get("/admin/").status_code == 302
+    client.login(username="coordinator", password="demo")
+    assert client.get("/admin/").status_code == 302
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.get("/admin/practices/practice/")
+    assert response.status_code == 200
+    assert "西安市推行企业开办" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "practices/city",
+        "practices/indicator",
+        "practices/practice",
+        "practices/practiceevent",
+        "practices/practiceresult",
+        "practices/attachment",
+        "practices/membership",
+        "auth/user",
+        "reviews/criterion",
+        "reviews/review",
+        "reviews/score",
+        "reviews/batch",
+        "reviews/batchentry",
+    ],
+)
+def test_admin_lists_every_model_with_search(client, demo, model):
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.get(f"/admin/{model}/", {"q": "西安"})
+    assert response.status_code == 200
+    assert 'id="searchbar"' in response.content.decode()
