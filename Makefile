@@ -33,5 +33,5 @@ format: setup
 
 # Regenerate the English catalogue after changing user-facing strings (needs GNU gettext).
 messages: setup
-	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Attachment, City, Indicator, Membership, Practice, PracticeEvent, PracticeResult
+from .models import Adoption, Attachment, City, Indicator, Membership, Practice, PracticeEvent, PracticeResult
 
 
 @admin.register(City)
@@ -81,6 +81,14 @@ class PracticeResultAdmin(admin.ModelAdmin):
     list_filter = ["practice__city"]
     search_fields = ["measure", "practice__title"]
     list_select_related = ["practice"]
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(admin.ModelAdmin):
+    list_display = ["practice", "city", "declared_by", "declared_at"]
+    list_filter = ["city"]
+    search_fields = ["practice__title", "city__name", "result"]
+    list_select_related = ["practice", "city", "declared_by"]
 
 
 @admin.register(Membership)

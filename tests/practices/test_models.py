@@ -4,7 +4,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from practices.models import Attachment, City, Indicator, Membership, PracticeEvent, PracticeResult, Role, Status
+from practices.models import (
+    Adoption,
+    Attachment,
+    City,
+    Indicator,
+    Membership,
+    PracticeEvent,
+    PracticeResult,
+    Role,
+    Status,
+)
 from tests.factories import CityFactory, IndicatorFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +144,21 @@ def test_city_in_use_cannot_be_deleted():
     with pytest.raises(Exception) as excinfo, transaction.atomic():
         practice.city.delete()
     assert type(excinfo.value).__name__ == "ProtectedError"
+
+
+def test_adoption_once_per_city(hanzhong):
+    practice = PracticeFactory(status=Status.PUBLISHED)
+    Adoption.objects.create(practice=practice, city=hanzhong, result="已复制")
+    assert_violates(None, lambda: Adoption.objects.create(practice=practice, city=hanzhong, result="再次"))
+
+
+def test_adoption_needs_a_result(hanzhong):
+    practice = PracticeFactory(status=Status.PUBLISHED)
+    assert_violates("adoption_result_not_empty", lambda: Adoption.objects.create(practice=practice, city=hanzhong))
+
+
+def test_a_city_does_not_adopt_its_own_practice(xian):
+    practice = PracticeFactory(city=xian, status=Status.PUBLISHED)
+    with pytest.raises(ValidationError) as excinfo:
+        Adoption(practice=practice, city=xian, result="已复制").full_clean()
+    assert excinfo.value.error_dict["city"][0].code == "own_practice"
