@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -21,3 +22,12 @@ def home(request):
         open_reviews = user.reviews.filter(submitted_at__isnull=True).count()
     rows = [(status.label, counts.get(status.value, 0)) for status in Status] if counts is not None else None
     return render(request, "home.html", {"status_rows": rows, "status_caption": caption, "open_reviews": open_reviews})
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out is a POST; a GET (a typed or bookmarked URL) asks for confirmation instead of a bare 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logout_confirm.html")

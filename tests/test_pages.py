@@ -59,9 +59,11 @@ def test_reviewer_sees_open_assignments(client, demo):
     assert "您有 1 项待完成的评审。" in client.get("/").content.decode()
 
 
-def test_sign_out_needs_post_and_ends_the_session(client, demo):
+def test_sign_out_asks_on_get_and_ends_the_session_on_post(client, demo):
     client.login(username="xian", password="demo")
-    assert client.get("/accounts/logout/").status_code == 405
+    response = client.get("/accounts/logout/")
+    assert response.status_code == 200 and "确定要退出登录吗？" in response.content.decode()
+    assert "_auth_user_id" in client.session
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response.url == "/"
     assert "_auth_user_id" not in client.session
