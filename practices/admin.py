@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from .models import Adoption, Attachment, City, Indicator, Membership, Practice, PracticeEvent, PracticeResult
+from .models import Adoption, Attachment, City, Indicator, Membership, Practice, PracticeEvent, PracticeResult, Role
 
 
 @admin.register(City)
@@ -106,12 +109,26 @@ class MembershipInline(admin.StackedInline):
     max_num = 1
 
 
+class BizenvUserChangeForm(UserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        # The membership inline is a formset of its own, validated apart from this form; its city arrives in
+        # the same POST, so the rule "a city official belongs to a city" is checked here, across both.
+        is_official = groups is not None and groups.filter(name=Role.CITY_OFFICIAL).exists()
+        if is_official and not self.data.get(f"{MEMBERSHIP_PREFIX}-0-city"):
+            raise ValidationError(_("填报员必须属于一个城市：请在下方“所属单位”中选择城市。"), code="city_required")
+        return cleaned
+
+
 User = get_user_model()
+MEMBERSHIP_PREFIX = Membership.user.field.related_query_name()
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class BizenvUserAdmin(UserAdmin):
+    form = BizenvUserChangeForm
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
     list_filter = ["groups", "membership__city", "is_staff", "is_active"]

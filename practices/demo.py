@@ -1,17 +1,18 @@
 """Demo data: the shipped cities, indicators and criteria, demo users, and practices in every state.
 
 Loading it twice changes nothing: rows are found by their natural keys and
-only what is missing is created. Never called from a migration.
+only what is missing is created, so edits made since are kept. Never called
+from a migration, and refused in production (see the command).
 """
 
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,11 +60,31 @@ DEMO_SCORES = {
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:
-    """Load fixtures, demo users and demo practices; return how many rows each step created."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
-    users_created = _ensure_users()
-    practices_created = _ensure_practices()
-    return {"users": users_created, "practices": practices_created}
+    """Create what is missing of the fixtures, demo users and demo practices; return how many rows were new."""
+    return {
+        "reference": sum(_ensure_fixture(name) for name in FIXTURES),
+        "users": _ensure_users(),
+        "practices": _ensure_practices(),
+    }
+
+
+def _fixture_path(name):
+    return settings.BASE_DIR / "fixtures" / f"{name}.json"
+
+
+def _ensure_fixture(name) -> int:
+    """Create the fixture's rows that are missing, found by natural key; rows already there keep their edits.
+
+    (`loaddata` would overwrite them: a coordinator's reweighted criterion would come back on every `make run`.)
+    """
+    created_count = 0
+    for row in json.loads(_fixture_path(name).read_text(encoding="utf-8")):
+        model = apps.get_model(row["model"])
+        fields = dict(row["fields"])
+        key = model.objects.key
+        _, created = model.objects.get_or_create(**{key: fields.pop(key)}, defaults=fields)
+        created_count += created
+    return created_count
 
 
 def _ensure_users() -> int:
@@ -95,8 +116,7 @@ def _demo_user(username):
 
 
 def _ensure_practices() -> int:
-    path = settings.BASE_DIR / "fixtures" / "demo_practices.json"
-    specs = json.loads(path.read_text(encoding="utf-8"))
+    specs = json.loads(_fixture_path("demo_practices").read_text(encoding="utf-8"))
     coordinator = _demo_user("coordinator")
     created_count = 0
     for spec in specs:
@@ -144,7 +164,7 @@ def _submit_demo_review(practice, reviewer, target, comment):
     criteria = Criterion.objects.filter(active=True).order_by("order")
     Score.objects.bulk_create(
         Score(review=review, criterion=c, value=Decimal(v), weight=c.weight, max_score=c.max_score)
-        for c, v in zip(criteria, values, strict=False)
+        for c, v in zip(criteria, values, strict=True)
     )
     review.recommendation = recommendation
     review.comment_to_city = comment

@@ -42,8 +42,6 @@ class CityKind(models.TextChoices):
 class City(models.Model):
     """A submitting unit: a prefecture city, a county-level city or a special zone."""
 
-    Kind = CityKind
-
     name = models.CharField(_("名称"), max_length=50, unique=True)
     short_name = models.CharField(_("简称"), max_length=20)
     code = models.CharField(
@@ -53,7 +51,7 @@ class City(models.Model):
         validators=[RegexValidator(r"^\d{6}$", _("行政区划代码应为6位数字。"))],
         help_text=_("GB/T 2260 六位代码"),
     )
-    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.PREFECTURE)
+    kind = models.CharField(_("类别"), max_length=20, choices=CityKind.choices, default=CityKind.PREFECTURE)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     aliases = models.JSONField(_("别名"), default=list, blank=True, help_text=_("全称、旧称等，用于识别公告中的城市"))
 
@@ -85,11 +83,9 @@ class IndicatorKind(models.TextChoices):
 class Indicator(models.Model):
     """An evaluation indicator (开办企业 …) or a province's own heading; practices are grouped by it."""
 
-    Kind = IndicatorKind
-
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("英文标识"), max_length=60, unique=True)
-    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.NATIONAL)
+    kind = models.CharField(_("类别"), max_length=20, choices=IndicatorKind.choices, default=IndicatorKind.NATIONAL)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     aliases = models.JSONField(_("别名"), default=list, blank=True, help_text=_("公告中可能出现的其他写法"))
 

@@ -3,16 +3,12 @@
 from django.db.models import Count, QuerySet
 
 from .models import City, Membership, Practice, Role
+from .rules import ROLE_PREDICATES
 
 
 def user_roles(user) -> list[Role]:
-    """The user's roles, in a fixed order; cached on the user for the request."""
-    if not user.is_authenticated:
-        return []
-    if not hasattr(user, "_bizenv_roles"):
-        names = {group.name for group in user.groups.all()}
-        user._bizenv_roles = [role for role in Role if role.value in names]
-    return user._bizenv_roles
+    """The user's roles, in a fixed order (the rules predicates cache the groups on the user)."""
+    return [role for role in Role if ROLE_PREDICATES[role](user)]
 
 
 def user_city(user) -> City | None:

@@ -10,17 +10,19 @@ from .selectors import status_counts, user_city
 def home(request):
     """The front page: what bizenv is, and for a signed-in user where their work stands."""
     user = request.user
-    counts, caption, open_reviews = None, "", None
+    shown, counts, caption, open_reviews = [], {}, "", None
     if is_city_official(user) and user_city(user):
+        shown = list(Status)
         counts = status_counts(Practice.objects.filter(city=user_city(user)))
         caption = _("%(city)s的经验做法") % {"city": user_city(user).name}
     elif is_coordinator(user):
         # Drafts belong to the cities until they submit them.
-        counts = status_counts(Practice.objects.exclude(status=Status.DRAFT))
+        shown = [status for status in Status if status != Status.DRAFT]
+        counts = status_counts(Practice.objects.filter(status__in=shown))
         caption = _("各市提交的经验做法")
     if is_reviewer(user):
         open_reviews = user.reviews.filter(submitted_at__isnull=True).count()
-    rows = [(status.label, counts.get(status.value, 0)) for status in Status] if counts is not None else None
+    rows = [(status.label, counts.get(status.value, 0)) for status in shown]
     return render(request, "home.html", {"status_rows": rows, "status_caption": caption, "open_reviews": open_reviews})
 
 

@@ -31,14 +31,12 @@ class StaleState(WorkflowError):
     pass
 
 
-def can_transition(practice: Practice, to: str) -> bool:
-    return to in TRANSITIONS[practice.status]
-
-
 @transaction.atomic
 def transition(*, practice: Practice, to: str, by, note: str = "") -> Practice:
     """Move a practice to a new status if it is still in the status the caller saw; write the event."""
     seen = practice.status
+    if to not in Status.values:
+        raise IllegalTransition(_("未知的状态“%(new)s”。") % {"new": to})
     if to not in TRANSITIONS[seen]:
         raise IllegalTransition(
             _("不能从“%(old)s”变为“%(new)s”。") % {"old": Status(seen).label, "new": Status(to).label}

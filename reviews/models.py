@@ -85,7 +85,11 @@ class Review(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.practice} · {self.reviewer} · 第{self.round}轮"
+        return _("%(practice)s · %(reviewer)s · 第%(round)d轮") % {
+            "practice": self.practice,
+            "reviewer": self.reviewer,
+            "round": self.round,
+        }
 
 
 class Score(models.Model):
@@ -120,13 +124,11 @@ class BatchStatus(models.TextChoices):
 class Batch(models.Model):
     """A numbered batch of practices (2022年第二批), composed, then published and frozen."""
 
-    Status = BatchStatus
-
     year = models.PositiveSmallIntegerField(_("年份"))
     sequence = models.PositiveSmallIntegerField(_("批次"), help_text=_("第N批"))
     title = models.CharField(_("标题"), max_length=200)
     lead = models.TextField(_("导语"), blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("状态"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -167,8 +169,6 @@ class EntryScope(models.TextChoices):
 
 class BatchEntry(models.Model):
     """A practice's place in a batch, with a frozen copy of the text as published."""
-
-    Scope = EntryScope
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="entries", verbose_name=_("批次"))
     practice = models.OneToOneField(

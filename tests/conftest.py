@@ -34,7 +34,7 @@ def pytest_report_header(config):
 @pytest.fixture
 def demo(db):
     """The shipped fixtures, demo users and demo practices."""
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", force=True, stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -56,8 +56,10 @@ def xian_official(xian):
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's Chromium; its own browser download does not work here."""
     require_tool(shutil.which(CHROMIUM) is not None, f"missing Chromium at {CHROMIUM}: apt-get install chromium")
-    # Playwright's sync API keeps an event loop running in the test thread from here on; without this
-    # Django refuses every ORM call made there (fixtures, database set-up) as if it were async code.
+    # Playwright's sync API keeps an event loop running in the main thread from the moment the browser starts
+    # until the session ends, and Django then refuses every ORM call made in that thread (fixtures, database
+    # set-up and teardown of every later test) as if it were async code. The loop lives for the session, so
+    # this permission must too; our code has no async views for it to hide anything in.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return {
         **browser_type_launch_args,

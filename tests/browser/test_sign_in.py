@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_city_official_signs_in_and_sees_the_home_page_in_chinese(live_server, page):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", force=True, stdout=io.StringIO())
 
     page.goto(f"{live_server.url}/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

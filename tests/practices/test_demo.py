@@ -3,12 +3,12 @@ import json
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core import serializers
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from practices.demo import DEMO_USERS, PATHS
-from practices.models import City, Indicator, Membership, Practice, PracticeEvent, Role, Status
+from practices.models import City, Indicator, Membership, Practice, PracticeEvent, PracticeResult, Role, Status
 from reviews.models import Criterion, Review, Score
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,7 @@ def fixture_rows(name):
 
 def snapshot():
     """Every row load_demo writes, serialised, except the times that are set on each login."""
-    from django.contrib.auth import get_user_model
-
-    models = [City, Indicator, Criterion, Membership, Practice, PracticeEvent, Review, Score]
+    models = [City, Indicator, Criterion, Membership, Practice, PracticeResult, PracticeEvent, Review, Score]
     users = get_user_model().objects.order_by("pk")
     rows = [serializers.serialize("json", m.objects.order_by("pk")) for m in models]
     rows.append(serializers.serialize("json", users, fields=["username", "password", "groups", "is_superuser"]))
@@ -30,12 +28,30 @@ def snapshot():
 
 
 def test_load_demo_is_idempotent():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", force=True, stdout=io.StringIO())
     first = snapshot()
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", force=True, stdout=out)
     assert snapshot() == first
-    assert "新建用户 0 个、经验做法 0 项" in out.getvalue()
+    assert "新建基础数据 0 条、用户 0 个、经验做法 0 项" in out.getvalue()
+
+
+def test_load_demo_keeps_what_was_edited_since(demo):
+    criterion = Criterion.objects.get(name="示范性")
+    criterion.active, criterion.weight = False, 5
+    criterion.save()
+    City.objects.filter(code="610100").update(order=999)
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    criterion.refresh_from_db()
+    assert (criterion.active, criterion.weight) == (False, 5)
+    assert City.objects.get(code="610100").order == 999
+
+
+def test_load_demo_refuses_production_without_force(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not get_user_model().objects.exists()
 
 
 def test_load_demo_loads_the_shipped_fixtures(demo):
@@ -48,10 +64,35 @@ def test_load_demo_loads_the_shipped_fixtures(demo):
     assert Criterion.objects.filter(active=True).count() == len(fixture_rows("criteria"))
 
 
+# The evaluation's official order, then the province's own headings seen in the seed announcement.
+OFFICIAL_INDICATORS = [
+    "开办企业",
+    "劳动力市场监管",
+    "办理建筑许可",
+    "政府采购",
+    "招标投标",
+    "获得电力",
+    "获得用水用气",
+    "登记财产",
+    "获得信贷",
+    "保护中小投资者",
+    "知识产权创造、保护和运用",
+    "跨境贸易",
+    "纳税",
+    "执行合同",
+    "办理破产",
+    "市场监管",
+    "政务服务",
+    "包容普惠创新",
+]
+PROVINCIAL_HEADINGS = ["“一把手走流程、坐窗口、跟执法、处投诉”活动", "投诉举报处理"]
+
+
 def test_indicators_in_official_order(demo):
-    names = list(Indicator.objects.values_list("name", flat=True))
-    assert names[0] == "开办企业" and names[17] == "包容普惠创新"
-    assert names.index("获得电力") < names.index("纳税") < names.index("办理破产")
+    indicators = list(Indicator.objects.all())
+    assert [i.name for i in indicators] == OFFICIAL_INDICATORS + PROVINCIAL_HEADINGS
+    assert [i.kind for i in indicators] == ["national"] * 18 + ["provincial"] * 2
+    assert all(i.slug.isascii() for i in indicators)
 
 
 @pytest.mark.parametrize("spec", DEMO_USERS, ids=lambda spec: spec.username)

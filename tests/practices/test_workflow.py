@@ -31,6 +31,12 @@ def test_only_the_table_allows_a_change(seen):
     assert not practice.events.exists()
 
 
+def test_an_unknown_status_is_refused():
+    practice = PracticeFactory()
+    with pytest.raises(IllegalTransition, match="archived"):
+        transition(practice=practice, to="archived", by=None)
+
+
 def test_stale_status_is_refused_and_nothing_is_written():
     practice = PracticeFactory()
     first, second = Practice.objects.get(pk=practice.pk), Practice.objects.get(pk=practice.pk)
