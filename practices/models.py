@@ -18,6 +18,18 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("省级统筹")
 
 
+def user_ref(verbose_name):
+    """Who did something (created, changed, published …): kept as history if the account is later deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class NaturalKeyManager(models.Manager):
     """Lets fixtures name rows by a stable key, so loading them twice updates, never duplicates."""
 
@@ -161,22 +173,8 @@ class Practice(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("创建人"),
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("最后修改人"),
-    )
+    created_by = user_ref(_("创建人"))
+    updated_by = user_ref(_("最后修改人"))
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -224,14 +222,7 @@ class PracticeEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices)
     to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices)
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = user_ref(_("操作人"))
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
@@ -267,14 +258,7 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     is_public = models.BooleanField(_("公开"), default=False, help_text=_("发布后是否向公众提供下载"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
+    uploaded_by = user_ref(_("上传人"))
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -297,14 +281,7 @@ class Adoption(models.Model):
     )
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("复制城市"))
     result = models.TextField(_("本地成效"))
-    declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("填报人"),
-    )
+    declared_by = user_ref(_("填报人"))
     declared_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
 
     class Meta:

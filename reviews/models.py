@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from practices.models import NaturalKeyManager, Practice
+from practices.models import NaturalKeyManager, Practice, user_ref
 
 
 class Criterion(models.Model):
@@ -51,14 +51,7 @@ class Review(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("评审员")
     )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("分配人"),
-    )
+    assigned_by = user_ref(_("分配人"))
     assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
     recommendation = models.CharField(_("评审建议"), max_length=10, choices=Recommendation.choices, blank=True)
     comment_to_city = models.TextField(_("给城市的意见"), blank=True)
@@ -130,14 +123,7 @@ class Batch(models.Model):
     lead = models.TextField(_("导语"), blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发布人"),
-    )
+    published_by = user_ref(_("发布人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
