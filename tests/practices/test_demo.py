@@ -124,3 +124,11 @@ def test_demo_never_assigns_a_reviewer_to_their_own_city(demo):
 def test_demo_city_officials_belong_to_their_city(demo):
     for membership in Membership.objects.filter(user__groups__name=Role.CITY_OFFICIAL):
         assert membership.city is not None
+
+
+def test_reference_data_loads_alone_with_loaddata(db):
+    call_command("loaddata", "cities", "indicators", "criteria", verbosity=0)
+    assert City.objects.count() == len(fixture_rows("cities"))
+    assert Indicator.objects.count() == len(fixture_rows("indicators"))
+    assert Criterion.objects.count() == len(fixture_rows("criteria"))
+    assert not get_user_model().objects.exists()
