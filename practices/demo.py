@@ -16,13 +16,16 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.models import Criterion, Recommendation, Review, Score
+from reviews.models import Batch, Criterion, Recommendation, Review, Score
 
 from .models import City, Indicator, Membership, Practice, PracticeResult, Role, Status
+from .services import import_bulletin
 from .workflow import transition
 
 DEMO_PASSWORD = "demo"
 FIXTURES = ["cities", "indicators", "criteria"]
+# The real announcement the demo publishes: Shaanxi's second batch of 2022, as it circulates (see README).
+SEED = ("shaanxi-2022-2.txt", 2022, 2)
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,17 @@ def load_demo() -> dict[str, int]:
         "reference": sum(_ensure_fixture(name) for name in FIXTURES),
         "users": _ensure_users(),
         "practices": _ensure_practices(),
+        "batches": _ensure_seed_batch(),
     }
+
+
+def _ensure_seed_batch() -> int:
+    name, year, sequence = SEED
+    if Batch.objects.filter(year=year, sequence=sequence).exists():
+        return 0
+    data = (settings.BASE_DIR / "fixtures" / "seeds" / name).read_bytes()
+    import_bulletin(data=data, year=year, sequence=sequence, publish=True, source_name=name)
+    return 1
 
 
 def _fixture_path(name):

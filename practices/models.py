@@ -154,6 +154,11 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+class Source(models.TextChoices):
+    PORTAL = "portal", _("城市填报")
+    IMPORT = "import", _("公告导入")
+
+
 class Practice(models.Model):
     """One typical practice a city writes up, from draft to publication."""
 
@@ -168,6 +173,7 @@ class Practice(models.Model):
     outcomes = models.TextField(_("成效"), blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.PORTAL)
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，防止覆盖他人的修改"))
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
@@ -185,6 +191,7 @@ class Practice(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="practice_status_valid"),
             models.CheckConstraint(condition=Q(round__gte=1), name="practice_round_positive"),
             models.CheckConstraint(condition=Q(version__gte=1), name="practice_version_positive"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="practice_source_valid"),
         ]
         indexes = [models.Index(fields=["city", "status"], name="practice_city_status")]
 

@@ -2,6 +2,8 @@
 
 from django.db.models import Count, QuerySet
 
+from reviews.models import Batch, BatchStatus
+
 from .models import City, Membership, Practice, Role
 from .rules import ROLE_PREDICATES
 
@@ -25,3 +27,12 @@ def status_counts(practices: QuerySet[Practice]) -> dict[str, int]:
     """How many practices are in each status, in one query."""
     rows = practices.order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
+
+
+def published_batches() -> QuerySet[Batch]:
+    """Published batches, newest first, each with its number of entries."""
+    return (
+        Batch.objects.filter(status=BatchStatus.PUBLISHED)
+        .annotate(entry_count=Count("entries"))
+        .order_by("-year", "-sequence")
+    )

@@ -4,11 +4,13 @@ from django.utils.translation import gettext as _
 
 from .models import Practice, Status
 from .rules import is_city_official, is_coordinator, is_reviewer
-from .selectors import status_counts, user_city
+from .selectors import published_batches, status_counts, user_city
+
+HOME_BATCHES = 10
 
 
 def home(request):
-    """The front page: what bizenv is, and for a signed-in user where their work stands."""
+    """The front page: what bizenv is, the latest published batches, and for staff where their work stands."""
     user = request.user
     shown, counts, caption, open_reviews = [], {}, "", None
     if is_city_official(user) and user_city(user):
@@ -23,7 +25,13 @@ def home(request):
     if is_reviewer(user):
         open_reviews = user.reviews.filter(submitted_at__isnull=True).count()
     rows = [(status.label, counts.get(status.value, 0)) for status in shown]
-    return render(request, "home.html", {"status_rows": rows, "status_caption": caption, "open_reviews": open_reviews})
+    context = {
+        "status_rows": rows,
+        "status_caption": caption,
+        "open_reviews": open_reviews,
+        "batches": published_batches()[:HOME_BATCHES],
+    }
+    return render(request, "home.html", context)
 
 
 class LogoutView(auth_views.LogoutView):

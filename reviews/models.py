@@ -125,6 +125,11 @@ class Batch(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = user_ref(_("发布人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Batches imported from an announcement keep the document as it was, and what the importer noticed.
+    source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
+    source_encoding = models.CharField(_("来源编码"), max_length=20, blank=True)
+    source_text = models.TextField(_("来源原文"), blank=True)
+    import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
 
     class Meta:
         ordering = ["-year", "-sequence"]
@@ -169,6 +174,11 @@ class BatchEntry(models.Model):
     body = models.TextField(_("正文"), blank=True)
     outcomes = models.TextField(_("成效"), blank=True)
     results = models.JSONField(_("量化成效"), default=list, blank=True)
+    original_title = models.CharField(
+        _("原文标题"), max_length=200, blank=True, help_text=_("导入时的原文（可能为繁体）")
+    )
+    original_text = models.TextField(_("原文"), blank=True)
+    warnings = models.JSONField(_("导入提示"), default=list, blank=True)
 
     class Meta:
         ordering = ["batch", "number"]

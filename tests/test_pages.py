@@ -1,7 +1,9 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from reviews.models import Review
+from reviews.models import Batch, Review
+from tests.factories import BatchEntryFactory, BatchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +112,23 @@ def test_admin_lists_every_model_with_search(client, demo, model):
     response = client.get(f"/admin/{model}/", {"q": "西安"})
     assert response.status_code == 200
     assert 'id="searchbar"' in response.content.decode()
+
+
+def test_home_lists_published_batches_with_their_counts(client, demo):
+    html = client.get("/").content.decode()
+    batch = Batch.objects.get(year=2022, sequence=2)
+    assert batch.title in html
+    assert f"{batch.entries.count()} 项" in html
+
+
+def test_home_without_batches_says_so(client, db):
+    assert "尚未发布任何批次。" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("batches", [1, 3, 12])
+def test_home_query_count_does_not_grow_with_batches(client, db, django_assert_num_queries, batches):
+    for sequence in range(1, batches + 1):
+        batch = BatchFactory(sequence=sequence, status="published", published_at=timezone.now())
+        BatchEntryFactory.create_batch(2, batch=batch)
+    with django_assert_num_queries(1):
+        client.get("/")

@@ -2,11 +2,11 @@
 
 import os
 import secrets
-import subprocess
-import sys
 
 from django.conf import settings
 from django.db import connection
+
+from tests.processes import manage, python
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -15,28 +15,11 @@ PRODUCTION = {
 }
 
 
-# Variables of ours, and the one the browser tests set for themselves, never leak into the child.
-NOT_INHERITED = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
-def run(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """Run Python in a fresh process with exactly these bizenv variables set."""
-    base = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        env={**base, "DJANGO_SETTINGS_MODULE": "bizenv.settings", **env},
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 PRINT_DB = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'], d.get('HOST'), d.get('PORT'), d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"  # noqa: E501
 
 
 def test_database_url_selects_postgresql():
-    result = run(PRINT_DB, {"DATABASE_URL": "postgres://bizenv:secret@db.internal:5433/bizenv"})
+    result = python(PRINT_DB, {"DATABASE_URL": "postgres://bizenv:secret@db.internal:5433/bizenv"})
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "bizenv",
@@ -48,7 +31,7 @@ def test_database_url_selects_postgresql():
 
 
 def test_default_database_is_sqlite_in_the_project():
-    result = run(PRINT_DB, {})
+    result = python(PRINT_DB, {})
     engine, name, *_ = result.stdout.split()
     assert engine == "django.db.backends.sqlite3", result.stderr
     assert name == str(settings.BASE_DIR / "db.sqlite3")
@@ -61,20 +44,19 @@ def test_the_suite_runs_on_the_database_named_by_database_url():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run("import django; django.setup()", {"DEBUG": "0", "ALLOWED_HOSTS": "bizenv.example.gov.cn"})
+    result = python("import django; django.setup()", {"DEBUG": "0", "ALLOWED_HOSTS": "bizenv.example.gov.cn"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
 def test_debug_must_be_a_boolean():
-    result = run("import django; django.setup()", {"DEBUG": "maybe"})
+    result = python("import django; django.setup()", {"DEBUG": "maybe"})
     assert result.returncode != 0 and "DEBUG must be a boolean" in result.stderr
 
 
 def test_check_deploy_is_clean_with_production_values(tmp_path):
     env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    code = "import sys; from django.core.management import execute_from_command_line as r; r(sys.argv)"
-    result = run(code, env, "check", "--deploy", "--fail-level", "DEBUG")
+    result = manage(env, "check", "--deploy", "--fail-level", "DEBUG")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 

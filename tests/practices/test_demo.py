@@ -8,8 +8,18 @@ from django.core import serializers
 from django.core.management import CommandError, call_command
 
 from practices.demo import DEMO_USERS, PATHS
-from practices.models import City, Indicator, Membership, Practice, PracticeEvent, PracticeResult, Role, Status
-from reviews.models import Criterion, Review, Score
+from practices.models import (
+    City,
+    Indicator,
+    Membership,
+    Practice,
+    PracticeEvent,
+    PracticeResult,
+    Role,
+    Source,
+    Status,
+)
+from reviews.models import Batch, BatchEntry, BatchStatus, Criterion, Review, Score
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +31,7 @@ def fixture_rows(name):
 def snapshot():
     """Every row load_demo writes, serialised, except the times that are set on each login."""
     models = [City, Indicator, Criterion, Membership, Practice, PracticeResult, PracticeEvent, Review, Score]
+    models += [Batch, BatchEntry]
     users = get_user_model().objects.order_by("pk")
     rows = [serializers.serialize("json", m.objects.order_by("pk")) for m in models]
     rows.append(serializers.serialize("json", users, fields=["username", "password", "groups", "is_superuser"]))
@@ -33,7 +44,7 @@ def test_load_demo_is_idempotent():
     out = io.StringIO()
     call_command("load_demo", force=True, stdout=out)
     assert snapshot() == first
-    assert "新建基础数据 0 条、用户 0 个、经验做法 0 项" in out.getvalue()
+    assert "新建基础数据 0 条、用户 0 个、经验做法 0 项、已发布批次 0 个" in out.getvalue()
 
 
 def test_load_demo_keeps_what_was_edited_since(demo):
@@ -105,14 +116,23 @@ def test_demo_users_sign_in_with_their_role_and_city(demo, spec):
 
 @pytest.mark.parametrize("code", ["610100", "610700"])
 def test_demo_practices_in_every_state_before_publication(demo, code):
-    statuses = set(Practice.objects.filter(city__code=code).values_list("status", flat=True))
+    statuses = set(Practice.objects.filter(city__code=code, source=Source.PORTAL).values_list("status", flat=True))
     assert statuses == set(PATHS)
 
 
 def test_demo_timelines_follow_the_workflow(demo):
-    for practice in Practice.objects.all():
+    for practice in Practice.objects.filter(source=Source.PORTAL):
         path = [event.to_status for event in practice.events.all()]
         assert path == PATHS[Status(practice.status)]
+
+
+def test_demo_publishes_the_seed_as_2022_batch_two(demo):
+    batch = Batch.objects.get(year=2022, sequence=2)
+    assert batch.status == BatchStatus.PUBLISHED and batch.published_at is not None
+    assert batch.title == "2022年第二批优化营商环境典型经验做法"
+    assert list(batch.entries.values_list("number", flat=True)) == list(range(1, 22))
+    assert set(batch.entries.values_list("practice__status", flat=True)) == {Status.PUBLISHED}
+    assert batch.lead.startswith("近日,陕西省委加强全省营商环境评价成果运用")
 
 
 def test_demo_never_assigns_a_reviewer_to_their_own_city(demo):

@@ -25,7 +25,10 @@ class Command(BaseCommand):
         created = load_demo()
         self.stdout.write(
             self.style.SUCCESS(
-                _("演示数据已就绪（新建基础数据 %(reference)d 条、用户 %(users)d 个、经验做法 %(practices)d 项）。")
+                _(
+                    "演示数据已就绪（新建基础数据 %(reference)d 条、用户 %(users)d 个、经验做法 %(practices)d 项、"
+                    "已发布批次 %(batches)d 个）。"
+                )
                 % created
             )
         )
