@@ -304,3 +304,19 @@ def test_a_document_without_items_is_refused():
 @pytest.mark.parametrize("text, number", [("36", 36), ("三十六", 36), ("一百三十", 130), ("十二", 12), ("两", 2)])
 def test_chinese_numbers(text, number):
     assert chinese_number(text) == number
+
+
+@pytest.mark.parametrize("marker", ["{n}、", "{n}.", "{n}．", "{n}. ", "（{n}）", "({n})", "0{n}"])
+def test_every_item_marker_style(marker):
+    lines = [f"{marker.format(n=n)}{city}推行一网通办。正文。" for n, city in ((1, "西安市"), (2, "汉中市"))]
+    doc = read("\n".join(lines))
+    assert [(i.number, i.city, i.title) for i in doc.items] == [
+        (1, "西安市", "西安市推行一网通办"),
+        (2, "汉中市", "汉中市推行一网通办"),
+    ]
+
+
+def test_decimal_numbers_in_a_body_are_not_items():
+    doc = read("1、西安市推行一网通办。正文。\n3.5亿元资金已到位。\n2、汉中市推行好差评。正文。\n")
+    assert [i.number for i in doc.items] == [1, 2]
+    assert doc.items[0].paragraphs == ["正文。", "3.5亿元资金已到位。"]
