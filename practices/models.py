@@ -306,3 +306,31 @@ class Adoption(models.Model):
     def clean(self):
         if self.practice_id and self.city_id and self.practice.city_id == self.city_id:
             raise ValidationError({"city": ValidationError(_("不能声明复制本市自己的经验做法。"), code="own_practice")})
+
+
+class PracticeSnapshot(models.Model):
+    """What a practice said when it was submitted for a round: the base for showing changes between rounds."""
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("经验做法")
+    )
+    round = models.PositiveSmallIntegerField(_("轮次"))
+    title = models.CharField(_("标题"), max_length=200)
+    indicator_name = models.CharField(_("指标"), max_length=100, blank=True)
+    summary = models.TextField(_("摘要"), blank=True)
+    body = models.TextField(_("正文"), blank=True)
+    outcomes = models.TextField(_("成效"), blank=True)
+    results = models.JSONField(_("量化成效"), default=list, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["practice", "round"]
+        verbose_name = _("提交版本")
+        verbose_name_plural = _("提交版本")
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "round"], name="snapshot_once_per_round"),
+            models.CheckConstraint(condition=Q(round__gte=1), name="snapshot_round_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.practice} · {self.round}"

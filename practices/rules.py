@@ -1,15 +1,67 @@
-"""Who may do what with practices, as rules predicates; views only ask."""
+"""Who may do what with practices, as rules predicates; views only ask.
+
+A user who may not see a practice gets 404 from the view, never 403: the
+views fetch through selectors.get_practice_for, which asks these rules.
+"""
 
 import rules
 
-from .models import Role
+from .models import Role, Status
 
 is_city_official = rules.is_group_member(Role.CITY_OFFICIAL.value)
 is_reviewer = rules.is_group_member(Role.REVIEWER.value)
 is_coordinator = rules.is_group_member(Role.COORDINATOR.value)
+is_province_staff = is_reviewer | is_coordinator
 
 ROLE_PREDICATES = {
     Role.CITY_OFFICIAL: is_city_official,
     Role.REVIEWER: is_reviewer,
     Role.COORDINATOR: is_coordinator,
 }
+
+EDITABLE = {Status.DRAFT, Status.REVISION_REQUESTED}
+WITHDRAWABLE = {Status.DRAFT, Status.SUBMITTED, Status.REVISION_REQUESTED}
+
+
+@rules.predicate
+def has_city(user):
+    from .selectors import user_city
+
+    return user_city(user) is not None
+
+
+@rules.predicate
+def is_own_city(user, practice):
+    from .selectors import user_city
+
+    city = user_city(user)
+    return city is not None and practice is not None and practice.city_id == city.pk
+
+
+@rules.predicate
+def is_editable(user, practice):
+    return practice is not None and practice.status in EDITABLE
+
+
+@rules.predicate
+def is_withdrawable(user, practice):
+    return practice is not None and practice.status in WITHDRAWABLE
+
+
+@rules.predicate
+def is_draft(user, practice):
+    return practice is not None and practice.status == Status.DRAFT
+
+
+is_city_member = is_city_official & has_city
+is_own_city_official = is_city_member & is_own_city
+
+# The city portal: a city's officials, for their own city's practices in any state.
+rules.add_perm("practices.view_city_practice", is_own_city_official)
+rules.add_perm("practices.add_practice", is_city_member)
+rules.add_perm("practices.change_practice", is_own_city_official & is_editable)
+rules.add_perm("practices.submit_practice", is_own_city_official & is_editable)
+rules.add_perm("practices.withdraw_practice", is_own_city_official & is_withdrawable)
+# Drafts are the city's own until submitted; the province sees everything else.
+rules.add_perm("practices.view_practice", is_own_city_official | (is_province_staff & ~is_draft))
+rules.add_perm("practices.import_practices", is_city_member | is_coordinator)

@@ -1,17 +1,37 @@
-"""Writes that concern practices: importing a published announcement."""
+"""Writes that concern practices: the city portal's drafts and submissions, importing an announcement."""
 
 import datetime
+import hashlib
+import logging
+import os
+import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reviews.models import Batch, BatchEntry, BatchStatus
 
-from .bulletin import Bulletin, BulletinError, Known, decode, parse
-from .models import City, Indicator, Practice, PracticeEvent, Source, Status
+from . import diffs
+from .bulletin import Bulletin, BulletinError, Known, Note, decode, parse
+from .models import (
+    Attachment,
+    City,
+    Indicator,
+    Practice,
+    PracticeEvent,
+    PracticeResult,
+    PracticeSnapshot,
+    Source,
+    Status,
+)
+from .rules import EDITABLE
+from .workflow import WorkflowError, transition
+
+logger = logging.getLogger(__name__)
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
 
@@ -75,6 +95,16 @@ def import_bulletin(
     if date and not publish:
         raise BulletinError(_("--date 是发布日期，只能与 --publish 一起使用。"))
     bulletin = read_bulletin(data=data, encoding=encoding)
+    existing = Batch.objects.filter(year=year, sequence=sequence).first()
+    if dry_run and existing:
+        bulletin.warnings.append(
+            Note(
+                None,
+                "batch_exists",
+                _("%(year)d年第%(sequence)s批已存在（“%(title)s”）：正式导入需加 --replace。")
+                % {"year": year, "sequence": ordinal(sequence), "title": existing.title},
+            )
+        )
     if not dry_run:
         batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
         return ImportResult(bulletin, batch)
@@ -197,3 +227,194 @@ def _delete_imported_batch(batch: Batch):
     ids = list(practices.values_list("pk", flat=True))
     batch.delete()  # entries go with it
     Practice.objects.filter(pk__in=ids).delete()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The city portal
+
+
+class StaleVersion(Exception):
+    """Someone saved the practice since this user opened it; carries what is in the database now."""
+
+    def __init__(self, current: Practice):
+        super().__init__(_("此条目已被他人修改，请查看下方的差异后再保存。"))
+        self.current = current
+
+
+class Incomplete(Exception):
+    """A practice cannot be submitted yet; carries the missing fields' labels."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__(_("提交前请补全：%(fields)s。") % {"fields": "、".join(missing)})
+        self.missing = missing
+
+
+def practice_state(practice: Practice) -> dict:
+    """The text of a practice as the diff compares it (see diffs.FIELDS)."""
+    results = list(practice.results.values("measure", "before", "after", "unit"))
+    return diffs.state(
+        title=practice.title,
+        indicator=practice.indicator,
+        summary=practice.summary,
+        body=practice.body,
+        outcomes=practice.outcomes,
+        results=results,
+    )
+
+
+CITY_FIELDS = ["title", "indicator", "summary", "body", "outcomes", "contact_name", "contact_phone"]
+
+
+@transaction.atomic
+def practice_create(*, city: City, by, data: dict, results: list[dict]) -> Practice:
+    """A new draft of the city's, with its result rows."""
+    practice = Practice.objects.create(city=city, created_by=by, updated_by=by, **{f: data[f] for f in CITY_FIELDS})
+    _replace_results(practice, results)
+    return practice
+
+
+@transaction.atomic
+def practice_update(*, practice: Practice, by, data: dict, results: list[dict], seen_version: int) -> Practice:
+    """Save the city's edits, unless someone saved since `seen_version`: then StaleVersion, and nothing changes."""
+    updated = Practice.objects.filter(pk=practice.pk, version=seen_version, status__in=EDITABLE).update(
+        **{f: data[f] for f in CITY_FIELDS},
+        version=F("version") + 1,
+        updated_by=by,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        current = Practice.objects.select_related("indicator").get(pk=practice.pk)
+        if current.status not in EDITABLE:
+            raise WorkflowError(_("此条目已提交或已撤回，不能再修改。"))
+        raise StaleVersion(current)
+    practice.refresh_from_db()
+    _replace_results(practice, results)
+    return practice
+
+
+def _replace_results(practice: Practice, results: list[dict]):
+    practice.results.all().delete()
+    PracticeResult.objects.bulk_create(
+        PracticeResult(practice=practice, order=i, **{k: row[k] for k in ("measure", "before", "after", "unit")})
+        for i, row in enumerate(results)
+    )
+
+
+def missing_for_submission(practice: Practice) -> list[str]:
+    required = ["title", "indicator", "summary", "body", "contact_name", "contact_phone"]
+    return [str(Practice._meta.get_field(name).verbose_name) for name in required if not getattr(practice, name)]
+
+
+@transaction.atomic
+def practice_submit(*, practice: Practice, by) -> Practice:
+    """Hand the practice to the province (again, after a revision); the city can no longer edit it."""
+    if missing := missing_for_submission(practice):
+        raise Incomplete(missing)
+    practice = transition(practice=practice, to=Status.SUBMITTED, by=by)
+    state = practice_state(practice)
+    PracticeSnapshot.objects.create(
+        practice=practice,
+        round=practice.round,
+        **{k: state[k] for k in ("title", "indicator_name", "summary", "body", "outcomes", "results")},
+    )
+    logger.info("practice %s submitted by %s (round %s): notify coordinators", practice.pk, by, practice.round)
+    return practice
+
+
+def practice_withdraw(*, practice: Practice, by, reason: str) -> Practice:
+    """Take a practice back; nothing is deleted, the reason stays on its timeline."""
+    return transition(practice=practice, to=Status.WITHDRAWN, by=by, note=reason)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Attachments
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_PRACTICE_ATTACHMENT_BYTES = 50 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+
+ATTACHMENT_TYPES = {
+    # kind: (content type, file name endings)
+    "pdf": ("application/pdf", (".pdf",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
+    "png": ("image/png", (".png",)),
+}
+
+
+class AttachmentRefused(Exception):
+    """An upload that is not stored; the message says why, for the user."""
+
+
+def sniff(head: bytes, file) -> str | None:
+    """The kind of file its content shows, whatever its name says."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            file.seek(0)
+            names = set(zipfile.ZipFile(file).namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            file.seek(0)
+        if "[Content_Types].xml" in names:
+            if "word/document.xml" in names:
+                return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+    return None
+
+
+@transaction.atomic
+def attachment_add(*, practice: Practice, upload, by, is_public: bool = False) -> Attachment:
+    """Store an uploaded file under a generated name, after checking its size and its real type."""
+    name = os.path.basename(upload.name or "")[:200] or "file"
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise AttachmentRefused(
+            _("“%(name)s”超过单个附件 %(mb)d MB 的上限。") % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 2**20}
+        )
+    existing = Practice.objects.select_for_update().get(pk=practice.pk).attachments.all()
+    if existing.count() >= MAX_ATTACHMENTS:
+        raise AttachmentRefused(_("每项经验做法最多 %(n)d 个附件。") % {"n": MAX_ATTACHMENTS})
+    if sum(a.size for a in existing) + upload.size > MAX_PRACTICE_ATTACHMENT_BYTES:
+        raise AttachmentRefused(_("附件总大小不能超过 %(mb)d MB。") % {"mb": MAX_PRACTICE_ATTACHMENT_BYTES // 2**20})
+    upload.seek(0)
+    kind = sniff(upload.read(8), upload)
+    if kind is None:
+        raise AttachmentRefused(
+            _("“%(name)s”不是 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件。") % {"name": name}
+        )
+    content_type, endings = ATTACHMENT_TYPES[kind]
+    if not name.lower().endswith(endings):
+        raise AttachmentRefused(
+            _("“%(name)s”的内容是 %(kind)s 文件，与文件名不符。请改正扩展名后重新上传。")
+            % {"name": name, "kind": kind.upper()}
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        practice=practice,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        is_public=is_public,
+        uploaded_by=by,
+    )
+    attachment.file.save("upload", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def attachment_delete(*, attachment: Attachment):
+    """Remove an attachment of a practice that is still being written, file and row."""
+    attachment.file.delete(save=False)
+    attachment.delete()

@@ -1,10 +1,33 @@
-from django.contrib.auth import views as auth_views
-from django.shortcuts import render
-from django.utils.translation import gettext as _
+import base64
+import secrets
 
-from .models import Practice, Status
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .diffs import changes, state
+from .forms import AttachmentForm, CityPracticeFilter, ImportForm, PracticeForm, ResultFormSet, WithdrawForm
+from .imports import COLUMNS, MAX_IMPORT_BYTES, ImportRefused, import_drafts, read_table, template_xlsx
+from .models import Attachment, Practice, Status
 from .rules import is_city_official, is_coordinator, is_reviewer
-from .selectors import published_batches, status_counts, user_city
+from .selectors import (
+    city_practices,
+    comments_to_city,
+    get_practice_for,
+    published_batches,
+    revision_message,
+    revision_messages,
+    round_changes,
+    status_counts,
+    user_city,
+)
+from .workflow import WorkflowError
 
 HOME_BATCHES = 10
 
@@ -41,3 +64,274 @@ class LogoutView(auth_views.LogoutView):
 
     def get(self, request, *args, **kwargs):
         return render(request, "registration/logout_confirm.html")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The city portal: /city/
+
+
+def _city_of_official(request):
+    """The signed-in city official's city; 404 for every other role (the portal is not theirs)."""
+    if not request.user.has_perm("practices.add_practice"):
+        raise Http404
+    return user_city(request.user)
+
+
+@login_required
+def city_home(request):
+    """The city's practices by status, what needs the city's action first, and filters."""
+    city = _city_of_official(request)
+    practices = city_practices(city)
+    filters = CityPracticeFilter(request.GET or None, queryset=practices)
+    counts = status_counts(practices)
+    needs_action = list(practices.filter(status=Status.REVISION_REQUESTED))
+    messages_by_pk = revision_messages(needs_action)
+    context = {
+        "city": city,
+        "filters": filters,
+        "practices": filters.qs if filters.is_bound and filters.is_valid() else practices,
+        "status_rows": [(status, counts.get(status.value, 0)) for status in Status],
+        "needs_action": [(p, messages_by_pk.get(p.pk, "")) for p in needs_action],
+    }
+    return render(request, "practices/city_home.html", context)
+
+
+def _practice_form_response(request, template, *, form, results, practice=None, stale=None):
+    context = {"form": form, "results": results, "practice": practice, "stale": stale}
+    return render(request, template, context)
+
+
+def _cleaned_results(results):
+    return [
+        row.cleaned_data
+        for row in results.forms
+        if row.cleaned_data and not row.cleaned_data.get("DELETE") and row.cleaned_data.get("measure")
+    ]
+
+
+@login_required
+def practice_create(request):
+    city = _city_of_official(request)
+    form = PracticeForm(request.POST or None)
+    results = ResultFormSet(request.POST or None, prefix="results")
+    if request.method == "POST" and form.is_valid() and results.is_valid():
+        practice = services.practice_create(
+            city=city, by=request.user, data=form.cleaned_data, results=_cleaned_results(results)
+        )
+        messages.success(request, _("草稿已保存。"))
+        return redirect("city_practice", pk=practice.pk)
+    return _practice_form_response(request, "practices/practice_form.html", form=form, results=results)
+
+
+@login_required
+def practice_detail(request, pk):
+    practice = get_practice_for(request.user, pk, perm="practices.view_city_practice")
+    context = {
+        "practice": practice,
+        "results": practice.results.all(),
+        "attachments": practice.attachments.all(),
+        "events": practice.events.select_related("actor"),
+        "revision_message": revision_message(practice) if practice.status == Status.REVISION_REQUESTED else "",
+        "city_comments": comments_to_city(practice),
+        "round_changes": round_changes(practice),
+        "attachment_form": AttachmentForm(),
+        "missing": services.missing_for_submission(practice),
+        "can_edit": request.user.has_perm("practices.change_practice", practice),
+        "can_submit": request.user.has_perm("practices.submit_practice", practice),
+        "can_withdraw": request.user.has_perm("practices.withdraw_practice", practice),
+    }
+    return render(request, "practices/practice_detail.html", context)
+
+
+def _refuse_read_only(request, practice, perm):
+    """A practice the user can see but not change in this state: back to it, saying why (no 403 page)."""
+    if request.user.has_perm(perm, practice):
+        return None
+    messages.error(request, _("“%(status)s”状态的经验做法不能进行此操作。") % {"status": practice.get_status_display()})
+    return redirect("city_practice", pk=practice.pk)
+
+
+@login_required
+def practice_edit(request, pk):
+    practice = get_practice_for(request.user, pk, perm="practices.view_city_practice")
+    if refused := _refuse_read_only(request, practice, "practices.change_practice"):
+        return refused
+    form = PracticeForm(request.POST or None, instance=practice)
+    results = ResultFormSet(request.POST or None, instance=practice, prefix="results")
+    stale = None
+    if request.method == "POST" and form.is_valid() and results.is_valid():
+        seen = form.cleaned_data.get("version") or 0
+        mine = state(**form.cleaned_data, results=_cleaned_results(results))
+        try:
+            services.practice_update(
+                practice=practice,
+                by=request.user,
+                data=form.cleaned_data,
+                results=_cleaned_results(results),
+                seen_version=seen,
+            )
+        except services.StaleVersion as exc:
+            stale = {"current": exc.current, "changes": changes(services.practice_state(exc.current), mine)}
+            # The form keeps what this official typed, now based on the newer version: saving again overwrites
+            # knowingly, after seeing the differences.
+            data = request.POST.copy()
+            data["version"] = exc.current.version
+            form = PracticeForm(data, instance=exc.current)
+            form.is_valid()
+            messages.error(request, str(exc))
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            return redirect("city_practice", pk=practice.pk)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("city_practice", pk=practice.pk)
+    return _practice_form_response(
+        request, "practices/practice_form.html", form=form, results=results, practice=practice, stale=stale
+    )
+
+
+@login_required
+@require_POST
+def practice_submit(request, pk):
+    practice = get_practice_for(request.user, pk, perm="practices.view_city_practice")
+    if refused := _refuse_read_only(request, practice, "practices.submit_practice"):
+        return refused
+    try:
+        services.practice_submit(practice=practice, by=request.user)
+    except (services.Incomplete, WorkflowError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已提交省级审核，审核期间不能修改。"))
+    return redirect("city_practice", pk=practice.pk)
+
+
+@login_required
+def practice_withdraw(request, pk):
+    practice = get_practice_for(request.user, pk, perm="practices.view_city_practice")
+    if refused := _refuse_read_only(request, practice, "practices.withdraw_practice"):
+        return refused
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.practice_withdraw(practice=practice, by=request.user, reason=form.cleaned_data["reason"])
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已撤回。撤回的经验做法仍保留在本市列表中。"))
+        return redirect("city_practice", pk=practice.pk)
+    return render(request, "practices/practice_withdraw.html", {"practice": practice, "form": form})
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    practice = get_practice_for(request.user, pk, perm="practices.view_city_practice")
+    if refused := _refuse_read_only(request, practice, "practices.change_practice"):
+        return refused
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        try:
+            services.attachment_add(
+                practice=practice,
+                upload=form.cleaned_data["file"],
+                by=request.user,
+                is_public=form.cleaned_data["is_public"],
+            )
+        except services.AttachmentRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("附件已上传。"))
+    return redirect("city_practice", pk=practice.pk)
+
+
+def _attachment_for(request, pk, perm):
+    attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk)
+    if not request.user.has_perm(perm, attachment.practice):
+        raise Http404
+    return attachment
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = _attachment_for(request, pk, "practices.view_city_practice")
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    response["Content-Type"] = attachment.content_type
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk):
+    attachment = _attachment_for(request, pk, "practices.view_city_practice")
+    practice = attachment.practice
+    if refused := _refuse_read_only(request, practice, "practices.change_practice"):
+        return refused
+    services.attachment_delete(attachment=attachment)
+    messages.success(request, _("附件已删除。"))
+    return redirect("city_practice", pk=practice.pk)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Spreadsheet import: /city/import/
+
+IMPORT_SESSION_KEY = "bizenv_import"
+
+
+def _importing_city(request):
+    """The city rows go to: the official's own; None for the coordinator (the rows say). 404 for anyone else."""
+    if not request.user.has_perm("practices.import_practices"):
+        raise Http404
+    return user_city(request.user) if request.user.has_perm("practices.add_practice") else None
+
+
+@login_required
+def import_template(request):
+    _importing_city(request)
+    response = HttpResponse(
+        template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, "经验做法导入模板.xlsx")
+    return response
+
+
+@login_required
+def import_practices(request):
+    """Upload → preview with every row's errors → confirm; the file waits in the session between the two."""
+    city = _importing_city(request)
+    form = ImportForm()
+    preview = None
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.pop(IMPORT_SESSION_KEY, None)
+        if not pending or pending.get("token") != request.POST.get("token"):
+            messages.error(request, _("导入已过期或已完成，请重新上传文件。"))
+            return redirect("city_import")
+        data = read_table(name=pending["name"], content=base64.b64decode(pending["content"]))
+        preview = import_drafts(data=data, city=city, by=request.user, dry_run=False)
+        if preview.ok:
+            messages.success(request, _("已导入 %(n)d 条草稿。") % {"n": preview.created})
+            return redirect("city_home" if city else "home")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > MAX_IMPORT_BYTES:
+                    raise ImportRefused(_("文件超过 %(mb)d MB 的上限。") % {"mb": MAX_IMPORT_BYTES // 2**20})
+                content = upload.read()
+                data = read_table(name=upload.name, content=content)
+            except ImportRefused as exc:
+                form.add_error("file", str(exc))
+            else:
+                preview = import_drafts(data=data, city=city, by=request.user, dry_run=True)
+                if preview.ok:
+                    token = secrets.token_urlsafe(16)
+                    request.session[IMPORT_SESSION_KEY] = {
+                        "token": token,
+                        "name": upload.name,
+                        "content": base64.b64encode(content).decode("ascii"),
+                    }
+                    preview.token = token
+    context = {"form": form, "preview": preview, "city": city, "columns": list(COLUMNS.values())}
+    return render(request, "practices/import.html", context)

@@ -281,8 +281,8 @@ def test_utf8_with_bom_and_windows_line_ends():
 
 
 def test_a_chosen_encoding_that_does_not_fit_names_the_line():
-    data = ("第一行\n第二行\n" + "第三行：西安市").encode("gb18030")
-    with pytest.raises(BulletinError, match=r"第1行.*utf-8"):
+    data = b"line one\nline two\n" + "第三行：西安市".encode("gb18030")
+    with pytest.raises(BulletinError, match=r"第3行.*utf-8"):
         decode(data, "utf-8")
 
 
@@ -320,3 +320,122 @@ def test_decimal_numbers_in_a_body_are_not_items():
     doc = read("1、西安市推行一网通办。正文。\n3.5亿元资金已到位。\n2、汉中市推行好差评。正文。\n")
     assert [i.number for i in doc.items] == [1, 2]
     assert doc.items[0].paragraphs == ["正文。", "3.5亿元资金已到位。"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Layouts of other provinces' notices
+
+
+def test_text_between_a_heading_and_its_first_item_stays_out_of_the_lead():
+    doc = read(
+        "2023年第一批典型做法\n推出了3项做法。\n获得电力\n近年来，各地持续提升办电便利度。\n1、西安市推行低压办电。正文。\n"
+    )
+    assert doc.lead == ["推出了3项做法。"]
+    assert codes(doc.warnings) == ["unassigned_text", "count_mismatch"]
+    assert doc.items[0].indicator == "获得电力"
+
+
+def test_a_sub_heading_inside_a_body_is_not_an_indicator_heading_when_headings_are_bare():
+    doc = read(
+        "获得电力\n1、西安市推行低压办电。正文。\n（一）政务服务\n西安市将办电纳入政务服务。\n2、汉中市推行好差评。正文。\n"
+    )
+    assert [i.indicator for i in doc.items] == ["获得电力", "获得电力"]
+    assert doc.items[0].paragraphs == ["正文。", "（一）政务服务", "西安市将办电纳入政务服务。"]
+
+
+def test_digit_numbered_headings_above_parenthesised_items():
+    doc = read(
+        "1、开办企业\n（1）西安市推行一网通办。正文。\n（2）汉中市推行一日办结。正文。\n2、纳税\n（3）渭南市推行非接触办税。正文。\n"
+    )
+    assert [(i.number, i.city, i.indicator) for i in doc.items] == [
+        (1, "西安市", "开办企业"),
+        (2, "汉中市", "开办企业"),
+        (3, "渭南市", "纳税"),
+    ]
+
+
+@pytest.mark.parametrize("heading", ["一、开办企业方面（5项）", "（一）开办企业（2项）", "一、开办企业方面（共2项）"])
+def test_section_counts_with_or_without_gong(heading):
+    doc = read(f"{heading}\n1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n")
+    assert [i.indicator for i in doc.items] == ["开办企业", "开办企业"]
+
+
+@pytest.mark.parametrize(
+    "lead, total",
+    [
+        ("此次推出的典型做法中，西安市共2项。经评审推出了今年第一批3项做法。", 3),
+        ("对各地报送的共62项做法进行了评审，遴选出3项。", 3),
+        ("通过数据共享，打通3个系统。", None),
+        ("现将典型案例（共3项）印发给你们。", 3),
+    ],
+)
+def test_declared_total_is_read_from_the_strongest_phrase(lead, total):
+    doc = read(f"{lead}\n1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n3、渭南市推行好差评。正文。\n")
+    assert doc.declared_total == total
+    assert "count_mismatch" not in codes(doc.warnings)
+
+
+def test_closing_lines_are_kept_apart_from_the_last_item():
+    doc = read("1、西安市推行一网通办。正文。\n（来源：陕西省发改委）\n陕西省营商办\n2023年5月10日\n")
+    assert doc.items[0].paragraphs == ["正文。"]
+    assert codes(doc.warnings) == ["closing_text"] * 3
+    assert "truncated" not in codes(doc.items[0].warnings)
+
+
+def test_notice_front_matter_number_and_attachment():
+    doc = read(
+        "陕西省优化营商环境工作领导小组办公室关于推广典型经验做法的通知\n陕营商办发〔2023〕5号\n"
+        "各设区市人民政府：现将第一批典型经验做法（共2项）印发给你们。\n附件\n"
+        "陕西省2023年第一批优化营商环境\n典型经验做法\n1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n"
+    )
+    assert doc.title == "陕西省2023年第一批优化营商环境典型经验做法"
+    assert doc.declared_total == 2
+    assert not any("〔2023〕" in paragraph for paragraph in doc.lead)
+
+
+def test_a_number_alone_on_its_line_takes_the_next_line_as_title():
+    doc = read("1、西安市推行一网通办。正文。\n2、\n汉中市推行一日办结。正文。\n")
+    assert [(i.number, i.title, i.paragraphs) for i in doc.items] == [
+        (1, "西安市推行一网通办", ["正文。"]),
+        (2, "汉中市推行一日办结", ["正文。"]),
+    ]
+
+
+def test_an_item_without_a_title_is_reported():
+    doc = read("1、西安市推行一网通办。正文。\n2、。正文。\n")
+    assert codes(doc.items[1].warnings) == ["empty_title"]
+
+
+def test_a_heading_glued_to_an_item_line_is_split_off():
+    doc = read("1、西安市推行一网通办。正文完。获得电力\n2、汉中市推行低压办电。正文。\n")
+    assert doc.items[0].paragraphs == ["正文完。"]
+    assert doc.items[1].indicator == "获得电力"
+
+
+def test_a_title_only_list_cut_inside_a_quotation_is_truncated():
+    doc = read("1.西安市推行一网通办\n2.延安市深化“两个一\n")
+    assert "truncated" in codes(doc.items[-1].warnings)
+
+
+def test_a_heading_without_items_is_reported():
+    doc = read("开办企业\n纳税\n1、西安市推行非接触办税。正文。\n获得电力\n")
+    assert codes(doc.warnings) == ["empty_section", "empty_section"]
+    assert doc.items[0].indicator == "纳税"
+
+
+def test_a_list_inside_a_body_after_a_colon_is_not_renumbering():
+    doc = read("1.西安市推行一网通办。主要做法：\n1.统一入口。\n2.统一认证。\n2.汉中市推行好差评。正文。\n")
+    assert [i.number for i in doc.items] == [1, 2]
+    assert doc.items[0].paragraphs == ["主要做法：", "1.统一入口。", "2.统一认证。"]
+
+
+def test_half_parenthesis_items():
+    doc = read("1）西安市推行一网通办。正文。\n2）汉中市推行好差评。正文。\n")
+    assert [i.city for i in doc.items] == ["西安市", "汉中市"]
+
+
+def test_utf8_cut_inside_its_last_character_is_read_and_reported():
+    data = "1、西安市推行一网通办。正文到此".encode()[:-1]
+    text, encoding = decode(data)
+    assert encoding == "utf-8"
+    assert "truncated" in codes(read(text).items[0].warnings)

@@ -114,6 +114,12 @@ def test_a_second_import_of_the_same_batch_is_refused():
     assert counts() == before
 
 
+def test_a_dry_run_says_when_the_batch_exists_already():
+    run(SEED, "--year", 2022, "--sequence", 2)
+    data = json.loads(run(SEED, "--year", 2022, "--sequence", 2, "--dry-run", "--json"))
+    assert "batch_exists" in [w["code"] for w in data["warnings"]]
+
+
 def test_replace_imports_again():
     run(SEED, "--year", 2022, "--sequence", 2)
     first_ids = set(Practice.objects.values_list("pk", flat=True))
@@ -202,3 +208,5 @@ def test_exit_codes_and_messages(tmp_path):
     assert dry.returncode == 0 and "试运行：未写入任何数据。" in dry.stdout
     real = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2")
     assert real.returncode == 1 and "第4行：第1项" in real.stderr
+    bad_date = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2", "--date", "2022/8/1")
+    assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr and "Traceback" not in bad_date.stderr

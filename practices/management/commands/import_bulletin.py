@@ -1,3 +1,4 @@
+import argparse
 import datetime
 import json
 from collections import Counter
@@ -17,7 +18,8 @@ def iso_date(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(_("日期“%(value)s”不是 YYYY-MM-DD 格式。") % {"value": value}) from exc
+        # Raised while arguments are parsed, where argparse (not CommandError) turns it into a usage message.
+        raise argparse.ArgumentTypeError(_("日期“%(value)s”不是 YYYY-MM-DD 格式。") % {"value": value}) from exc
 
 
 class Command(BaseCommand):

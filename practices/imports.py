@@ -1,0 +1,201 @@
+"""Drafts from a spreadsheet: the city's own rows, every error shown with its row and column, all rows or none.
+
+One django-import-export resource describes the columns; the same resource will
+serve exports later.
+"""
+
+import io
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from .bulletin import Known, NameMatcher
+from .models import City, Indicator, Practice, Status
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 500
+
+COLUMNS = {
+    "title": "标题",
+    "indicator": "指标",
+    "city": "城市",
+    "summary": "摘要",
+    "body": "正文",
+    "outcomes": "成效",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+}
+EXAMPLE = {
+    "title": "西安市推行企业开办“一日办结”",
+    "indicator": "开办企业",
+    "city": "西安市",
+    "summary": "企业开办全流程一个工作日内办结。",
+    "body": "整合设立登记、公章刻制、申领发票等环节，一表填报、一窗领取。",
+    "outcomes": "企业开办时间由3个工作日压缩至1个工作日。",
+    "contact_name": "王敏",
+    "contact_phone": "029-86781234",
+}
+
+
+class ImportRefused(Exception):
+    """The file cannot be read at all (type, size, encoding); the message is for the user."""
+
+
+class NamedWidget(widgets.ForeignKeyWidget):
+    """A city or indicator by its name or any alias, Traditional or Simplified, quotes and spaces aside."""
+
+    def __init__(self, model, known, label):
+        super().__init__(model, field="name")
+        self.matcher = NameMatcher(known)
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return None
+        name = self.matcher.exact(str(value))
+        if name is None:
+            raise ValueError(_("未知的%(what)s“%(value)s”。") % {"what": self.label, "value": value})
+        return self.model.objects.get(name=name)
+
+
+class PracticeResource(resources.ModelResource):
+    """The columns of the draft spreadsheet. `city` is the importing official's city, or None for the coordinator."""
+
+    def __init__(self, *, city: City | None = None, by=None):
+        super().__init__()
+        self.city, self.by = city, by
+        self.fields["city"].widget = NamedWidget(
+            City, [Known(c.name, (c.short_name, *c.aliases)) for c in City.objects.all()], _("城市")
+        )
+        self.fields["indicator"].widget = NamedWidget(
+            Indicator, [Known(i.name, tuple(i.aliases)) for i in Indicator.objects.all()], _("指标")
+        )
+
+    title = fields.Field(attribute="title", column_name=COLUMNS["title"])
+    indicator = fields.Field(attribute="indicator", column_name=COLUMNS["indicator"])
+    city = fields.Field(attribute="city", column_name=COLUMNS["city"])
+    summary = fields.Field(attribute="summary", column_name=COLUMNS["summary"], default="")
+    body = fields.Field(attribute="body", column_name=COLUMNS["body"], default="")
+    outcomes = fields.Field(attribute="outcomes", column_name=COLUMNS["outcomes"], default="")
+    contact_name = fields.Field(attribute="contact_name", column_name=COLUMNS["contact_name"], default="")
+    contact_phone = fields.Field(attribute="contact_phone", column_name=COLUMNS["contact_phone"], default="")
+
+    class Meta:
+        model = Practice
+        fields = tuple(COLUMNS)
+        force_init_instance = True  # every row is a new draft; nothing is overwritten
+        clean_model_instances = True
+        use_transactions = True
+        skip_diff = True
+
+    def before_import_row(self, row, **kwargs):
+        # A city official may leave the city column empty: their rows are their city's.
+        if self.city is not None and not str(row.get(COLUMNS["city"]) or "").strip():
+            row[COLUMNS["city"]] = self.city.name
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if self.city is not None:
+            if instance.city_id != self.city.pk:
+                raise ValidationError(
+                    {"city": _("只能导入本市（%(city)s）的经验做法。") % {"city": self.city.name}}, code="other_city"
+                )
+        elif instance.city_id is None:
+            raise ValidationError({"city": _("请填写城市。")}, code="city_required")
+        instance.status = Status.DRAFT
+        instance.created_by = instance.updated_by = self.by
+
+    def get_field_name(self, field):
+        return field.column_name
+
+
+def template_xlsx() -> bytes:
+    """The spreadsheet to fill in: the headers and one example row."""
+    data = tablib.Dataset(headers=list(COLUMNS.values()))
+    data.append([EXAMPLE[key] for key in COLUMNS])
+    return data.export("xlsx")
+
+
+def read_table(*, name: str, content: bytes) -> tablib.Dataset:
+    """An uploaded .xlsx or .csv (UTF-8 or GB18030) as rows; ImportRefused with the reason otherwise."""
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ImportRefused(_("文件超过 %(mb)d MB 的上限。") % {"mb": MAX_IMPORT_BYTES // 2**20})
+    lower = name.lower()
+    try:
+        if lower.endswith(".xlsx"):
+            if not content.startswith(b"PK\x03\x04"):
+                raise ImportRefused(_("文件扩展名是 .xlsx，但内容不是 Excel 工作簿。"))
+            data = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+        elif lower.endswith(".csv"):
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    text = content.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise ImportRefused(_("CSV 文件既不是 UTF-8 也不是 GB18030 编码，请另存为“CSV UTF-8”后再导入。"))
+            data = tablib.Dataset().load(text, format="csv")
+        else:
+            raise ImportRefused(_("只接受 .xlsx 或 .csv 文件。"))
+    except ImportRefused:
+        raise
+    except Exception as exc:  # tablib/openpyxl raise many kinds for a damaged file
+        raise ImportRefused(_("文件无法读取，可能已损坏：%(error)s") % {"error": exc}) from exc
+    missing = [column for column in (COLUMNS["title"],) if column not in (data.headers or [])]
+    if missing:
+        raise ImportRefused(_("缺少必需的列：%(columns)s。请使用导入模板。") % {"columns": "、".join(missing)})
+    unknown = [h for h in data.headers if h and h not in COLUMNS.values()]
+    if unknown:
+        raise ImportRefused(_("无法识别的列：%(columns)s。请使用导入模板。") % {"columns": "、".join(unknown)})
+    if data.height > MAX_IMPORT_ROWS:
+        raise ImportRefused(_("一次最多导入 %(n)d 行。") % {"n": MAX_IMPORT_ROWS})
+    if data.height == 0:
+        raise ImportRefused(_("文件中没有数据行。"))
+    return data
+
+
+@dataclass
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+
+@dataclass
+class Preview:
+    rows: list[list[str]]  # cells in COLUMNS order, as the preview table shows them
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    token: str = ""  # names the upload waiting for confirmation
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_drafts(*, data: tablib.Dataset, city: City | None, by, dry_run: bool) -> Preview:
+    """Check every row (and, unless a dry run, write them all as drafts); any error and nothing is written."""
+    resource = PracticeResource(city=city, by=by)
+    column_of = {name: f.column_name for name, f in resource.fields.items()}
+    with transaction.atomic():
+        result = resource.import_data(data, dry_run=True, raise_errors=False)
+        cells = [dict(zip(data.headers, row, strict=False)) for row in data]
+        preview = Preview(rows=[[str(row.get(c) or "") for c in COLUMNS.values()] for row in cells])
+        for index, row_errors in result.row_errors():
+            for error in row_errors:
+                preview.errors.append(RowError(index + 1, "", str(error.error)))
+        for invalid in result.invalid_rows:
+            for name, messages in invalid.error_dict.items():
+                column = column_of.get(name, name if name != "__all__" else "")
+                for message in messages:
+                    preview.errors.append(RowError(invalid.number + 1, column, message))
+        preview.errors.sort(key=lambda e: (e.row, e.column))
+        if preview.ok and not dry_run:
+            result = resource.import_data(data, dry_run=False, raise_errors=True)
+            preview.created = result.totals["new"]
+    return preview
