@@ -19,7 +19,7 @@ class CityFactory(factory.django.DjangoModelFactory):
 class IndicatorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Indicator
-        django_get_or_create = ["slug"]
+        django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"测试指标{n}")
     slug = factory.Sequence(lambda n: f"test-indicator-{n}")
