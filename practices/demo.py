@@ -118,7 +118,8 @@ def _ensure_users() -> int:
             user.save(update_fields=["password"])
             created_count += 1
         if spec.role:
-            user.groups.add(Group.objects.get(name=spec.role.value))
+            # The groups come from a migration; a flushed test database (transactional tests) has lost them.
+            user.groups.add(Group.objects.get_or_create(name=spec.role.value)[0])
         city = City.objects.get(code=spec.city_code) if spec.city_code else None
         Membership.objects.get_or_create(user=user, defaults={"city": city})
     return created_count

@@ -86,7 +86,9 @@ class WithdrawForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("选择文件"), help_text=_("PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG，单个不超过 20 MB"))
+    file = forms.FileField(
+        label=_("选择文件"), help_text=_("PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG，单个不超过 20 MB")
+    )
     is_public = forms.BooleanField(label=_("发布后向公众公开"), required=False)
 
 
