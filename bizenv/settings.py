@@ -169,6 +169,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bizenv@localhost")
+# Where links in emails point: the address users open the site at.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Reviewers' totals (0–100) whose standard deviation is above this are flagged 评审意见分歧较大.
+BIZENV_DISAGREEMENT_THRESHOLD = float(os.environ.get("BIZENV_DISAGREEMENT_THRESHOLD", "15"))
 
 LOGGING = {
     "version": 1,

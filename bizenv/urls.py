@@ -14,6 +14,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", practice_views.LogoutView.as_view(), name="logout"),
     path("city/", include("practices.urls")),
+    path("review/", include("reviews.urls")),
+    path("inbox/", practice_views.inbox, name="inbox"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

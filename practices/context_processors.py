@@ -6,4 +6,9 @@ def membership(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"user_roles": user_roles(user), "user_city": user_city(user)}
+    return {
+        "user_roles": user_roles(user),
+        "user_city": user_city(user),
+        # Lazy: counted only on pages whose template shows it.
+        "unread_count": lambda: user.notifications.filter(read_at__isnull=True).count(),
+    }

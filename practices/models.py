@@ -334,3 +334,25 @@ class PracticeSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.practice} · {self.round}"
+
+
+class Notification(models.Model):
+    """A message in a user's inbox (also sent by email): what happened, and a link to it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("收件人")
+    )
+    subject = models.CharField(_("标题"), max_length=200)
+    message = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.subject

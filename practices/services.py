@@ -2,7 +2,6 @@
 
 import datetime
 import hashlib
-import logging
 import os
 import zipfile
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +28,9 @@ from .models import (
     Source,
     Status,
 )
+from .notifications import coordinators, notify
 from .rules import EDITABLE
 from .workflow import WorkflowError, transition
-
-logger = logging.getLogger(__name__)
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
 
@@ -317,7 +316,12 @@ def practice_submit(*, practice: Practice, by) -> Practice:
         round=practice.round,
         **{k: state[k] for k in ("title", "indicator_name", "summary", "body", "outcomes", "results")},
     )
-    logger.info("practice %s submitted by %s (round %s): notify coordinators", practice.pk, by, practice.round)
+    notify(
+        coordinators(),
+        subject=_("%(city)s提交了经验做法：%(title)s") % {"city": practice.city.name, "title": practice.title},
+        message=_("第%(round)d轮，等待分配评审。") % {"round": practice.round},
+        link=reverse("review_practice", args=[practice.pk]),
+    )
     return practice
 
 

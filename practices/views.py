@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from . import services
 from .diffs import changes, state
 from .forms import AttachmentForm, CityPracticeFilter, ImportForm, PracticeForm, ResultFormSet, WithdrawForm
 from .imports import COLUMNS, MAX_IMPORT_BYTES, ImportRefused, import_drafts, read_table, template_xlsx
-from .models import Attachment, Practice, Status
+from .models import Attachment, Notification, Practice, Status
 from .rules import is_city_official, is_coordinator, is_reviewer
 from .selectors import (
     city_practices,
@@ -335,3 +336,13 @@ def import_practices(request):
                     preview.token = token
     context = {"form": form, "preview": preview, "city": city, "columns": list(COLUMNS.values())}
     return render(request, "practices/import.html", context)
+
+
+@login_required
+def inbox(request):
+    """The signed-in user's notifications, newest first; showing them marks them read."""
+    notes = list(request.user.notifications.all()[:100])
+    unread = {n.pk for n in notes if n.read_at is None}
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "practices/inbox.html", {"notes": notes, "unread": unread})

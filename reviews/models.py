@@ -57,6 +57,9 @@ class Review(models.Model):
     comment_to_city = models.TextField(_("给城市的意见"), blank=True)
     internal_note = models.TextField(_("内部备注"), blank=True, help_text=_("仅省级可见，城市永远看不到"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # A reviewer who declares a conflict of interest is released; the row stays as the record of it.
+    declined_at = models.DateTimeField(_("回避时间"), null=True, blank=True)
+    decline_reason = models.TextField(_("回避原因"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -75,6 +78,10 @@ class Review(models.Model):
                 condition=Q(submitted_at__isnull=True) | ~Q(recommendation=""),
                 name="review_submitted_has_recommendation",
             ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(declined_at__isnull=True),
+                name="review_submitted_or_declined",
+            ),
         ]
 
     def __str__(self):
@@ -83,6 +90,10 @@ class Review(models.Model):
             "reviewer": self.reviewer,
             "round": self.round,
         }
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None and self.declined_at is None
 
 
 class Score(models.Model):

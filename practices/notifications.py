@@ -1,0 +1,41 @@
+"""Telling people what happened: an inbox row each, and an email sent once the change is committed."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+
+from .models import Membership, Notification, Role
+
+logger = logging.getLogger(__name__)
+
+
+def notify(recipients, *, subject: str, message: str = "", link: str = "") -> list[Notification]:
+    """One inbox message per recipient; emails go out after the transaction commits, and a failed one is logged."""
+    users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
+    rows = Notification.objects.bulk_create(
+        Notification(recipient=user, subject=subject, message=message, link=link) for user in users
+    )
+    addresses = [user.email for user in users if user.email]
+    if addresses:
+        body = f"{message}\n\n{settings.SITE_URL}{link}" if link else message
+
+        def send():
+            try:
+                send_mail(subject, body, None, addresses)
+            except Exception:  # mail is a courtesy: the inbox has the message
+                logger.exception("notification email failed: %s", subject)
+
+        transaction.on_commit(send)
+    return rows
+
+
+def coordinators():
+    return get_user_model().objects.filter(groups__name=Role.COORDINATOR, is_active=True)
+
+
+def city_officials(city):
+    ids = Membership.objects.filter(city=city, user__groups__name=Role.CITY_OFFICIAL).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids, is_active=True)

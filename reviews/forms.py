@@ -1,0 +1,148 @@
+"""Forms of the review workbench."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from practices.models import City, Indicator, Practice, Role, Status
+
+from .models import Criterion, Recommendation
+from .selectors import QUEUE_STATUSES
+
+
+def reviewer_choices():
+    return get_user_model().objects.filter(groups__name=Role.REVIEWER, is_active=True).order_by("username")
+
+
+class QueueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=[(s.value, s.label) for s in QUEUE_STATUSES], empty_label=_("全部状态")
+    )
+    city = django_filters.ModelChoiceFilter(label=_("城市"), queryset=City.objects.all(), empty_label=_("全部城市"))
+    indicator = django_filters.ModelChoiceFilter(
+        label=_("指标"), queryset=Indicator.objects.all(), empty_label=_("全部指标")
+    )
+    round = django_filters.NumberFilter(label=_("轮次"), min_value=1)
+    reviewer = django_filters.ModelChoiceFilter(
+        label=_("评审员"), queryset=reviewer_choices(), method="filter_reviewer", empty_label=_("全部评审员")
+    )
+    mine = django_filters.BooleanFilter(label=_("分配给我的"), method="filter_mine", widget=forms.CheckboxInput)
+    undecided = django_filters.BooleanFilter(label=_("待决定"), method="filter_undecided", widget=forms.CheckboxInput)
+    sort = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=(
+            ("updated_at", "updated"),
+            ("city__order", "city"),
+            ("indicator__order", "indicator"),
+            ("title", "title"),
+        ),
+        field_labels={
+            "updated_at": _("变动时间"),
+            "city__order": _("城市"),
+            "indicator__order": _("指标"),
+            "title": _("标题"),
+        },
+    )
+
+    class Meta:
+        model = Practice
+        fields = ["status", "city", "indicator", "round"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["reviewer"].queryset = reviewer_choices()
+
+    def filter_reviewer(self, queryset, name, value):
+        return queryset.filter(reviews__reviewer=value, reviews__declined_at__isnull=True).distinct()
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(assigned_to_me=True) if value else queryset
+
+    def filter_undecided(self, queryset, name, value):
+        # In review, and every assigned reviewer has submitted: waiting for the coordinator.
+        if not value:
+            return queryset
+        return queryset.filter(status=Status.IN_REVIEW, submitted_count__gt=0, submitted_count=F("assigned_count"))
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("评审员"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, practice=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        reviewers = reviewer_choices()
+        if practice is not None:
+            # Recusal: reviewers of the practice's city are not offered at all.
+            reviewers = reviewers.exclude(Q(membership__city=practice.city))
+        self.fields["reviewer"].queryset = reviewers
+        self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class ReviewForm(forms.Form):
+    """One score field per active criterion, then the recommendation and the two texts."""
+
+    recommendation = forms.ChoiceField(
+        label=_("评审建议"), choices=[("", _("（请选择）")), *Recommendation.choices], required=False
+    )
+    comment_to_city = forms.CharField(
+        label=_("给城市的意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    internal_note = forms.CharField(
+        label=_("内部备注（城市不可见）"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, criteria: list[Criterion], review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        given = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
+        score_fields = {}
+        for criterion in criteria:
+            score_fields[f"score_{criterion.pk}"] = forms.DecimalField(
+                label=f"{criterion.name}（{_('满分')} {criterion.max_score}，{_('权重')} {criterion.weight}）",
+                min_value=0,
+                max_value=criterion.max_score,
+                decimal_places=1,
+                required=False,
+                initial=given.get(criterion.pk),
+                help_text=criterion.description,
+            )
+        self.fields = {**score_fields, **self.fields}
+        if review and not self.is_bound:
+            self.initial.update(
+                recommendation=review.recommendation,
+                comment_to_city=review.comment_to_city,
+                internal_note=review.internal_note,
+            )
+
+    def score_values(self):
+        return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("决定"),
+        choices=[("approve", _("通过")), ("revise", _("退回修改")), ("reject", _("不予通过"))],
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("意见（退回修改或不予通过时必填，将发送给城市）"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("回避原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请说明回避原因。")},
+    )
+
+
+CriterionFormSet = forms.modelformset_factory(
+    Criterion, fields=["name", "description", "weight", "max_score", "active", "order"], extra=1, can_delete=False
+)

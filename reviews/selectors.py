@@ -1,0 +1,94 @@
+"""Reads of the review side: the queue, a practice's reviews as a given user may see them, aggregates."""
+
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from practices.models import Practice, Status
+from practices.rules import is_coordinator
+from practices.selectors import user_city
+
+from .models import Criterion, Review, Score
+from .services import weighted_total
+
+# What the province works on; drafts stay the cities' own.
+QUEUE_STATUSES = [Status.SUBMITTED, Status.IN_REVIEW, Status.REVISION_REQUESTED, Status.APPROVED, Status.REJECTED]
+
+
+def queue(user) -> QuerySet[Practice]:
+    """Practices under provincial review as this user may see them, with their review counts."""
+    practices = Practice.objects.filter(status__in=QUEUE_STATUSES).select_related("city", "indicator")
+    city = user_city(user)
+    if not is_coordinator(user) and city is not None:
+        practices = practices.exclude(city=city)  # recusal: a reviewer never sees their own city's
+    this_round = Q(reviews__round=F("round"))
+    mine = Review.objects.filter(practice=OuterRef("pk"), round=OuterRef("round"), reviewer=user, declined_at=None)
+    return practices.annotate(
+        assigned_count=Count("reviews", filter=this_round & Q(reviews__declined_at__isnull=True)),
+        submitted_count=Count("reviews", filter=this_round & Q(reviews__submitted_at__isnull=False)),
+        assigned_to_me=Exists(mine),
+        my_review_open=Exists(mine.filter(submitted_at=None)),
+    )
+
+
+@dataclass
+class Aggregates:
+    count: int = 0
+    mean: Decimal | None = None
+    median: Decimal | None = None
+    stdev: Decimal | None = None
+    per_criterion: list[tuple[str, Decimal]] = field(default_factory=list)
+    disagreement: bool = False
+
+
+def _dec(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.1"))
+
+
+def aggregates(reviews: list[Review]) -> Aggregates:
+    """Weighted mean and median of the submitted reviews' totals, mean per criterion, and their spread."""
+    submitted = [r for r in reviews if r.submitted_at is not None]
+    totals = [t for t in (weighted_total(r.scores.all()) for r in submitted) if t is not None]
+    if not totals:
+        return Aggregates()
+    by_criterion: dict[str, list[Decimal]] = {}
+    for review in submitted:
+        for score in review.scores.all():
+            by_criterion.setdefault(score.criterion.name, []).append(Decimal(score.value))
+    stdev = statistics.pstdev([float(t) for t in totals]) if len(totals) > 1 else 0.0
+    return Aggregates(
+        count=len(totals),
+        mean=_dec(statistics.fmean(float(t) for t in totals)),
+        median=_dec(statistics.median(float(t) for t in totals)),
+        stdev=_dec(stdev),
+        per_criterion=[
+            (name, _dec(statistics.fmean(float(v) for v in values))) for name, values in by_criterion.items()
+        ],
+        disagreement=len(totals) > 1 and stdev > settings.BIZENV_DISAGREEMENT_THRESHOLD,
+    )
+
+
+def practice_reviews(practice: Practice) -> list[Review]:
+    """This round's reviews with their scores and criteria, in one go."""
+    return list(
+        Review.objects.filter(practice=practice, round=practice.round)
+        .select_related("reviewer")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+    )
+
+
+def visible_reviews(user, practice: Practice, reviews: list[Review]) -> list[Review]:
+    """Others' reviews only after submitting one's own: the coordinator sees all, a reviewer first scores alone."""
+    if is_coordinator(user):
+        return reviews
+    own = next((r for r in reviews if r.reviewer_id == user.pk), None)
+    if own is None or own.submitted_at is None:
+        return [own] if own else []
+    return reviews
+
+
+def active_criteria() -> list[Criterion]:
+    return list(Criterion.objects.filter(active=True).order_by("order", "pk"))

@@ -1,0 +1,225 @@
+"""Writes of the review side: assigning reviewers, scoring, deciding. Every status change goes through the workflow."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from practices.models import Practice, Role, Status
+from practices.notifications import city_officials, notify
+from practices.selectors import user_city
+from practices.workflow import StaleState, WorkflowError, transition
+
+from .models import Criterion, Recommendation, Review, Score
+
+
+class ReviewError(WorkflowError):
+    """A review-side action that cannot happen; the message is for the user."""
+
+
+OUTCOMES = {
+    "approve": Status.APPROVED,
+    "revise": Status.REVISION_REQUESTED,
+    "reject": Status.REJECTED,
+}
+
+
+def _practice_link(practice) -> str:
+    return reverse("review_practice", args=[practice.pk])
+
+
+def reviewers():
+    return get_user_model().objects.filter(groups__name=Role.REVIEWER, is_active=True)
+
+
+def is_eligible(reviewer, practice) -> bool:
+    """A reviewer may review any practice but their own city's."""
+    city = user_city(reviewer)
+    return city is None or city.pk != practice.city_id
+
+
+def open_assignments(users) -> dict[int, int]:
+    """How many assignments each reviewer has not finished, in one query."""
+    counts = (
+        get_user_model()
+        .objects.filter(pk__in=[u.pk for u in users])
+        .annotate(
+            n=Count(
+                "reviews",
+                filter=Q(reviews__submitted_at__isnull=True, reviews__declined_at__isnull=True),
+            )
+        )
+        .values_list("pk", "n")
+    )
+    return dict(counts)
+
+
+@transaction.atomic
+def assign(*, practice: Practice, reviewer, by) -> Review:
+    """Give a submitted (or in-review) practice to a reviewer; recusal holds; the first assignment starts the review."""
+    practice = Practice.objects.select_for_update().get(pk=practice.pk)
+    if practice.status not in (Status.SUBMITTED, Status.IN_REVIEW):
+        raise ReviewError(_("只有已提交或评审中的经验做法可以分配评审。"))
+    if not reviewer.groups.filter(name=Role.REVIEWER).exists():
+        raise ReviewError(_("%(name)s 不是评审员。") % {"name": reviewer.get_full_name() or reviewer.username})
+    if not is_eligible(reviewer, practice):
+        raise ReviewError(
+            _("%(name)s 属于%(city)s，须回避本市的经验做法。")
+            % {"name": reviewer.get_full_name() or reviewer.username, "city": practice.city.name}
+        )
+    existing = Review.objects.filter(practice=practice, round=practice.round, reviewer=reviewer).first()
+    if existing:
+        raise ReviewError(_("%(name)s 已被分配过本轮评审。") % {"name": reviewer.get_full_name() or reviewer.username})
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(practice=practice, round=practice.round, reviewer=reviewer, assigned_by=by)
+    except IntegrityError as exc:  # the same assignment made at the same moment elsewhere
+        raise ReviewError(_("此评审已被他人分配，请刷新后查看。")) from exc
+    if practice.status == Status.SUBMITTED:
+        transition(practice=practice, to=Status.IN_REVIEW, by=by, note=_("分配评审"))
+    notify(
+        [reviewer],
+        subject=_("新的评审任务：%(title)s") % {"title": practice.title},
+        message=_("%(city)s提交的经验做法已分配给您评审（第%(round)d轮）。")
+        % {"city": practice.city.name, "round": practice.round},
+        link=_practice_link(practice),
+    )
+    return review
+
+
+@transaction.atomic
+def auto_assign(*, practices, by, per_practice: int = 1) -> list[Review]:
+    """Give each practice `per_practice` reviewers, always the least loaded eligible ones, never of its own city.
+
+    Reviewers' open assignments stay within one of each other wherever recusal allows it.
+    """
+    pool = list(reviewers().order_by("pk"))
+    if not pool:
+        raise ReviewError(_("还没有任何评审员。"))
+    load = open_assignments(pool)
+    created = []
+    for practice in practices:
+        assigned = set(
+            Review.objects.filter(practice=practice, round=practice.round).values_list("reviewer_id", flat=True)
+        )
+        needed = per_practice - sum(1 for _pk in assigned)
+        for _slot in range(max(needed, 0)):
+            candidates = [r for r in pool if r.pk not in assigned and is_eligible(r, practice)]
+            if not candidates:
+                break
+            chosen = min(candidates, key=lambda r: (load.get(r.pk, 0), r.pk))
+            created.append(assign(practice=practice, reviewer=chosen, by=by))
+            assigned.add(chosen.pk)
+            load[chosen.pk] = load.get(chosen.pk, 0) + 1
+    return created
+
+
+@transaction.atomic
+def decline(*, review: Review, by, reason: str) -> Review:
+    """A reviewer declares a conflict of interest and is released from an unfinished review."""
+    if review.reviewer_id != by.pk:
+        raise ReviewError(_("只能为自己的评审任务申请回避。"))
+    updated = Review.objects.filter(pk=review.pk, submitted_at__isnull=True, declined_at__isnull=True).update(
+        declined_at=timezone.now(), decline_reason=reason
+    )
+    if updated != 1:
+        raise ReviewError(_("此评审已提交或已回避，不能再申请回避。"))
+    review.refresh_from_db()
+    practice = review.practice
+    from practices.notifications import coordinators
+
+    notify(
+        coordinators(),
+        subject=_("评审员申请回避：%(title)s") % {"title": practice.title},
+        message=_("%(name)s 因利益冲突回避，原因：%(reason)s。请重新分配。")
+        % {"name": by.get_full_name() or by.username, "reason": reason},
+        link=_practice_link(practice),
+    )
+    return review
+
+
+def weighted_total(scores) -> Decimal | None:
+    """A review's total on a 0–100 scale: each score as a share of its maximum, weighted by the weight it was given."""
+    scores = list(scores)
+    weights = sum(s.weight for s in scores)
+    if not scores or not weights:
+        return None
+    total = sum(Decimal(s.value) / s.max_score * s.weight for s in scores) / weights * 100
+    return total.quantize(Decimal("0.1"))
+
+
+@transaction.atomic
+def save_review(
+    *,
+    review: Review,
+    by,
+    values: dict[int, Decimal | None],
+    recommendation: str,
+    comment_to_city: str,
+    internal_note: str,
+    submit: bool,
+) -> Review:
+    """Store a reviewer's scores (one per active criterion) and words; `submit` finishes the review for good."""
+    review = Review.objects.select_for_update().select_related("practice").get(pk=review.pk)
+    if review.reviewer_id != by.pk:
+        raise ReviewError(_("只能填写分配给自己的评审。"))
+    if not review.is_open:
+        raise ReviewError(_("此评审已提交或已回避，不能再修改。"))
+    if review.practice.status != Status.IN_REVIEW or review.round != review.practice.round:
+        raise ReviewError(_("此经验做法已不在本轮评审中，请刷新后查看。"))
+    criteria = list(Criterion.objects.filter(active=True).order_by("order", "pk"))
+    for criterion in criteria:
+        value = values.get(criterion.pk)
+        if value is not None and not 0 <= value <= criterion.max_score:
+            raise ReviewError(
+                _("“%(name)s”的得分应在 0 到 %(max)d 之间。") % {"name": criterion.name, "max": criterion.max_score}
+            )
+    if submit:
+        missing = [c.name for c in criteria if values.get(c.pk) is None]
+        if missing:
+            raise ReviewError(_("提交前请为以下标准打分：%(names)s。") % {"names": "、".join(missing)})
+        if recommendation not in Recommendation.values:
+            raise ReviewError(_("提交前请选择评审建议。"))
+    for criterion in criteria:
+        value = values.get(criterion.pk)
+        if value is None:
+            Score.objects.filter(review=review, criterion=criterion).delete()
+            continue
+        # The weight and maximum in force now are kept with the score: reweighting later changes no given score.
+        Score.objects.update_or_create(
+            review=review,
+            criterion=criterion,
+            defaults={"value": value, "weight": criterion.weight, "max_score": criterion.max_score},
+        )
+    review.recommendation = recommendation if recommendation in Recommendation.values else ""
+    review.comment_to_city = comment_to_city
+    review.internal_note = internal_note
+    if submit:
+        review.submitted_at = timezone.now()
+    review.save()
+    return review
+
+
+def decide(*, practice: Practice, outcome: str, by, message: str = "") -> Practice:
+    """The coordinator's decision on a practice in review; of two at once, one wins and the other gets StaleState."""
+    if outcome not in OUTCOMES:
+        raise ReviewError(_("未知的决定“%(outcome)s”。") % {"outcome": outcome})
+    if outcome in ("revise", "reject") and not message.strip():
+        raise ReviewError(_("退回修改须写明修改意见。") if outcome == "revise" else _("不予通过须写明理由。"))
+    with transaction.atomic():
+        practice = transition(practice=practice, to=OUTCOMES[outcome], by=by, note=message.strip())
+        labels = {"approve": _("已通过"), "revise": _("需要修改"), "reject": _("未通过")}
+        notify(
+            city_officials(practice.city),
+            subject=_("“%(title)s”%(outcome)s") % {"title": practice.title, "outcome": labels[outcome]},
+            message=message.strip(),
+            link=reverse("city_practice", args=[practice.pk]),
+        )
+    return practice
+
+
+__all__ = ["OUTCOMES", "ReviewError", "StaleState", "assign", "auto_assign", "decide", "decline", "save_review"]

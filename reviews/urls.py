@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.review_queue, name="review_queue"),
+    path("assign/auto/", views.auto_assign, name="review_auto_assign"),
+    path("criteria/", views.criteria, name="review_criteria"),
+    path("practices/<int:pk>/", views.review_practice, name="review_practice"),
+    path("practices/<int:pk>/assign/", views.assign, name="review_assign"),
+    path("practices/<int:pk>/score/", views.score, name="review_score"),
+    path("practices/<int:pk>/decide/", views.decide, name="review_decide"),
+    path("reviews/<int:pk>/decline/", views.decline, name="review_decline"),
+]

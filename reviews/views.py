@@ -1,0 +1,196 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from practices.models import Practice, Status
+from practices.selectors import get_practice_for, round_changes, status_counts
+from practices.workflow import WorkflowError
+
+from . import services
+from .forms import AssignForm, CriterionFormSet, DecisionForm, DeclineForm, QueueFilter, ReviewForm
+from .models import Review
+from .selectors import active_criteria, aggregates, practice_reviews, queue, visible_reviews
+
+QUEUE_PAGE = 50
+
+
+def _require(request, perm, obj=None):
+    if not request.user.has_perm(perm, obj):
+        raise Http404
+
+
+@login_required
+def review_queue(request):
+    """The province's queue: filters, sorting, counts by status."""
+    _require(request, "reviews.view_queue")
+    practices = queue(request.user)
+    filters = QueueFilter(request.GET or None, queryset=practices, request=request)
+    rows = filters.qs if filters.is_bound and filters.is_valid() else practices.order_by("-updated_at", "-pk")
+    if "sort" not in request.GET:
+        rows = rows.order_by("-updated_at", "-pk")
+    counts = status_counts(Practice.objects.filter(pk__in=practices.values("pk")))
+    context = {
+        "filters": filters,
+        "practices": rows[:QUEUE_PAGE],
+        "status_rows": [(s, counts.get(s.value, 0)) for s in Status if s.value in counts],
+        "can_assign": request.user.has_perm("reviews.assign"),
+    }
+    return render(request, "reviews/queue.html", context)
+
+
+@login_required
+def review_practice(request, pk):
+    """One practice as the province sees it: text, changes between rounds, reviews, aggregates, actions."""
+    practice = get_practice_for(request.user, pk, perm="reviews.view_practice")
+    reviews = practice_reviews(practice)
+    own = next((r for r in reviews if r.reviewer_id == request.user.pk), None)
+    shown = visible_reviews(request.user, practice, reviews)
+    context = {
+        "practice": practice,
+        "results": practice.results.all(),
+        "attachments": practice.attachments.all(),
+        "events": practice.events.select_related("actor"),
+        "round_changes": round_changes(practice),
+        "reviews": shown,
+        "own_review": own,
+        "aggregates": aggregates(shown)
+        if request.user.has_perm("reviews.assign") or (own and own.submitted_at)
+        else None,
+        "assign_form": AssignForm(practice=practice) if request.user.has_perm("reviews.assign") else None,
+        "can_assign": request.user.has_perm("reviews.assign")
+        and practice.status in (Status.SUBMITTED, Status.IN_REVIEW),
+        "can_score": request.user.has_perm("reviews.score", practice),
+        "decision_form": DecisionForm() if request.user.has_perm("reviews.decide", practice) else None,
+        "decline_form": DeclineForm() if own and own.is_open else None,
+    }
+    return render(request, "reviews/practice.html", context)
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    practice = get_practice_for(request.user, pk, perm="reviews.view_practice")
+    _require(request, "reviews.assign")
+    form = AssignForm(request.POST, practice=practice)
+    if not form.is_valid():
+        messages.error(request, _("请选择可以评审此条目的评审员（本市评审员须回避）。"))
+    else:
+        try:
+            review = services.assign(practice=practice, reviewer=form.cleaned_data["reviewer"], by=request.user)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("已分配给 %(name)s。") % {"name": review.reviewer.get_full_name() or review.reviewer}
+            )
+    return redirect("review_practice", pk=practice.pk)
+
+
+@login_required
+@require_POST
+def auto_assign(request):
+    """Assign every selected (or every waiting) submitted practice to the least loaded eligible reviewers."""
+    _require(request, "reviews.assign")
+    ids = request.POST.getlist("practice")
+    practices = Practice.objects.filter(status=Status.SUBMITTED).select_related("city").order_by("pk")
+    if ids:
+        practices = practices.filter(pk__in=ids)
+    try:
+        per_practice = max(1, min(int(request.POST.get("per_practice") or 1), 5))
+    except ValueError:
+        per_practice = 1
+    try:
+        created = services.auto_assign(practices=list(practices), by=request.user, per_practice=per_practice)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已自动分配 %(n)d 项评审任务。") % {"n": len(created)})
+    return redirect("review_queue")
+
+
+@login_required
+def score(request, pk):
+    practice = get_practice_for(request.user, pk, perm="reviews.view_practice")
+    _require(request, "reviews.score", practice)
+    review = get_object_or_404(
+        Review, practice=practice, round=practice.round, reviewer=request.user, declined_at__isnull=True
+    )
+    if not review.is_open:
+        messages.info(request, _("您已提交本轮评审。"))
+        return redirect("review_practice", pk=practice.pk)
+    form = ReviewForm(request.POST or None, criteria=active_criteria(), review=review)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.save_review(
+                review=review,
+                by=request.user,
+                values=form.score_values(),
+                recommendation=form.cleaned_data["recommendation"],
+                comment_to_city=form.cleaned_data["comment_to_city"],
+                internal_note=form.cleaned_data["internal_note"],
+                submit=submit,
+            )
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("评审已提交。") if submit else _("已暂存，可稍后继续。"))
+            return redirect("review_practice", pk=practice.pk)
+    return render(request, "reviews/score.html", {"practice": practice, "review": review, "form": form})
+
+
+@login_required
+@require_POST
+def decline(request, pk):
+    review = get_object_or_404(Review.objects.select_related("practice"), pk=pk, reviewer=request.user)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请说明回避原因。"))
+    else:
+        try:
+            services.decline(review=review, by=request.user, reason=form.cleaned_data["reason"])
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已申请回避，统筹人员将重新分配。"))
+    return redirect("review_queue")
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    practice = get_practice_for(request.user, pk, perm="reviews.view_practice")
+    # Only the coordinator decides; whether this practice can still be decided is the workflow's answer, so a
+    # decision that lost a race gets its "reload" message rather than a 404.
+    _require(request, "reviews.assign")
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择决定。"))
+        return redirect("review_practice", pk=practice.pk)
+    try:
+        services.decide(
+            practice=practice,
+            outcome=form.cleaned_data["outcome"],
+            by=request.user,
+            message=form.cleaned_data["message"],
+        )
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("review_practice", pk=practice.pk)
+    messages.success(request, _("已作出决定：%(title)s") % {"title": practice.title})
+    return redirect("review_queue")
+
+
+@login_required
+def criteria(request):
+    """The coordinator adds, reweights and deactivates criteria; given scores keep the weights they had."""
+    _require(request, "reviews.manage_criteria")
+    formset = CriterionFormSet(request.POST or None)
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, _("评审标准已保存。已提交的评分不受影响。"))
+        return redirect("review_criteria")
+    return render(request, "reviews/criteria.html", {"formset": formset})
