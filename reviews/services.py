@@ -210,6 +210,12 @@ def decide(*, practice: Practice, outcome: str, by, message: str = "") -> Practi
         raise ReviewError(_("未知的决定“%(outcome)s”。") % {"outcome": outcome})
     if outcome in ("revise", "reject") and not message.strip():
         raise ReviewError(_("退回修改须写明修改意见。") if outcome == "revise" else _("不予通过须写明理由。"))
+    if practice.status != Status.IN_REVIEW:
+        # Seen already decided (or not yet in review): say so as a stale page, whatever the outcome asked.
+        raise StaleState(
+            _("此条目当前为“%(status)s”，已被他人处理或尚未进入评审，请刷新后查看。")
+            % {"status": practice.get_status_display()}
+        )
     with transaction.atomic():
         practice = transition(practice=practice, to=OUTCOMES[outcome], by=by, note=message.strip())
         labels = {"approve": _("已通过"), "revise": _("需要修改"), "reject": _("未通过")}
