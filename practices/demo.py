@@ -19,7 +19,7 @@ from django.utils import timezone
 from reviews.models import Batch, Criterion, Recommendation, Review, Score
 
 from .models import City, Indicator, Membership, Practice, PracticeResult, Role, Status
-from .services import import_bulletin
+from .services import import_bulletin, practice_submit
 from .workflow import transition
 
 DEMO_PASSWORD = "demo"
@@ -163,10 +163,10 @@ def _walk(practice, target, official, coordinator, review_comment):
     reviewer = _demo_user("reviewer_xian" if practice.city.code != "610100" else "reviewer")
     for step in PATHS[target]:
         if step == Status.SUBMITTED:
-            transition(practice=practice, to=step, by=official)
+            practice = practice_submit(practice=practice, by=official)
         elif step == Status.IN_REVIEW:
             Review.objects.create(practice=practice, round=practice.round, reviewer=reviewer, assigned_by=coordinator)
-            transition(practice=practice, to=step, by=coordinator, note=f"分配给 {reviewer.first_name}")
+            transition(practice=practice, to=step, by=coordinator, note="分配评审")
         else:
             _submit_demo_review(practice, reviewer, target, review_comment)
             transition(practice=practice, to=step, by=coordinator, note=review_comment)

@@ -2,19 +2,11 @@
 
 import django_filters
 from django import forms
-from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Indicator, Practice, PracticeResult, Status
+from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, Indicator, Practice, Status
 
-SUMMARY_MAX = 500
-BODY_MAX = 20000
-OUTCOMES_MAX = 5000
 RESULTS_MAX = 20
-
-phone_validator = RegexValidator(
-    r"^[0-9+\-() ]{7,30}$", _("请填写有效的电话号码，如 029-86781234 或 13800000000。"), code="phone"
-)
 
 
 class PracticeForm(forms.ModelForm):
@@ -43,9 +35,6 @@ class PracticeForm(forms.ModelForm):
         self.fields["indicator"].queryset = Indicator.objects.order_by("order")
         self.fields["indicator"].required = False  # a draft may be saved unfinished; submitting checks it
         self.fields["indicator"].empty_label = _("（请选择）")
-        for name, limit in (("summary", SUMMARY_MAX), ("body", BODY_MAX), ("outcomes", OUTCOMES_MAX)):
-            self.fields[name].validators.append(MaxLengthValidator(limit))
-        self.fields["contact_phone"].validators.append(phone_validator)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
@@ -53,27 +42,53 @@ class PracticeForm(forms.ModelForm):
         return self.cleaned_data["title"].strip()
 
 
-class ResultForm(forms.ModelForm):
-    class Meta:
-        model = PracticeResult
-        fields = ["measure", "before", "after", "unit"]
-        widgets = {
-            "measure": forms.TextInput(attrs={"placeholder": _("如：企业开办时间")}),
-            "before": forms.TextInput(attrs={"placeholder": "5", "size": 8}),
-            "after": forms.TextInput(attrs={"placeholder": "2", "size": 8}),
-            "unit": forms.TextInput(attrs={"placeholder": _("个工作日"), "size": 10}),
-        }
+class ResultForm(forms.Form):
+    """One measured result. Rows are plain values, replaced as a whole on save: no row ids that a colleague's
+    save could make stale."""
+
+    measure = forms.CharField(
+        label=_("指标项"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如：企业开办时间")}),
+    )
+    before = forms.CharField(
+        label=_("实施前"), max_length=50, required=False, widget=forms.TextInput(attrs={"size": 8})
+    )
+    after = forms.CharField(label=_("实施后"), max_length=50, required=False, widget=forms.TextInput(attrs={"size": 8}))
+    unit = forms.CharField(
+        label=_("单位"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("个工作日"), "size": 10}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("measure") and not data.get("after") and not data.get("DELETE"):
+            self.add_error("after", _("请填写实施后的数值。"))
+        if data.get("after") and not data.get("measure") and not data.get("DELETE"):
+            self.add_error("measure", _("请填写指标项。"))
+        return data
 
 
-ResultFormSet = forms.inlineformset_factory(
-    Practice,
-    PracticeResult,
-    form=ResultForm,
-    extra=1,
-    max_num=RESULTS_MAX,
-    validate_max=True,
-    can_delete=True,
+class BaseResultFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict]:
+        """The rows that were filled in and not marked for deletion, in order."""
+        return [
+            {k: form.cleaned_data.get(k, "") for k in ("measure", "before", "after", "unit")}
+            for form in self.forms
+            if form.cleaned_data.get("measure") and not form.cleaned_data.get("DELETE")
+        ]
+
+
+ResultFormSet = forms.formset_factory(
+    ResultForm, formset=BaseResultFormSet, extra=3, max_num=RESULTS_MAX, validate_max=True, can_delete=True
 )
+
+
+def result_initial(practice) -> list[dict]:
+    return list(practice.results.values("measure", "before", "after", "unit")) if practice else []
 
 
 class WithdrawForm(forms.Form):
@@ -87,7 +102,9 @@ class WithdrawForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(
-        label=_("选择文件"), help_text=_("PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG，单个不超过 20 MB")
+        error_messages={"required": _("请选择要上传的文件。"), "empty": _("上传的文件是空的。")},
+        label=_("选择文件"),
+        help_text=_("PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG，单个不超过 20 MB"),
     )
     is_public = forms.BooleanField(label=_("发布后向公众公开"), required=False)
 

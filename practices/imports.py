@@ -75,14 +75,18 @@ class PracticeResource(resources.ModelResource):
             Indicator, [Known(i.name, tuple(i.aliases)) for i in Indicator.objects.all()], _("指标")
         )
 
-    title = fields.Field(attribute="title", column_name=COLUMNS["title"])
+    title = fields.Field(attribute="title", column_name=COLUMNS["title"], widget=widgets.CharWidget())
     indicator = fields.Field(attribute="indicator", column_name=COLUMNS["indicator"])
     city = fields.Field(attribute="city", column_name=COLUMNS["city"])
-    summary = fields.Field(attribute="summary", column_name=COLUMNS["summary"], default="")
-    body = fields.Field(attribute="body", column_name=COLUMNS["body"], default="")
-    outcomes = fields.Field(attribute="outcomes", column_name=COLUMNS["outcomes"], default="")
-    contact_name = fields.Field(attribute="contact_name", column_name=COLUMNS["contact_name"], default="")
-    contact_phone = fields.Field(attribute="contact_phone", column_name=COLUMNS["contact_phone"], default="")
+    summary = fields.Field(attribute="summary", column_name=COLUMNS["summary"], widget=widgets.CharWidget())
+    body = fields.Field(attribute="body", column_name=COLUMNS["body"], widget=widgets.CharWidget())
+    outcomes = fields.Field(attribute="outcomes", column_name=COLUMNS["outcomes"], widget=widgets.CharWidget())
+    contact_name = fields.Field(
+        attribute="contact_name", column_name=COLUMNS["contact_name"], widget=widgets.CharWidget()
+    )
+    contact_phone = fields.Field(
+        attribute="contact_phone", column_name=COLUMNS["contact_phone"], widget=widgets.CharWidget()
+    )
 
     class Meta:
         model = Practice
@@ -120,7 +124,13 @@ def template_xlsx() -> bytes:
     return data.export("xlsx")
 
 
-def read_table(*, name: str, content: bytes) -> tablib.Dataset:
+@dataclass
+class Table:
+    data: tablib.Dataset
+    sheet_rows: list[int]  # the spreadsheet's row number of each data row
+
+
+def read_table(*, name: str, content: bytes) -> Table:
     """An uploaded .xlsx or .csv (UTF-8 or GB18030) as rows; ImportRefused with the reason otherwise."""
     if len(content) > MAX_IMPORT_BYTES:
         raise ImportRefused(_("文件超过 %(mb)d MB 的上限。") % {"mb": MAX_IMPORT_BYTES // 2**20})
@@ -152,23 +162,32 @@ def read_table(*, name: str, content: bytes) -> tablib.Dataset:
     unknown = [h for h in data.headers if h and h not in COLUMNS.values()]
     if unknown:
         raise ImportRefused(_("无法识别的列：%(columns)s。请使用导入模板。") % {"columns": "、".join(unknown)})
+    # Rows with nothing in them (formatting copied down a sheet, trailing ",,,,") are not rows of data; the
+    # others keep the numbers the spreadsheet shows them under (the header is row 1).
+    filled = tablib.Dataset(headers=data.headers)
+    sheet_rows = []
+    for index, row in enumerate(data, start=2):
+        if any(str(cell).strip() for cell in row if cell is not None):
+            filled.append(row)
+            sheet_rows.append(index)
+    data = filled
     if data.height > MAX_IMPORT_ROWS:
         raise ImportRefused(_("一次最多导入 %(n)d 行。") % {"n": MAX_IMPORT_ROWS})
     if data.height == 0:
         raise ImportRefused(_("文件中没有数据行。"))
-    return data
+    return Table(data, sheet_rows)
 
 
 @dataclass
 class RowError:
-    row: int  # as the spreadsheet numbers it: the header is row 1
+    row: int  # as the spreadsheet numbers it
     column: str
     message: str
 
 
 @dataclass
 class Preview:
-    rows: list[list[str]]  # cells in COLUMNS order, as the preview table shows them
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row, cells in COLUMNS order), as the preview shows them
     errors: list[RowError] = field(default_factory=list)
     created: int = 0
     token: str = ""  # names the upload waiting for confirmation
@@ -178,22 +197,28 @@ class Preview:
         return not self.errors
 
 
-def import_drafts(*, data: tablib.Dataset, city: City | None, by, dry_run: bool) -> Preview:
+def import_drafts(*, table: Table, city: City | None, by, dry_run: bool) -> Preview:
     """Check every row (and, unless a dry run, write them all as drafts); any error and nothing is written."""
+    data = table.data
     resource = PracticeResource(city=city, by=by)
     column_of = {name: f.column_name for name, f in resource.fields.items()}
     with transaction.atomic():
         result = resource.import_data(data, dry_run=True, raise_errors=False)
         cells = [dict(zip(data.headers, row, strict=False)) for row in data]
-        preview = Preview(rows=[[str(row.get(c) or "") for c in COLUMNS.values()] for row in cells])
+        preview = Preview(
+            rows=[
+                (number, [str(row.get(c) or "") for c in COLUMNS.values()])
+                for number, row in zip(table.sheet_rows, cells, strict=True)
+            ]
+        )
         for index, row_errors in result.row_errors():
             for error in row_errors:
-                preview.errors.append(RowError(index + 1, "", str(error.error)))
+                preview.errors.append(RowError(table.sheet_rows[index - 1], "", str(error.error)))
         for invalid in result.invalid_rows:
             for name, messages in invalid.error_dict.items():
                 column = column_of.get(name, name if name != "__all__" else "")
                 for message in messages:
-                    preview.errors.append(RowError(invalid.number + 1, column, message))
+                    preview.errors.append(RowError(table.sheet_rows[invalid.number - 1], column, message))
         preview.errors.sort(key=lambda e: (e.row, e.column))
         if preview.ok and not dry_run:
             result = resource.import_data(data, dry_run=False, raise_errors=True)

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -154,6 +154,15 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+# Limits a city's text must keep, whichever way it arrives (form or spreadsheet).
+SUMMARY_MAX = 500
+BODY_MAX = 20000
+OUTCOMES_MAX = 5000
+phone_validator = RegexValidator(
+    r"^[0-9+\-() ]{7,30}$", _("请填写有效的电话号码，如 029-86781234 或 13800000000。"), code="phone"
+)
+
+
 class Source(models.TextChoices):
     PORTAL = "portal", _("城市填报")
     IMPORT = "import", _("公告导入")
@@ -168,15 +177,17 @@ class Practice(models.Model):
         Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="practices", verbose_name=_("指标")
     )
     title = models.CharField(_("标题"), max_length=200)
-    summary = models.TextField(_("摘要"), blank=True)
-    body = models.TextField(_("正文"), blank=True, help_text=_("纯文本，空行分段"))
-    outcomes = models.TextField(_("成效"), blank=True)
+    summary = models.TextField(_("摘要"), blank=True, validators=[MaxLengthValidator(SUMMARY_MAX)])
+    body = models.TextField(
+        _("正文"), blank=True, help_text=_("纯文本，空行分段"), validators=[MaxLengthValidator(BODY_MAX)]
+    )
+    outcomes = models.TextField(_("成效"), blank=True, validators=[MaxLengthValidator(OUTCOMES_MAX)])
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.PORTAL)
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("每次保存加一，防止覆盖他人的修改"))
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[phone_validator])
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     created_by = user_ref(_("创建人"))
@@ -321,6 +332,7 @@ class PracticeSnapshot(models.Model):
     body = models.TextField(_("正文"), blank=True)
     outcomes = models.TextField(_("成效"), blank=True)
     results = models.JSONField(_("量化成效"), default=list, blank=True)
+    attachments = models.JSONField(_("附件"), default=list, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:
@@ -356,3 +368,20 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class PendingImport(models.Model):
+    """An uploaded spreadsheet between its preview and its confirmation; claimed (deleted) exactly once."""
+
+    token = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待确认的导入")
+        verbose_name_plural = _("待确认的导入")
+
+    def __str__(self):
+        return self.name

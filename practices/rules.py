@@ -49,8 +49,11 @@ def is_withdrawable(user, practice):
 
 
 @rules.predicate
-def is_draft(user, practice):
-    return practice is not None and practice.status == Status.DRAFT
+def was_submitted(user, practice):
+    """The province's from the first submission on; a draft withdrawn before it was ever submitted never was."""
+    if practice is None or practice.status == Status.DRAFT:
+        return False
+    return practice.status != Status.WITHDRAWN or practice.snapshots.exists() or practice.source != "portal"
 
 
 is_city_member = is_city_official & has_city
@@ -63,5 +66,5 @@ rules.add_perm("practices.change_practice", is_own_city_official & is_editable)
 rules.add_perm("practices.submit_practice", is_own_city_official & is_editable)
 rules.add_perm("practices.withdraw_practice", is_own_city_official & is_withdrawable)
 # Drafts are the city's own until submitted; the province sees everything else.
-rules.add_perm("practices.view_practice", is_own_city_official | (is_province_staff & ~is_draft))
+rules.add_perm("practices.view_practice", is_own_city_official | (is_province_staff & was_submitted))
 rules.add_perm("practices.import_practices", is_city_member | is_coordinator)

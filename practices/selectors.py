@@ -117,3 +117,34 @@ def _snapshot_state(snapshot) -> dict:
         outcomes=snapshot.outcomes,
         results=snapshot.results,
     )
+
+
+# What the city is told of the province's steps: decisions with their messages; never who reviewed, never how
+# the province organised its work.
+CITY_NOTE_STATUSES = {
+    Status.SUBMITTED,
+    Status.WITHDRAWN,
+    Status.REVISION_REQUESTED,
+    Status.APPROVED,
+    Status.REJECTED,
+    Status.PUBLISHED,
+}
+
+
+def city_timeline(practice: Practice) -> list[dict]:
+    """The practice's status changes as its city sees them: the city's own people by name, the province as 省级."""
+    events = practice.events.select_related("actor__membership")
+    rows = []
+    for event in events:
+        membership = getattr(event.actor, "membership", None) if event.actor else None
+        own = membership is not None and membership.city_id == practice.city_id
+        rows.append(
+            {
+                "created_at": event.created_at,
+                "from_label": event.get_from_status_display(),
+                "to_label": event.get_to_status_display(),
+                "actor": (event.actor.get_full_name() or event.actor.username) if own else _("省级"),
+                "note": event.note if event.to_status in CITY_NOTE_STATUSES else "",
+            }
+        )
+    return rows

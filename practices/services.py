@@ -305,15 +305,24 @@ def missing_for_submission(practice: Practice) -> list[str]:
 
 
 @transaction.atomic
-def practice_submit(*, practice: Practice, by) -> Practice:
-    """Hand the practice to the province (again, after a revision); the city can no longer edit it."""
-    if missing := missing_for_submission(practice):
+def practice_submit(*, practice: Practice, by, seen_version: int | None = None) -> Practice:
+    """Hand the practice to the province (again, after a revision); the city can no longer edit it.
+
+    With `seen_version`, only the text the official was looking at is submitted: a colleague's newer save
+    makes this refuse instead of submitting words the official never read.
+    """
+    current = Practice.objects.select_for_update().select_related("city", "indicator").get(pk=practice.pk)
+    if seen_version is not None and current.version != seen_version:
+        raise StaleVersion(current)
+    if missing := missing_for_submission(current):
         raise Incomplete(missing)
-    practice = transition(practice=practice, to=Status.SUBMITTED, by=by)
+    practice = transition(practice=current, to=Status.SUBMITTED, by=by)
+    practice.refresh_from_db()
     state = practice_state(practice)
     PracticeSnapshot.objects.create(
         practice=practice,
         round=practice.round,
+        attachments=list(practice.attachments.values_list("original_name", flat=True)),
         **{k: state[k] for k in ("title", "indicator_name", "summary", "body", "outcomes", "results")},
     )
     notify(
@@ -383,7 +392,10 @@ def attachment_add(*, practice: Practice, upload, by, is_public: bool = False) -
         raise AttachmentRefused(
             _("“%(name)s”超过单个附件 %(mb)d MB 的上限。") % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 2**20}
         )
-    existing = Practice.objects.select_for_update().get(pk=practice.pk).attachments.all()
+    locked = Practice.objects.select_for_update().get(pk=practice.pk)
+    if locked.status not in EDITABLE:
+        raise AttachmentRefused(_("此条目已提交或已撤回，不能再上传附件。"))
+    existing = locked.attachments.all()
     if existing.count() >= MAX_ATTACHMENTS:
         raise AttachmentRefused(_("每项经验做法最多 %(n)d 个附件。") % {"n": MAX_ATTACHMENTS})
     if sum(a.size for a in existing) + upload.size > MAX_PRACTICE_ATTACHMENT_BYTES:
@@ -418,7 +430,18 @@ def attachment_add(*, practice: Practice, upload, by, is_public: bool = False) -
     return attachment
 
 
+def attachment_deletable(attachment: Attachment) -> bool:
+    """Only a file added since the practice was last submitted may go: what the province has seen stays."""
+    last = attachment.practice.snapshots.order_by("-created_at").first()
+    return attachment.practice.status in EDITABLE and (last is None or attachment.uploaded_at > last.created_at)
+
+
+@transaction.atomic
 def attachment_delete(*, attachment: Attachment):
-    """Remove an attachment of a practice that is still being written, file and row."""
-    attachment.file.delete(save=False)
+    """Remove a file added since the last submission, file and row."""
+    Practice.objects.select_for_update().get(pk=attachment.practice_id)
+    attachment.refresh_from_db()
+    if not attachment_deletable(attachment):
+        raise AttachmentRefused(_("已提交过的附件不能删除。"))
     attachment.delete()
+    transaction.on_commit(lambda: attachment.file.delete(save=False))

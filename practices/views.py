@@ -1,4 +1,3 @@
-import base64
 import secrets
 
 from django.contrib import messages
@@ -13,12 +12,21 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .diffs import changes, state
-from .forms import AttachmentForm, CityPracticeFilter, ImportForm, PracticeForm, ResultFormSet, WithdrawForm
+from .forms import (
+    AttachmentForm,
+    CityPracticeFilter,
+    ImportForm,
+    PracticeForm,
+    ResultFormSet,
+    WithdrawForm,
+    result_initial,
+)
 from .imports import COLUMNS, MAX_IMPORT_BYTES, ImportRefused, import_drafts, read_table, template_xlsx
-from .models import Attachment, Notification, Practice, Status
+from .models import Attachment, Notification, PendingImport, Practice, Status
 from .rules import is_city_official, is_coordinator, is_reviewer
 from .selectors import (
     city_practices,
+    city_timeline,
     comments_to_city,
     get_practice_for,
     published_batches,
@@ -90,7 +98,7 @@ def city_home(request):
     context = {
         "city": city,
         "filters": filters,
-        "practices": filters.qs if filters.is_bound and filters.is_valid() else practices,
+        "practices": (filters.qs if filters.is_valid() else practices.none()) if filters.is_bound else practices,
         "status_rows": [(status, counts.get(status.value, 0)) for status in Status],
         "needs_action": [(p, messages_by_pk.get(p.pk, "")) for p in needs_action],
     }
@@ -102,23 +110,13 @@ def _practice_form_response(request, template, *, form, results, practice=None, 
     return render(request, template, context)
 
 
-def _cleaned_results(results):
-    return [
-        row.cleaned_data
-        for row in results.forms
-        if row.cleaned_data and not row.cleaned_data.get("DELETE") and row.cleaned_data.get("measure")
-    ]
-
-
 @login_required
 def practice_create(request):
     city = _city_of_official(request)
     form = PracticeForm(request.POST or None)
     results = ResultFormSet(request.POST or None, prefix="results")
     if request.method == "POST" and form.is_valid() and results.is_valid():
-        practice = services.practice_create(
-            city=city, by=request.user, data=form.cleaned_data, results=_cleaned_results(results)
-        )
+        practice = services.practice_create(city=city, by=request.user, data=form.cleaned_data, results=results.rows())
         messages.success(request, _("草稿已保存。"))
         return redirect("city_practice", pk=practice.pk)
     return _practice_form_response(request, "practices/practice_form.html", form=form, results=results)
@@ -130,8 +128,8 @@ def practice_detail(request, pk):
     context = {
         "practice": practice,
         "results": practice.results.all(),
-        "attachments": practice.attachments.all(),
-        "events": practice.events.select_related("actor"),
+        "attachments": [(a, services.attachment_deletable(a)) for a in practice.attachments.all()],
+        "events": city_timeline(practice),
         "revision_message": revision_message(practice) if practice.status == Status.REVISION_REQUESTED else "",
         "city_comments": comments_to_city(practice),
         "round_changes": round_changes(practice),
@@ -158,17 +156,17 @@ def practice_edit(request, pk):
     if refused := _refuse_read_only(request, practice, "practices.change_practice"):
         return refused
     form = PracticeForm(request.POST or None, instance=practice)
-    results = ResultFormSet(request.POST or None, instance=practice, prefix="results")
+    results = ResultFormSet(request.POST or None, initial=result_initial(practice), prefix="results")
     stale = None
     if request.method == "POST" and form.is_valid() and results.is_valid():
         seen = form.cleaned_data.get("version") or 0
-        mine = state(**form.cleaned_data, results=_cleaned_results(results))
+        mine = state(**form.cleaned_data, results=results.rows())
         try:
             services.practice_update(
                 practice=practice,
                 by=request.user,
                 data=form.cleaned_data,
-                results=_cleaned_results(results),
+                results=results.rows(),
                 seen_version=seen,
             )
         except services.StaleVersion as exc:
@@ -198,7 +196,10 @@ def practice_submit(request, pk):
     if refused := _refuse_read_only(request, practice, "practices.submit_practice"):
         return refused
     try:
-        services.practice_submit(practice=practice, by=request.user)
+        seen = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+        services.practice_submit(practice=practice, by=request.user, seen_version=seen)
+    except services.StaleVersion:
+        messages.error(request, _("此条目已被他人修改，请查看最新内容后再提交。"))
     except (services.Incomplete, WorkflowError) as exc:
         messages.error(request, str(exc))
     else:
@@ -231,7 +232,7 @@ def attachment_upload(request, pk):
         return refused
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件。"))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         try:
             services.attachment_add(
@@ -247,16 +248,17 @@ def attachment_upload(request, pk):
     return redirect("city_practice", pk=practice.pk)
 
 
-def _attachment_for(request, pk, perm):
+def _attachment_for(request, pk, *perms):
+    """The attachment if the user holds any of `perms` on its practice; 404 otherwise."""
     attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk)
-    if not request.user.has_perm(perm, attachment.practice):
+    if not any(request.user.has_perm(perm, attachment.practice) for perm in perms):
         raise Http404
     return attachment
 
 
 @login_required
 def attachment_download(request, pk):
-    attachment = _attachment_for(request, pk, "practices.view_city_practice")
+    attachment = _attachment_for(request, pk, "practices.view_city_practice", "reviews.view_practice")
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
     response["Content-Type"] = attachment.content_type
     return response
@@ -269,15 +271,17 @@ def attachment_remove(request, pk):
     practice = attachment.practice
     if refused := _refuse_read_only(request, practice, "practices.change_practice"):
         return refused
-    services.attachment_delete(attachment=attachment)
-    messages.success(request, _("附件已删除。"))
+    try:
+        services.attachment_delete(attachment=attachment)
+    except services.AttachmentRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("附件已删除。"))
     return redirect("city_practice", pk=practice.pk)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Spreadsheet import: /city/import/
-
-IMPORT_SESSION_KEY = "bizenv_import"
 
 
 def _importing_city(request):
@@ -299,20 +303,21 @@ def import_template(request):
 
 @login_required
 def import_practices(request):
-    """Upload → preview with every row's errors → confirm; the file waits in the session between the two."""
+    """Upload → preview with every row's errors → confirm; the file waits in PendingImport between the two."""
     city = _importing_city(request)
     form = ImportForm()
     preview = None
     if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.pop(IMPORT_SESSION_KEY, None)
-        if not pending or pending.get("token") != request.POST.get("token"):
+        pending = PendingImport.objects.filter(token=request.POST.get("token", ""), user=request.user).first()
+        # Claimed by deleting it: of two confirmations at once (a double click), exactly one goes on.
+        if pending is None or PendingImport.objects.filter(pk=pending.pk).delete()[0] != 1:
             messages.error(request, _("导入已过期或已完成，请重新上传文件。"))
             return redirect("city_import")
-        data = read_table(name=pending["name"], content=base64.b64decode(pending["content"]))
-        preview = import_drafts(data=data, city=city, by=request.user, dry_run=False)
+        table = read_table(name=pending.name, content=bytes(pending.content))
+        preview = import_drafts(table=table, city=city, by=request.user, dry_run=False)
         if preview.ok:
             messages.success(request, _("已导入 %(n)d 条草稿。") % {"n": preview.created})
-            return redirect("city_home" if city else "home")
+            return redirect("city_home" if city else "review_queue")
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -321,19 +326,17 @@ def import_practices(request):
                 if upload.size > MAX_IMPORT_BYTES:
                     raise ImportRefused(_("文件超过 %(mb)d MB 的上限。") % {"mb": MAX_IMPORT_BYTES // 2**20})
                 content = upload.read()
-                data = read_table(name=upload.name, content=content)
+                table = read_table(name=upload.name, content=content)
             except ImportRefused as exc:
                 form.add_error("file", str(exc))
             else:
-                preview = import_drafts(data=data, city=city, by=request.user, dry_run=True)
+                preview = import_drafts(table=table, city=city, by=request.user, dry_run=True)
                 if preview.ok:
-                    token = secrets.token_urlsafe(16)
-                    request.session[IMPORT_SESSION_KEY] = {
-                        "token": token,
-                        "name": upload.name,
-                        "content": base64.b64encode(content).decode("ascii"),
-                    }
-                    preview.token = token
+                    PendingImport.objects.filter(user=request.user).delete()
+                    preview.token = secrets.token_urlsafe(16)
+                    PendingImport.objects.create(
+                        token=preview.token, user=request.user, name=upload.name, content=content
+                    )
     context = {"form": form, "preview": preview, "city": city, "columns": list(COLUMNS.values())}
     return render(request, "practices/import.html", context)
 

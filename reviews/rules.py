@@ -7,7 +7,7 @@ Reviewers never review their own city's practices: a reviewer with a city
 import rules
 
 from practices.models import Status
-from practices.rules import is_coordinator, is_province_staff, is_reviewer
+from practices.rules import is_coordinator, is_province_staff, is_reviewer, was_submitted
 from practices.selectors import user_city
 
 
@@ -17,9 +17,7 @@ def is_recused(user, practice):
     return practice is not None and city is not None and practice.city_id == city.pk
 
 
-@rules.predicate
-def is_under_province_review(user, practice):
-    return practice is not None and practice.status not in (Status.DRAFT,)
+is_under_province_review = was_submitted
 
 
 @rules.predicate

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from practices import services
 from practices.imports import COLUMNS
-from practices.models import Attachment, Practice, PracticeSnapshot, Role, Status
+from practices.models import Attachment, PendingImport, Practice, PracticeSnapshot, Role, Status
 from tests.factories import IndicatorFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -359,7 +359,7 @@ def test_import_happy_path_previews_then_writes(client, people, xian, indicators
     preview = import_file(client, "草稿.xlsx", sheet([GOOD, {**GOOD, "title": "西安市推行“交房即交证”"}]))
     assert "共 2 行，检查无误。" in preview.content.decode()
     assert not Practice.objects.exists()
-    token = client.session["bizenv_import"]["token"]
+    token = PendingImport.objects.get().token
     response = client.post("/city/import/", {"confirm": "1", "token": token})
     assert response.status_code == 302
     practices = Practice.objects.order_by("pk")
@@ -399,7 +399,7 @@ def test_coordinator_imports_for_any_city_but_must_name_it(client, people, xian,
     html = import_file(client, "草稿.xlsx", sheet([GOOD])).content.decode()
     assert "请填写城市。" in html
     import_file(client, "草稿.xlsx", sheet([{**GOOD, "city": "汉中"}]))
-    client.post("/city/import/", {"confirm": "1", "token": client.session["bizenv_import"]["token"]})
+    client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.get().token})
     assert Practice.objects.get().city == hanzhong
 
 
@@ -412,3 +412,124 @@ def test_a_stale_confirmation_is_refused(client, people, indicators):
     response = client.post("/city/import/", {"confirm": "1", "token": "forged"}, follow=True)
     assert "导入已过期或已完成" in response.content.decode()
     assert not Practice.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Found in review: concurrency with result rows, frozen attachments, double confirmations, limits, visibility
+
+
+def with_result(practice):
+    practice.results.create(measure="办理时间", before="5", after="2", unit="天")
+    return practice
+
+
+def test_stale_save_with_existing_result_rows_is_refused_not_lost(client, people, xian):
+    practice = with_result(complete_practice(xian, title="原标题"))
+    seen = practice.version
+    rows = {"results-0-measure": "办理时间", "results-0-before": "5", "results-0-after": "1", "results-0-unit": "天"}
+    other = as_user(client.__class__(), people["xian"])
+    other.post(f"/city/practices/{practice.pk}/edit/", form_data(practice, title="同事改的标题", **rows))
+    html = (
+        as_user(client, people["xian"])
+        .post(f"/city/practices/{practice.pk}/edit/", form_data(practice, title="我改的", version=seen, **rows))
+        .content.decode()
+    )
+    assert "此条目已被他人修改" in html
+    practice.refresh_from_db()
+    assert practice.title == "同事改的标题"
+    assert list(practice.results.values_list("after", flat=True)) == ["1"]
+
+
+def test_editing_keeps_result_rows_and_deletes_only_the_marked(client, people, xian):
+    practice = with_result(complete_practice(xian))
+    data = form_data(practice)
+    data |= {"results-TOTAL_FORMS": "2", "results-0-measure": "办理时间", "results-0-after": "2"}
+    data |= {"results-0-DELETE": "on", "results-1-measure": "审批环节", "results-1-after": "3"}
+    as_user(client, people["xian"]).post(f"/city/practices/{practice.pk}/edit/", data)
+    assert list(practice.results.values_list("measure", flat=True)) == ["审批环节"]
+
+
+def test_submitting_a_version_not_seen_is_refused(client, people, xian):
+    practice = complete_practice(xian)
+    seen = practice.version
+    Practice.objects.filter(pk=practice.pk).update(title="同事的新标题", version=seen + 1)
+    response = as_user(client, people["xian"]).post(
+        f"/city/practices/{practice.pk}/submit/", {"version": seen}, follow=True
+    )
+    assert "请查看最新内容后再提交" in response.content.decode()
+    assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
+
+
+def test_files_the_province_has_seen_cannot_be_deleted(client, people, xian, media):
+    practice = complete_practice(xian)
+    client = as_user(client, people["xian"])
+    upload(client, practice, "第一轮.pdf", PDF)
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    Practice.objects.filter(pk=practice.pk).update(status=Status.REVISION_REQUESTED)
+    first = Attachment.objects.get()
+    response = client.post(f"/city/attachments/{first.pk}/delete/", follow=True)
+    assert "已提交过的附件不能删除。" in response.content.decode()
+    upload(client, practice, "补充.pdf", PDF)
+    added = Attachment.objects.get(original_name="补充.pdf")
+    client.post(f"/city/attachments/{added.pk}/delete/")
+    assert list(Attachment.objects.values_list("original_name", flat=True)) == ["第一轮.pdf"]
+    assert PracticeSnapshot.objects.get().attachments == ["第一轮.pdf"]
+
+
+def test_the_province_downloads_attachments_but_recusal_holds(client, people, xian, hanzhong, media):
+    practice = complete_practice(hanzhong)
+    upload(as_user(client, people["hanzhong"]), practice, "说明.pdf", PDF)
+    as_user(client, people["hanzhong"]).post(f"/city/practices/{practice.pk}/submit/")
+    attachment = Attachment.objects.get()
+    assert as_user(client, people["reviewer"]).get(f"/city/attachments/{attachment.pk}/").status_code == 200
+    reviewer_hz = UserFactory(username="reviewer_hz", role=Role.REVIEWER, city=hanzhong)
+    assert as_user(client, reviewer_hz).get(f"/city/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_a_draft_withdrawn_before_submission_never_reaches_the_province(client, people, xian):
+    practice = complete_practice(xian)
+    as_user(client, people["xian"]).post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "不报了"})
+    assert not people["coordinator"].has_perm("practices.view_practice", Practice.objects.get(pk=practice.pk))
+    assert as_user(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").status_code == 404
+
+
+def test_the_city_timeline_names_the_province_not_its_people(client, people, xian):
+    practice = complete_practice(xian)
+    client = as_user(client, people["xian"])
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    from practices.workflow import transition
+
+    practice.refresh_from_db()
+    transition(practice=practice, to=Status.IN_REVIEW, by=people["coordinator"], note="分配给 某专家")
+    html = client.get(f"/city/practices/{practice.pk}/").content.decode()
+    assert "省级" in html and "某专家" not in html and people["coordinator"].username not in html
+
+
+def test_confirming_an_import_twice_writes_it_once(client, people, xian, indicators):
+    client = as_user(client, people["xian"])
+    import_file(client, "草稿.xlsx", sheet([GOOD]))
+    token = PendingImport.objects.get().token
+    client.post("/city/import/", {"confirm": "1", "token": token})
+    again = client.post("/city/import/", {"confirm": "1", "token": token}, follow=True)
+    assert "导入已过期或已完成" in again.content.decode()
+    assert Practice.objects.count() == 1
+
+
+def test_import_applies_the_same_limits_as_the_form(client, people, indicators):
+    rows = [{**GOOD, "summary": "长" * 501, "contact_phone": "abc"}]
+    html = import_file(as_user(client, people["xian"]), "草稿.xlsx", sheet(rows)).content.decode()
+    assert "请填写有效的电话号码" in html and "不超过 500 字符" in html
+    assert not Practice.objects.exists()
+
+
+def test_import_ignores_empty_rows_and_names_an_empty_title(client, people, indicators):
+    content = sheet([GOOD, {}, {**GOOD, "title": None}, {}], "csv").encode("utf-8-sig")
+    html = import_file(as_user(client, people["xian"]), "草稿.csv", content).content.decode()
+    # the spreadsheet's own row number, counting the empty row above it
+    assert "发现 1 处错误" in html and '<td class="num">4</td><td>标题</td><td>此字段不能为空。</td>' in html
+
+
+def test_an_invalid_filter_shows_its_error_not_everything(client, people, xian):
+    complete_practice(xian, title="某做法")
+    html = as_user(client, people["xian"]).get("/city/", {"round": "abc"}).content.decode()
+    assert "某做法" not in html and "输入一个数字" in html
