@@ -14,8 +14,10 @@ from practices.selectors import user_city
 from .models import Criterion, Review, Score
 from .services import weighted_total
 
-# What the province works on; drafts stay the cities' own.
+# What the province works on; drafts stay the cities' own. Decided practices leave the working queue but can
+# still be listed by their status.
 QUEUE_STATUSES = [Status.SUBMITTED, Status.IN_REVIEW, Status.REVISION_REQUESTED, Status.APPROVED, Status.REJECTED]
+OPEN_STATUSES = [Status.SUBMITTED, Status.IN_REVIEW]
 
 
 def queue(user) -> QuerySet[Practice]:
@@ -92,3 +94,12 @@ def visible_reviews(user, practice: Practice, reviews: list[Review]) -> list[Rev
 
 def active_criteria() -> list[Criterion]:
     return list(Criterion.objects.filter(active=True).order_by("order", "pk"))
+
+
+def approved_pool() -> QuerySet[Practice]:
+    """Approved practices not yet in any batch: what the next batch is composed from (成熟一批、推出一批)."""
+    return (
+        Practice.objects.filter(status=Status.APPROVED, batch_entry__isnull=True)
+        .select_related("city", "indicator")
+        .order_by("indicator__order", "city__order", "pk")
+    )

@@ -12,7 +12,7 @@ from practices.workflow import WorkflowError
 from . import services
 from .forms import AssignForm, CriterionFormSet, DecisionForm, DeclineForm, QueueFilter, ReviewForm
 from .models import Review
-from .selectors import active_criteria, aggregates, practice_reviews, queue, visible_reviews
+from .selectors import OPEN_STATUSES, active_criteria, aggregates, practice_reviews, queue, visible_reviews
 
 QUEUE_PAGE = 50
 
@@ -28,9 +28,14 @@ def review_queue(request):
     _require(request, "reviews.view_queue")
     practices = queue(request.user)
     filters = QueueFilter(request.GET or None, queryset=practices, request=request)
-    rows = filters.qs if filters.is_bound and filters.is_valid() else practices.order_by("-updated_at", "-pk")
-    if "sort" not in request.GET:
-        rows = rows.order_by("-updated_at", "-pk")
+    if filters.is_bound and not filters.is_valid():
+        rows = practices.none()
+    else:
+        rows = filters.qs if filters.is_bound else practices
+        if not request.GET.get("status"):
+            rows = rows.filter(status__in=OPEN_STATUSES)  # decided practices leave the working queue
+        if not request.GET.get("sort"):
+            rows = rows.order_by("-updated_at", "-pk")
     counts = status_counts(Practice.objects.filter(pk__in=practices.values("pk")))
     context = {
         "filters": filters,

@@ -362,3 +362,19 @@ def test_queue_filters(client, people, xian, hanzhong):
     assert mine.title in html and "未分配的做法" not in html
     html = login(client, people["coordinator"]).get("/review/", {"status": "submitted"}).content.decode()
     assert "未分配的做法" in html and mine.title not in html
+
+
+def test_decided_practices_leave_the_queue_and_approved_ones_wait_in_the_pool(client, people, hanzhong):
+    from reviews.selectors import approved_pool
+    from tests.factories import BatchEntryFactory
+
+    decided = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    services.decide(practice=decided, outcome="approve", by=people["coordinator"])
+    waiting = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["coordinator"])
+    html = client.get("/review/").content.decode()
+    assert waiting.title in html and decided.title not in html
+    assert decided.title in client.get("/review/", {"status": "approved"}).content.decode()
+    published_earlier = PracticeFactory(city=hanzhong, status=Status.APPROVED)
+    BatchEntryFactory(practice=published_earlier)
+    assert list(approved_pool()) == [decided]
