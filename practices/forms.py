@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, Indicator, Practice, Status
@@ -24,7 +25,8 @@ class PracticeForm(forms.ModelForm):
         }
         help_texts = {
             "title": _("以城市名开头，如“西安市推行企业开办‘一日办结’”。"),
-            "summary": _("一两句话概括做法和成效，%(n)d 字以内。") % {"n": SUMMARY_MAX},
+            # format_lazy: the sentence is translated when shown, not once when this module loads.
+            "summary": format_lazy(_("一两句话概括做法和成效，{n} 字以内。"), n=SUMMARY_MAX),
             "body": _("纯文本，空一行另起一段。"),
             "contact_name": _("仅供省级联系，不会公开。"),
             "contact_phone": _("仅供省级联系，不会公开。"),
