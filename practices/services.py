@@ -311,7 +311,7 @@ def practice_submit(*, practice: Practice, by, seen_version: int | None = None) 
     With `seen_version`, only the text the official was looking at is submitted: a colleague's newer save
     makes this refuse instead of submitting words the official never read.
     """
-    current = Practice.objects.select_for_update().select_related("city", "indicator").get(pk=practice.pk)
+    current = Practice.objects.select_for_update(of=("self",)).select_related("city", "indicator").get(pk=practice.pk)
     if seen_version is not None and current.version != seen_version:
         raise StaleVersion(current)
     if missing := missing_for_submission(current):

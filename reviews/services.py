@@ -164,7 +164,7 @@ def save_review(
     submit: bool,
 ) -> Review:
     """Store a reviewer's scores (one per active criterion) and words; `submit` finishes the review for good."""
-    review = Review.objects.select_for_update().select_related("practice").get(pk=review.pk)
+    review = Review.objects.select_for_update(of=("self",)).select_related("practice").get(pk=review.pk)
     if review.reviewer_id != by.pk:
         raise ReviewError(_("只能填写分配给自己的评审。"))
     if not review.is_open:
