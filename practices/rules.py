@@ -65,6 +65,4 @@ rules.add_perm("practices.add_practice", is_city_member)
 rules.add_perm("practices.change_practice", is_own_city_official & is_editable)
 rules.add_perm("practices.submit_practice", is_own_city_official & is_editable)
 rules.add_perm("practices.withdraw_practice", is_own_city_official & is_withdrawable)
-# Drafts are the city's own until submitted; the province sees everything else.
-rules.add_perm("practices.view_practice", is_own_city_official | (is_province_staff & was_submitted))
 rules.add_perm("practices.import_practices", is_city_member | is_coordinator)

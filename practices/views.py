@@ -55,7 +55,9 @@ def home(request):
         counts = status_counts(Practice.objects.filter(status__in=shown))
         caption = _("各市提交的经验做法")
     if is_reviewer(user):
-        open_reviews = user.reviews.filter(submitted_at__isnull=True).count()
+        from reviews.services import OPEN_REVIEW
+
+        open_reviews = user.reviews.filter(OPEN_REVIEW).count()
     rows = [(status.label, counts.get(status.value, 0)) for status in shown]
     context = {
         "status_rows": rows,

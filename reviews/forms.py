@@ -3,12 +3,13 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from practices.models import City, Indicator, Practice, Role, Status
+from practices.rules import is_coordinator
 
-from .models import Criterion, Recommendation
+from .models import Criterion, Recommendation, Review
 from .selectors import QUEUE_STATUSES
 
 
@@ -32,6 +33,7 @@ class QueueFilter(django_filters.FilterSet):
     undecided = django_filters.BooleanFilter(label=_("待决定"), method="filter_undecided", widget=forms.CheckboxInput)
     sort = django_filters.OrderingFilter(
         label=_("排序"),
+        empty_label=_("默认（最近变动）"),
         fields=(
             ("updated_at", "updated"),
             ("city__order", "city"),
@@ -50,12 +52,19 @@ class QueueFilter(django_filters.FilterSet):
         model = Practice
         fields = ["status", "city", "indicator", "round"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["reviewer"].queryset = reviewer_choices()
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and is_coordinator(request.user):
+            self.filters["reviewer"].queryset = reviewer_choices()
+        else:
+            # Who reviews what is the coordinator's to know; reviewers score without seeing each other's load.
+            del self.filters["reviewer"]
 
     def filter_reviewer(self, queryset, name, value):
-        return queryset.filter(reviews__reviewer=value, reviews__declined_at__isnull=True).distinct()
+        this_round = Review.objects.filter(
+            practice=OuterRef("pk"), round=OuterRef("round"), reviewer=value, declined_at__isnull=True
+        )
+        return queryset.filter(Exists(this_round))
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assigned_to_me=True) if value else queryset
@@ -80,6 +89,11 @@ class AssignForm(forms.Form):
         self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
+def weight_text(weight) -> str:
+    """30.00 → 30, 12.50 → 12.5."""
+    return f"{weight.normalize():f}"
+
+
 class ReviewForm(forms.Form):
     """One score field per active criterion, then the recommendation and the two texts."""
 
@@ -99,8 +113,9 @@ class ReviewForm(forms.Form):
         given = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
         score_fields = {}
         for criterion in criteria:
+            limits = f"{_('满分')} {criterion.max_score}，{_('权重')} {weight_text(criterion.weight)}"
             score_fields[f"score_{criterion.pk}"] = forms.DecimalField(
-                label=f"{criterion.name}（{_('满分')} {criterion.max_score}，{_('权重')} {criterion.weight}）",
+                label=f"{criterion.name}（{limits}）",
                 min_value=0,
                 max_value=criterion.max_score,
                 decimal_places=1,

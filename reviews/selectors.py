@@ -2,7 +2,7 @@
 
 import statistics
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -47,7 +47,7 @@ class Aggregates:
 
 
 def _dec(value) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.1"))
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def aggregates(reviews: list[Review]) -> Aggregates:

@@ -1,10 +1,10 @@
 """Writes of the review side: assigning reviewers, scoring, deciding. Every status change goes through the workflow."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,20 +42,19 @@ def is_eligible(reviewer, practice) -> bool:
     return city is None or city.pk != practice.city_id
 
 
+# An assignment is open while its reviewer owes a score: not submitted, not declined, and its practice still in
+# review in that round (a decision or a resubmission closes what was left unfinished).
+OPEN_REVIEW = Q(submitted_at__isnull=True, declined_at__isnull=True, practice__status=Status.IN_REVIEW) & Q(
+    round=F("practice__round")
+)
+
+
 def open_assignments(users) -> dict[int, int]:
-    """How many assignments each reviewer has not finished, in one query."""
-    counts = (
-        get_user_model()
-        .objects.filter(pk__in=[u.pk for u in users])
-        .annotate(
-            n=Count(
-                "reviews",
-                filter=Q(reviews__submitted_at__isnull=True, reviews__declined_at__isnull=True),
-            )
-        )
-        .values_list("pk", "n")
+    """How many assignments each reviewer still owes, in one query."""
+    counts = dict(
+        Review.objects.filter(OPEN_REVIEW, reviewer__in=users).values_list("reviewer").annotate(n=Count("pk"))
     )
-    return dict(counts)
+    return {user.pk: counts.get(user.pk, 0) for user in users}
 
 
 @transaction.atomic
@@ -97,23 +96,26 @@ def auto_assign(*, practices, by, per_practice: int = 1) -> list[Review]:
 
     Reviewers' open assignments stay within one of each other wherever recusal allows it.
     """
-    pool = list(reviewers().order_by("pk"))
+    pool = list(reviewers().select_related("membership").order_by("pk"))
     if not pool:
         raise ReviewError(_("还没有任何评审员。"))
     load = open_assignments(pool)
+    # The practices with the fewest eligible reviewers choose first, so recusal costs the balance as little as
+    # it can.
+    ordered = sorted(practices, key=lambda p: (sum(is_eligible(r, p) for r in pool), p.pk))
     created = []
-    for practice in practices:
-        assigned = set(
-            Review.objects.filter(practice=practice, round=practice.round).values_list("reviewer_id", flat=True)
-        )
-        needed = per_practice - sum(1 for _pk in assigned)
-        for _slot in range(max(needed, 0)):
-            candidates = [r for r in pool if r.pk not in assigned and is_eligible(r, practice)]
+    for practice in ordered:
+        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        reviews = Review.objects.filter(practice=practice, round=practice.round)
+        taken = set(reviews.values_list("reviewer_id", flat=True))  # declined ones are not asked again
+        active = reviews.filter(declined_at__isnull=True).count()
+        for _slot in range(max(per_practice - active, 0)):
+            candidates = [r for r in pool if r.pk not in taken and is_eligible(r, practice)]
             if not candidates:
                 break
             chosen = min(candidates, key=lambda r: (load.get(r.pk, 0), r.pk))
             created.append(assign(practice=practice, reviewer=chosen, by=by))
-            assigned.add(chosen.pk)
+            taken.add(chosen.pk)
             load[chosen.pk] = load.get(chosen.pk, 0) + 1
     return created
 
@@ -149,7 +151,7 @@ def weighted_total(scores) -> Decimal | None:
     if not scores or not weights:
         return None
     total = sum(Decimal(s.value) / s.max_score * s.weight for s in scores) / weights * 100
-    return total.quantize(Decimal("0.1"))
+    return total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)  # 四舍五入, as people round
 
 
 @transaction.atomic
@@ -164,7 +166,8 @@ def save_review(
     submit: bool,
 ) -> Review:
     """Store a reviewer's scores (one per active criterion) and words; `submit` finishes the review for good."""
-    review = Review.objects.select_for_update(of=("self",)).select_related("practice").get(pk=review.pk)
+    # Both rows: a decision made meanwhile (which locks the practice) is seen, never raced.
+    review = Review.objects.select_for_update(of=("self", "practice")).select_related("practice").get(pk=review.pk)
     if review.reviewer_id != by.pk:
         raise ReviewError(_("只能填写分配给自己的评审。"))
     if not review.is_open:
@@ -195,6 +198,8 @@ def save_review(
             criterion=criterion,
             defaults={"value": value, "weight": criterion.weight, "max_score": criterion.max_score},
         )
+    # A criterion deactivated while this review was a draft no longer counts in it.
+    Score.objects.filter(review=review, criterion__active=False).delete()
     review.recommendation = recommendation if recommendation in Recommendation.values else ""
     review.comment_to_city = comment_to_city
     review.internal_note = internal_note
@@ -216,6 +221,8 @@ def decide(*, practice: Practice, outcome: str, by, message: str = "") -> Practi
             _("此条目当前为“%(status)s”，已被他人处理或尚未进入评审，请刷新后查看。")
             % {"status": practice.get_status_display()}
         )
+    if not Review.objects.filter(practice=practice, round=practice.round, submitted_at__isnull=False).exists():
+        raise ReviewError(_("本轮还没有提交的评审，不能作出决定。"))
     with transaction.atomic():
         practice = transition(practice=practice, to=OUTCOMES[outcome], by=by, note=message.strip())
         labels = {"approve": _("已通过"), "revise": _("需要修改"), "reject": _("未通过")}

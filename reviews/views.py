@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -37,9 +38,11 @@ def review_queue(request):
         if not request.GET.get("sort"):
             rows = rows.order_by("-updated_at", "-pk")
     counts = status_counts(Practice.objects.filter(pk__in=practices.values("pk")))
+    page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
-        "practices": rows[:QUEUE_PAGE],
+        "practices": page,
+        "page": page,
         "status_rows": [(s, counts.get(s.value, 0)) for s in Status if s.value in counts],
         "can_assign": request.user.has_perm("reviews.assign"),
     }
@@ -100,7 +103,8 @@ def auto_assign(request):
     """Assign every selected (or every waiting) submitted practice to the least loaded eligible reviewers."""
     _require(request, "reviews.assign")
     ids = request.POST.getlist("practice")
-    practices = Practice.objects.filter(status=Status.SUBMITTED).select_related("city").order_by("pk")
+    # Submitted ones, and ones in review that lost a reviewer (declined): only missing places are filled.
+    practices = Practice.objects.filter(status__in=OPEN_STATUSES).select_related("city").order_by("pk")
     if ids:
         practices = practices.filter(pk__in=ids)
     try:

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reviews.models import Batch, Review
+from reviews.services import OPEN_REVIEW
 from tests.factories import BatchEntryFactory, BatchFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_coordinator_does_not_see_city_drafts(client, demo):
 
 
 def test_reviewer_sees_open_assignments(client, demo):
-    open_reviews = Review.objects.filter(reviewer__username="reviewer_xian", submitted_at__isnull=True).count()
+    open_reviews = Review.objects.filter(OPEN_REVIEW, reviewer__username="reviewer_xian").count()
     assert open_reviews > 0
     client.login(username="reviewer_xian", password="demo")
     assert f"您有 {open_reviews} 项待完成的评审。" in client.get("/").content.decode()

@@ -489,7 +489,7 @@ def test_the_province_downloads_attachments_but_recusal_holds(client, people, xi
 def test_a_draft_withdrawn_before_submission_never_reaches_the_province(client, people, xian):
     practice = complete_practice(xian)
     as_user(client, people["xian"]).post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "不报了"})
-    assert not people["coordinator"].has_perm("practices.view_practice", Practice.objects.get(pk=practice.pk))
+    assert not people["coordinator"].has_perm("reviews.view_practice", Practice.objects.get(pk=practice.pk))
     assert as_user(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").status_code == 404
 
 

@@ -47,6 +47,14 @@ def in_review(city, reviewer, by):
     return practice
 
 
+def reviewed(practice, criteria, values=(8, 8, 8, 8)):
+    """Another reviewer has scored the practice: a decision needs at least one submitted review."""
+    other = UserFactory(role=Role.REVIEWER)
+    review = services.assign(practice=practice, reviewer=other, by=None)
+    score_all(review, criteria, list(values))
+    return practice
+
+
 def score_all(review, criteria, values, recommendation="approve", **texts):
     return services.save_review(
         review=review,
@@ -83,7 +91,7 @@ EXPECTED = {
 @pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_permission_matrix(client, people, xian, criteria, who, view):
-    practice = in_review(xian, people["reviewer"], people["coordinator"])
+    practice = reviewed(in_review(xian, people["reviewer"], people["coordinator"]), criteria)
     base = f"/review/practices/{practice.pk}/"
     requests = {
         "queue": lambda c: c.get("/review/"),
@@ -283,8 +291,8 @@ def test_decision_needs_a_message_to_revise_or_reject(people, hanzhong):
     assert Practice.objects.get(pk=practice.pk).status == Status.IN_REVIEW
 
 
-def test_decision_is_recorded_and_the_city_told(people, xian, django_capture_on_commit_callbacks):
-    practice = in_review(xian, people["reviewer"], people["coordinator"])
+def test_decision_is_recorded_and_the_city_told(people, xian, criteria, django_capture_on_commit_callbacks):
+    practice = reviewed(in_review(xian, people["reviewer"], people["coordinator"]), criteria)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(practice=practice, outcome="reject", by=people["coordinator"], message="与已发布做法重复。")
@@ -296,8 +304,8 @@ def test_decision_is_recorded_and_the_city_told(people, xian, django_capture_on_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_racing_decisions_have_one_winner(people, xian):
-    practice = in_review(xian, people["reviewer"], people["coordinator"])
+def test_racing_decisions_have_one_winner(people, xian, criteria):
+    practice = reviewed(in_review(xian, people["reviewer"], people["coordinator"]), criteria)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -349,8 +357,8 @@ def test_queue_query_count_does_not_grow(client, people, hanzhong, django_assert
         in_review(hanzhong, people["reviewer"], people["coordinator"])
     client = login(client, people["coordinator"])
     # session, user, groups, membership, Django's own permissions (user, group), unread notifications,
-    # status counts, reviewers for the filter, indicators, cities, the page of practices
-    with django_assert_num_queries(12):
+    # status counts, reviewers for the filter, indicators, cities, the number of rows, the page of practices
+    with django_assert_num_queries(13):
         client.get("/review/")
 
 
@@ -364,11 +372,11 @@ def test_queue_filters(client, people, xian, hanzhong):
     assert "未分配的做法" in html and mine.title not in html
 
 
-def test_decided_practices_leave_the_queue_and_approved_ones_wait_in_the_pool(client, people, hanzhong):
+def test_decided_practices_leave_the_queue_and_approved_ones_wait_in_the_pool(client, people, hanzhong, criteria):
     from reviews.selectors import approved_pool
     from tests.factories import BatchEntryFactory
 
-    decided = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    decided = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
     services.decide(practice=decided, outcome="approve", by=people["coordinator"])
     waiting = in_review(hanzhong, people["reviewer"], people["coordinator"])
     client = login(client, people["coordinator"])
@@ -378,3 +386,59 @@ def test_decided_practices_leave_the_queue_and_approved_ones_wait_in_the_pool(cl
     published_earlier = PracticeFactory(city=hanzhong, status=Status.APPROVED)
     BatchEntryFactory(practice=published_earlier)
     assert list(approved_pool()) == [decided]
+
+
+def test_no_decision_without_a_submitted_review(people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    with pytest.raises(services.ReviewError, match="还没有提交的评审"):
+        services.decide(practice=practice, outcome="approve", by=people["coordinator"])
+    assert Practice.objects.get(pk=practice.pk).status == Status.IN_REVIEW
+
+
+def test_a_decision_closes_unfinished_assignments(people, hanzhong, criteria):
+    practice = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    assert services.open_assignments([people["reviewer"]]) == {people["reviewer"].pk: 1}
+    services.decide(practice=practice, outcome="approve", by=people["coordinator"])
+    assert services.open_assignments([people["reviewer"]]) == {people["reviewer"].pk: 0}
+
+
+def test_most_constrained_practices_are_assigned_first(people, xian, hanzhong):
+    practices = [
+        PracticeFactory(city=hanzhong, status=Status.SUBMITTED),
+        PracticeFactory(city=xian, status=Status.SUBMITTED),
+    ]
+    pool = [people["reviewer"], people["reviewer_xian"]]
+    services.auto_assign(practices=practices, by=people["coordinator"])
+    assert services.open_assignments(pool) == {people["reviewer"].pk: 1, people["reviewer_xian"].pk: 1}
+
+
+def test_after_a_decline_auto_assignment_fills_the_place(client, people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    services.decline(review=Review.objects.get(), by=people["reviewer"], reason="利益冲突")
+    login(client, people["coordinator"]).post("/review/assign/auto/", {"practice": practice.pk})
+    active = Review.objects.filter(practice=practice, declined_at__isnull=True).values_list("reviewer", flat=True)
+    assert list(active) == [people["reviewer_xian"].pk]
+
+
+def test_only_the_coordinator_filters_by_reviewer(client, people, hanzhong):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    assert 'name="reviewer"' not in login(client, people["reviewer"]).get("/review/").content.decode()
+    html = login(client, people["coordinator"]).get("/review/", {"reviewer": people["reviewer"].pk}).content.decode()
+    assert 'name="reviewer"' in html and "0/1" in html
+
+
+def test_a_criterion_deactivated_during_a_draft_no_longer_counts(people, hanzhong, criteria):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    review = Review.objects.get()
+    services.save_review(
+        review=review,
+        by=people["reviewer"],
+        values={criteria[0].pk: Decimal(2)},
+        recommendation="",
+        comment_to_city="",
+        internal_note="",
+        submit=False,
+    )
+    Criterion.objects.filter(pk=criteria[0].pk).update(active=False)
+    score_all(review, criteria[1:], [10, 10, 10])
+    assert services.weighted_total(Review.objects.get().scores.all()) == Decimal("100.0")
