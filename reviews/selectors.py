@@ -82,6 +82,20 @@ def practice_reviews(practice: Practice) -> list[Review]:
     )
 
 
+def earlier_reviews(practice: Practice) -> list[tuple[int, list[tuple[Review, Decimal | None]]]]:
+    """Submitted reviews of the rounds before this one, for the coordinator: (round, [(review, total)])."""
+    rows = (
+        Review.objects.filter(practice=practice, round__lt=practice.round, submitted_at__isnull=False)
+        .select_related("reviewer")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+        .order_by("round", "submitted_at")
+    )
+    rounds: dict[int, list] = {}
+    for review in rows:
+        rounds.setdefault(review.round, []).append((review, weighted_total(review.scores.all())))
+    return sorted(rounds.items())
+
+
 def visible_reviews(user, practice: Practice, reviews: list[Review]) -> list[Review]:
     """Others' reviews only after submitting one's own: the coordinator sees all, a reviewer first scores alone."""
     if is_coordinator(user):

@@ -13,7 +13,15 @@ from practices.workflow import WorkflowError
 from . import services
 from .forms import AssignForm, CriterionFormSet, DecisionForm, DeclineForm, QueueFilter, ReviewForm
 from .models import Review
-from .selectors import OPEN_STATUSES, active_criteria, aggregates, practice_reviews, queue, visible_reviews
+from .selectors import (
+    OPEN_STATUSES,
+    active_criteria,
+    aggregates,
+    earlier_reviews,
+    practice_reviews,
+    queue,
+    visible_reviews,
+)
 
 QUEUE_PAGE = 50
 
@@ -62,7 +70,8 @@ def review_practice(request, pk):
         "attachments": practice.attachments.all(),
         "events": practice.events.select_related("actor"),
         "round_changes": round_changes(practice),
-        "reviews": shown,
+        "reviews": [(r, services.weighted_total(r.scores.all())) for r in shown],
+        "earlier_reviews": earlier_reviews(practice) if request.user.has_perm("reviews.assign") else [],
         "own_review": own,
         "aggregates": aggregates(shown)
         if request.user.has_perm("reviews.assign") or (own and own.submitted_at)
@@ -148,7 +157,14 @@ def score(request, pk):
         else:
             messages.success(request, _("评审已提交。") if submit else _("已暂存，可稍后继续。"))
             return redirect("review_practice", pk=practice.pk)
-    return render(request, "reviews/score.html", {"practice": practice, "review": review, "form": form})
+    context = {
+        "practice": practice,
+        "results": practice.results.all(),
+        "review": review,
+        "form": form,
+        "saved_total": services.weighted_total(review.scores.all()),
+    }
+    return render(request, "reviews/score.html", context)
 
 
 @login_required

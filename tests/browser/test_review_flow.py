@@ -41,6 +41,7 @@ def test_assign_score_request_revision_and_the_city_sees_it(live_server, page):
     page.get_by_label("评审建议").select_option(label="建议修改")
     page.get_by_label("给城市的意见").fill("请补充接电时间的统计口径。")
     page.get_by_label("内部备注（城市不可见）").fill("数据来源存疑")
+    page.once("dialog", lambda dialog: dialog.accept())  # "提交后不能再修改，确定提交吗？"
     page.get_by_role("button", name="提交评审").click()
     expect(page.get_by_text("评审已提交。")).to_be_visible()
 
