@@ -13,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", practice_views.LogoutView.as_view(), name="logout"),
+    path("", include("reviews.urls_public")),
     path("city/", include("practices.urls")),
     path("review/", include("reviews.urls")),
     path("inbox/", practice_views.inbox, name="inbox"),

@@ -117,3 +117,28 @@ def approved_pool() -> QuerySet[Practice]:
         .select_related("city", "indicator")
         .order_by("indicator__order", "city__order", "pk")
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The public site: only what was published, as it was frozen.
+
+
+def published_entries() -> QuerySet:
+    """Entries of published batches, with what the public list shows."""
+    from .models import BatchEntry, BatchStatus
+
+    return (
+        BatchEntry.objects.filter(batch__status=BatchStatus.PUBLISHED)
+        .select_related("batch", "practice__city", "practice__indicator")
+        .order_by("-batch__year", "-batch__sequence", "number")
+    )
+
+
+def announcement_sections(batch) -> list[tuple[str, list]]:
+    """The batch's entries in number order, grouped under their indicator headings as the announcement has them."""
+    sections: list[tuple[str, list]] = []
+    for entry in batch.entries.order_by("number"):
+        if not sections or sections[-1][0] != entry.indicator_name:
+            sections.append((entry.indicator_name, []))
+        sections[-1][1].append(entry)
+    return sections

@@ -1,0 +1,121 @@
+"""The public site: published batches as announcements, the list with its filters, nothing unpublished or private."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from practices.models import Status
+from reviews.models import BatchEntry
+from tests.factories import BatchEntryFactory, BatchFactory, CityFactory, IndicatorFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def published_batch(year=2023, sequence=1, **fields):
+    return BatchFactory(year=year, sequence=sequence, status="published", published_at=timezone.now(), **fields)
+
+
+def entry(batch, number, practice=None, **fields):
+    practice = practice or PracticeFactory(status=Status.PUBLISHED)
+    defaults = {
+        "title": practice.title,
+        "city_name": practice.city.name,
+        "indicator_name": practice.indicator.name,
+        "body": practice.body,
+    }
+    return BatchEntryFactory(batch=batch, practice=practice, number=number, **{**defaults, **fields})
+
+
+def test_the_seed_batch_is_the_announcement(client, demo):
+    html = client.get("/batches/2022/2/").content.decode()
+    assert "2022年第二批优化营商环境典型经验做法" in html
+    assert len(re.findall(r"<h2>", html)) == 12
+    assert len(re.findall(r'<li value="\d+">', html)) == 21
+    assert html.index("<h2>投诉举报处理</h2>") < html.index("2、") < html.index("<h2>开办企业</h2>") < html.index("3、")
+    assert "此次推出的36项典型经验做法中" in html
+
+
+def test_batches_are_listed(client, demo):
+    html = client.get("/batches/").content.decode()
+    assert 'href="/batches/2022/2/"' in html and "21 项" in html
+
+
+def test_unpublished_is_404_to_the_public(client, db):
+    draft_batch = BatchFactory(year=2024, sequence=1)
+    approved = PracticeFactory(status=Status.APPROVED)
+    BatchEntryFactory(batch=draft_batch, practice=approved, number=1)
+    assert client.get("/batches/2024/1/").status_code == 404
+    assert client.get(f"/practices/{approved.pk}/").status_code == 404
+    assert client.get(f"/practices/{PracticeFactory().pk}/").status_code == 404
+    assert approved.title not in client.get("/practices/").content.decode()
+
+
+def test_contact_details_never_appear_publicly(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, contact_name="保密联系人", contact_phone="029-99990000")
+    batch = published_batch()
+    entry(batch, 1, practice)
+    for url in ["/", "/batches/", "/batches/2023/1/", "/practices/", f"/practices/{practice.pk}/"]:
+        html = client.get(url).content.decode()
+        assert "保密联系人" not in html and "029-99990000" not in html, url
+
+
+def test_a_published_practice_does_not_change_when_edited_later(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, title="发布时的标题", body="发布时的正文。")
+    entry(published_batch(), 1, practice)
+    practice.title, practice.body = "之后改的标题", "之后改的正文。"
+    practice.save()
+    html = client.get(f"/practices/{practice.pk}/").content.decode()
+    assert "发布时的标题" in html and "发布时的正文。" in html and "之后改的" not in html
+
+
+def test_list_filters(client, db):
+    xian = CityFactory(code="610100", name="西安市", short_name="西安")
+    hanzhong = CityFactory(code="610700", name="汉中市", short_name="汉中")
+    tax = IndicatorFactory(name="纳税", slug="paying-taxes")
+    first, second = published_batch(2022, 2), published_batch(2023, 1)
+    a = entry(first, 1, PracticeFactory(city=xian, indicator=tax, status=Status.PUBLISHED, title="西安办税"))
+    b = entry(second, 1, PracticeFactory(city=hanzhong, status=Status.PUBLISHED, title="汉中开办"))
+    cases = {
+        "city=610100": [a],
+        "indicator=paying-taxes": [a],
+        "batch=2023-1": [b],
+        "year=2022": [a],
+        "q=开办": [b],
+        "q=西安 办税": [a],
+        "batch=oops": [],
+    }
+    for query, expected in cases.items():
+        html = client.get(f"/practices/?{query}").content.decode()
+        shown = [e for e in (a, b) if e.title in html]
+        assert shown == expected, query
+
+
+def test_public_attachments_only(client, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    practice = PracticeFactory(status=Status.PUBLISHED)
+    entry(published_batch(), 1, practice)
+    from django.core.files.base import ContentFile
+
+    public = practice.attachments.create(
+        original_name="公开.pdf", content_type="application/pdf", size=5, is_public=True
+    )
+    public.file.save("x", ContentFile(b"%PDF-"))
+    private = practice.attachments.create(original_name="内部.pdf", content_type="application/pdf", size=5)
+    private.file.save("y", ContentFile(b"%PDF-"))
+    html = client.get(f"/practices/{practice.pk}/").content.decode()
+    assert "公开.pdf" in html and "内部.pdf" not in html
+    assert client.get(f"/practices/{practice.pk}/attachments/{public.pk}/").status_code == 200
+    assert client.get(f"/practices/{practice.pk}/attachments/{private.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+def test_public_query_counts_do_not_grow(client, db, django_assert_num_queries, rows):
+    batch = published_batch()
+    for number in range(1, rows + 1):
+        entry(batch, number)
+    with django_assert_num_queries(4):  # the filter's cities and indicators, the count, the page of entries
+        client.get("/practices/")
+    with django_assert_num_queries(2):  # the batch, its entries
+        client.get("/batches/2023/1/")
+    assert BatchEntry.objects.count() == rows
