@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Batch, BatchEntry, Criterion, Review, Score
+from .models import Batch, BatchEntry, Criterion, Erratum, Review, Score
 
 
 @admin.register(Criterion)
@@ -54,3 +54,10 @@ class BatchEntryAdmin(admin.ModelAdmin):
     search_fields = ["title", "city_name", "body"]
     list_select_related = ["batch"]
     raw_id_fields = ["practice"]
+
+
+@admin.register(Erratum)
+class ErratumAdmin(admin.ModelAdmin):
+    list_display = ["batch", "text", "created_at", "created_by"]
+    list_filter = ["batch"]
+    search_fields = ["text", "batch__title"]

@@ -203,3 +203,21 @@ class BatchEntry(models.Model):
 
     def __str__(self):
         return f"{self.batch} · {self.number}、{self.title or self.practice}"
+
+
+class Erratum(models.Model):
+    """A correction to a published batch: shown with its date; the published text itself never changes."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="errata", verbose_name=_("批次"))
+    text = models.TextField(_("勘误内容"))
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    created_by = user_ref(_("发布人"))
+
+    class Meta:
+        ordering = ["batch", "created_at", "pk"]
+        verbose_name = _("勘误")
+        verbose_name_plural = _("勘误")
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="erratum_text_not_empty")]
+
+    def __str__(self):
+        return self.text[:40]

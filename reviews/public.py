@@ -66,7 +66,12 @@ def batch_list(request):
 def batch_detail(request, year, sequence):
     """One batch as the announcement: title, date, lead, indicator headings, numbered items."""
     batch = get_object_or_404(Batch, year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
-    context = {"batch": batch, "sections": announcement_sections(batch), "lead": batch.lead.splitlines()}
+    context = {
+        "batch": batch,
+        "sections": announcement_sections(batch),
+        "lead": batch.lead.splitlines(),
+        "errata": list(batch.errata.all()),
+    }
     return render(request, "public/batch_detail.html", context)
 
 
