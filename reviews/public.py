@@ -1,14 +1,20 @@
 """The public site: published batches as announcements, and the published practices. No sign-in."""
 
 import django_filters
+from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import condition
 
 from practices.models import City, Indicator
 
+from . import exports
 from .models import Batch, BatchEntry, BatchStatus
 from .selectors import announcement_sections, published_entries
 
@@ -63,6 +69,7 @@ def batch_list(request):
     return render(request, "public/batch_list.html", {"batches": batches})
 
 
+@condition(last_modified_func=lambda request, year, sequence: _batch_changed(request, year, sequence))
 def batch_detail(request, year, sequence):
     """One batch as the announcement: title, date, lead, indicator headings, numbered items."""
     batch = get_object_or_404(Batch, year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
@@ -103,3 +110,150 @@ def attachment_download(request, pk, attachment_pk):
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
     response["Content-Type"] = attachment.content_type
     return response
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exports, open data, the feed
+
+
+def _published(year, sequence) -> Batch:
+    return get_object_or_404(Batch, year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
+
+
+def _batch_changed(request, year, sequence, *args, **kwargs):
+    """When a published batch last changed: its publication, or its latest erratum."""
+    batch = Batch.objects.filter(year=year, sequence=sequence, status=BatchStatus.PUBLISHED).first()
+    if batch is None:
+        return None
+    latest = batch.errata.order_by("-created_at").values_list("created_at", flat=True).first()
+    return max(filter(None, [batch.published_at, latest]))
+
+
+EXPORTS = {
+    "docx": (exports.batch_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (exports.batch_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (exports.batch_csv, "text/csv; charset=utf-8"),
+}
+
+
+@condition(last_modified_func=_batch_changed)
+def batch_export(request, year, sequence, fmt):
+    """/batches/<year>/<seq>/export.<fmt>: the frozen announcement as Word, Excel or CSV."""
+    if fmt not in EXPORTS:
+        raise Http404
+    batch = _published(year, sequence)
+    build, content_type = EXPORTS[fmt]
+    response = HttpResponse(build(batch), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, f"{batch.title}.{fmt}")
+    return response
+
+
+def _page(request, items, default=20):
+    try:
+        size = max(1, min(int(request.GET.get("page_size") or default), 100))
+    except ValueError:
+        size = default
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def _page_links(request, page):
+    def link(number):
+        query = request.GET.copy()
+        query["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return {
+        "count": page.paginator.count,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+    }
+
+
+def api_practices(request):
+    """/api/v1/practices/: published practices as published, with the list's filters; read-only."""
+    filters = PublicPracticeFilter(request.GET or None, queryset=published_entries())
+    if filters.is_bound and not filters.is_valid():
+        return JsonResponse({"errors": filters.errors}, status=400, json_dumps_params={"ensure_ascii": False})
+    page = _page(request, filters.qs)
+    results = [
+        {
+            "id": e.practice_id,
+            "url": request.build_absolute_uri(reverse("practice_detail", args=[e.practice_id])),
+            "number": e.number,
+            "title": e.title,
+            "city": {"name": e.city_name, "code": e.practice.city.code},
+            "indicator": {
+                "name": e.indicator_name,
+                "slug": e.practice.indicator.slug if e.practice.indicator else None,
+            },
+            "batch": {"year": e.batch.year, "sequence": e.batch.sequence, "title": e.batch.title},
+            "scope": e.scope,
+            "summary": e.summary,
+            "body": e.body,
+            "outcomes": e.outcomes,
+            "results": e.results,
+        }
+        for e in page
+    ]
+    return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+def api_batches(request):
+    """/api/v1/batches/: published batches; read-only."""
+    batches = (
+        Batch.objects.filter(status=BatchStatus.PUBLISHED)
+        .annotate(entry_count=Count("entries"))
+        .order_by("-year", "-sequence")
+    )
+    year = request.GET.get("year")
+    if year:
+        if not year.isdigit():
+            return JsonResponse(
+                {"errors": {"year": ["请输入整数。"]}}, status=400, json_dumps_params={"ensure_ascii": False}
+            )
+        batches = batches.filter(year=int(year))
+    page = _page(request, batches)
+    results = [
+        {
+            "year": b.year,
+            "sequence": b.sequence,
+            "title": b.title,
+            "lead": b.lead,
+            "published_at": b.published_at.isoformat(),
+            "count": b.entry_count,
+            "url": request.build_absolute_uri(reverse("batch_detail", args=[b.year, b.sequence])),
+            "exports": {
+                fmt: request.build_absolute_uri(reverse("batch_export", args=[b.year, b.sequence, fmt]))
+                for fmt in EXPORTS
+            },
+        }
+        for b in page
+    ]
+    return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+class BatchFeed(Feed):
+    """/feeds/batches.atom: one entry per published batch."""
+
+    feed_type = Atom1Feed
+    title = "优化营商环境典型经验做法"
+    subtitle = "已发布的批次"
+    link = "/batches/"
+
+    def items(self):
+        return Batch.objects.filter(status=BatchStatus.PUBLISHED).order_by("-published_at")[:50]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.lead
+
+    def item_link(self, item):
+        return reverse("batch_detail", args=[item.year, item.sequence])
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
