@@ -93,3 +93,28 @@ def batch_docx(batch: Batch) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot load here: the system lacks Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)."""
+
+
+def batch_pdf(batch: Batch) -> bytes:
+    """The announcement laid out as an A4 document (GB/T 9704 margins and fonts), rendered by WeasyPrint."""
+    from django.template.loader import render_to_string
+
+    try:
+        # Imported here: it needs the system's Pango, and nothing else in the app does.
+        from weasyprint import HTML
+    except OSError as exc:
+        raise PdfUnavailable(str(exc)) from exc
+    html = render_to_string(
+        "public/batch_print.html",
+        {
+            "batch": batch,
+            "lead": batch.lead.splitlines(),
+            "sections": announcement_sections(batch),
+            "errata": list(batch.errata.all()),
+        },
+    )
+    return HTML(string=html).write_pdf()

@@ -133,6 +133,7 @@ EXPORTS = {
     "docx": (exports.batch_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "xlsx": (exports.batch_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "csv": (exports.batch_csv, "text/csv; charset=utf-8"),
+    "pdf": (exports.batch_pdf, "application/pdf"),
 }
 
 
@@ -143,7 +144,15 @@ def batch_export(request, year, sequence, fmt):
         raise Http404
     batch = _published(year, sequence)
     build, content_type = EXPORTS[fmt]
-    response = HttpResponse(build(batch), content_type=content_type)
+    try:
+        content = build(batch)
+    except exports.PdfUnavailable:
+        return HttpResponse(
+            _("此服务器暂不能生成 PDF（缺少系统组件 Pango），请下载 Word 版。"),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, f"{batch.title}.{fmt}")
     return response
 

@@ -99,3 +99,21 @@ def test_no_private_data_in_any_public_response(client, demo):
     word = Document(io.BytesIO(client.get(SEED + "export.docx").content))
     text = "\n".join(p.text for p in word.paragraphs)
     assert not [s for s in secrets_ if s and s in text]
+
+
+def test_pdf_export_holds_the_announcements_text(client, demo):
+    import pypdf
+
+    from reviews import exports
+    from tests.conftest import require_tool
+
+    try:
+        exports.batch_pdf(Batch.objects.get(year=2022, sequence=2))
+    except exports.PdfUnavailable as exc:
+        require_tool(False, f"missing Pango for WeasyPrint ({exc}): apt-get install libpango-1.0-0 libpangoft2-1.0-0")
+    response = client.get(SEED + "export.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "2022年第二批优化营商环境典型经验做法" in text.replace("\n", "")
+    assert "投诉举报处理" in text and "延安市深化" in text.replace("\n", "")
