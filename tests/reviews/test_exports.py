@@ -117,3 +117,37 @@ def test_pdf_export_holds_the_announcements_text(client, demo):
     text = "".join(page.extract_text() for page in reader.pages)
     assert "2022年第二批优化营商环境典型经验做法" in text.replace("\n", "")
     assert "投诉举报处理" in text and "延安市深化" in text.replace("\n", "")
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+def test_api_query_count_does_not_grow(client, db, django_assert_num_queries, rows):
+    from django.utils import timezone
+
+    from practices.models import Status
+    from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory
+
+    batch = BatchFactory(year=2023, sequence=1, status="published", published_at=timezone.now())
+    for number in range(1, rows + 1):
+        BatchEntryFactory(batch=batch, practice=PracticeFactory(status=Status.PUBLISHED), number=number)
+    with django_assert_num_queries(2):  # the count, the page of entries with their batch, city and indicator
+        client.get("/api/v1/practices/")
+    with django_assert_num_queries(2):  # the count, the page of batches with their entry counts
+        client.get("/api/v1/batches/")
+
+
+def test_exports_and_api_keep_the_published_text(client, db):
+    from django.utils import timezone
+
+    from practices.models import Status
+    from reviews.models import BatchEntry
+    from tests.factories import BatchFactory, PracticeFactory
+
+    practice = PracticeFactory(status=Status.PUBLISHED, title="发布时的标题")
+    batch = BatchFactory(year=2023, sequence=1, status="published", published_at=timezone.now())
+    BatchEntry.objects.create(batch=batch, practice=practice, number=1, title="发布时的标题", city_name="某市")
+    practice.title = "之后改的标题"
+    practice.save()
+    csv_text = client.get("/batches/2023/1/export.csv").content.decode("utf-8-sig")
+    api_text = client.get("/api/v1/practices/").content.decode()
+    assert "发布时的标题" in csv_text and "之后改的标题" not in csv_text
+    assert "发布时的标题" in api_text and "之后改的标题" not in api_text
