@@ -34,6 +34,17 @@ def status_counts(practices: QuerySet[Practice]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+def published_totals() -> dict[str, int]:
+    """How much is published: batches, practices and the cities they come from, in one query."""
+    from django.db.models import Count as C
+
+    return Batch.objects.filter(status=BatchStatus.PUBLISHED).aggregate(
+        batches=C("pk", distinct=True),
+        practices=C("entries", distinct=True),
+        cities=C("entries__practice__city", distinct=True),
+    )
+
+
 def published_batches() -> QuerySet[Batch]:
     """Published batches, newest first, each with its number of entries."""
     return (

@@ -30,6 +30,7 @@ from .selectors import (
     comments_to_city,
     get_practice_for,
     published_batches,
+    published_totals,
     revision_message,
     revision_messages,
     round_changes,
@@ -64,6 +65,7 @@ def home(request):
         "status_caption": caption,
         "open_reviews": open_reviews,
         "batches": published_batches()[:HOME_BATCHES],
+        "totals": published_totals(),
     }
     return render(request, "home.html", context)
 

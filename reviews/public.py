@@ -69,7 +69,10 @@ def batch_list(request):
     return render(request, "public/batch_list.html", {"batches": batches})
 
 
-@condition(last_modified_func=lambda request, year, sequence: _batch_changed(request, year, sequence))
+@condition(
+    etag_func=lambda request, year, sequence: _batch_etag(request, year, sequence),
+    last_modified_func=lambda request, year, sequence: _batch_changed(request, year, sequence),
+)
 def batch_detail(request, year, sequence):
     """One batch as the announcement: title, date, lead, indicator headings, numbered items."""
     batch = get_object_or_404(Batch, year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
@@ -121,12 +124,18 @@ def _published(year, sequence) -> Batch:
 
 
 def _batch_changed(request, year, sequence, *args, **kwargs):
-    """When a published batch last changed: its publication, or its latest erratum."""
-    batch = Batch.objects.filter(year=year, sequence=sequence, status=BatchStatus.PUBLISHED).first()
-    if batch is None:
-        return None
-    latest = batch.errata.order_by("-created_at").values_list("created_at", flat=True).first()
-    return max(filter(None, [batch.published_at, latest]))
+    """When a published batch last changed: its publication, or its latest erratum (asked once per request)."""
+    cache = request.__dict__.setdefault("_bizenv_batch_changed", {})
+    if (year, sequence) not in cache:
+        batch = Batch.objects.filter(year=year, sequence=sequence, status=BatchStatus.PUBLISHED).first()
+        latest = batch and batch.errata.order_by("-created_at").values_list("created_at", flat=True).first()
+        cache[(year, sequence)] = max(filter(None, [batch.published_at, latest])) if batch else None
+    return cache[(year, sequence)]
+
+
+def _batch_etag(request, year, sequence, *args, **kwargs):
+    changed = _batch_changed(request, year, sequence)
+    return f"batch-{year}-{sequence}-{changed.timestamp():.0f}" if changed else None
 
 
 EXPORTS = {
@@ -137,7 +146,7 @@ EXPORTS = {
 }
 
 
-@condition(last_modified_func=_batch_changed)
+@condition(etag_func=_batch_etag, last_modified_func=_batch_changed)
 def batch_export(request, year, sequence, fmt):
     """/batches/<year>/<seq>/export.<fmt>: the frozen announcement as Word, Excel or CSV."""
     if fmt not in EXPORTS:

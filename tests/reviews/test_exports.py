@@ -53,6 +53,7 @@ def test_conditional_requests_get_304(client, demo):
     assert first["Last-Modified"] == http_date(batch.published_at.timestamp())
     again = client.get(SEED + "export.csv", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert again.status_code == 304
+    assert client.get(SEED, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
 def test_api_practices_with_filters(client, demo):
