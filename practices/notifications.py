@@ -1,6 +1,8 @@
 """Telling people what happened: an inbox row each, and an email sent once the change is committed."""
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,6 +12,17 @@ from django.db import transaction
 from .models import Membership, Notification, Role
 
 logger = logging.getLogger(__name__)
+_email_enabled: ContextVar[bool] = ContextVar("bizenv_email_enabled", default=True)
+
+
+@contextmanager
+def without_email():
+    """Inbox rows only, no email: for loading demo data, whose accounts have no real addresses."""
+    token = _email_enabled.set(False)
+    try:
+        yield
+    finally:
+        _email_enabled.reset(token)
 
 
 def notify(recipients, *, subject: str, message: str = "", link: str = "") -> list[Notification]:
@@ -23,6 +36,8 @@ def notify(recipients, *, subject: str, message: str = "", link: str = "") -> li
         body = f"{message}\n\n{settings.SITE_URL}{link}" if link else message
 
         def send():
+            if not _email_enabled.get():
+                return
             try:
                 send_mail(subject, body, None, addresses)
             except Exception:  # mail is a courtesy: the inbox has the message

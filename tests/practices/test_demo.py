@@ -152,3 +152,16 @@ def test_reference_data_loads_alone_with_loaddata(db):
     assert Indicator.objects.count() == len(fixture_rows("indicators"))
     assert Criterion.objects.count() == len(fixture_rows("criteria"))
     assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_demo_sends_no_email():
+    """Real commits here, so the emails queued on commit really would go out, but for without_email()."""
+    from django.core import mail
+
+    mail.outbox.clear()
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    assert mail.outbox == []
+    from practices.models import Notification
+
+    assert Notification.objects.exists()  # the inbox still has the demo's messages

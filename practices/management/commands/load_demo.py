@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from practices.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from practices.models import City
+from practices.notifications import without_email
 
 
 class Command(BaseCommand):
@@ -22,7 +23,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("DEBUG 已关闭：演示数据会创建密码为 demo 的账号，不能装入生产环境。确需装入请加 --force。")
             )
-        created = load_demo()
+        with without_email():
+            created = load_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 _(
