@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
+from bizenv.converters import IdConverter
 from practices import views as practice_views
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", practice_views.home, name="home"),

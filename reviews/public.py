@@ -1,5 +1,7 @@
 """The public site: published batches as announcements, and the published practices. No sign-in."""
 
+import re
+
 import django_filters
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
@@ -53,9 +55,10 @@ class PublicPracticeFilter(django_filters.FilterSet):
         return queryset
 
     def filter_batch(self, queryset, name, value):
-        year, _sep, sequence = value.partition("-")
-        if not (year.isdigit() and sequence.isdigit()):
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{1,4})", value.strip())
+        if not match:
             return queryset.none()
+        year, sequence = match.groups()
         return queryset.filter(batch__year=int(year), batch__sequence=int(sequence))
 
 
@@ -225,7 +228,7 @@ def api_batches(request):
     )
     year = request.GET.get("year")
     if year:
-        if not year.isdigit():
+        if not re.fullmatch(r"[0-9]{4}", year):
             return JsonResponse(
                 {"errors": {"year": ["请输入整数。"]}}, status=400, json_dumps_params={"ensure_ascii": False}
             )

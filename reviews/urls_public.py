@@ -10,8 +10,8 @@ urlpatterns = [
     path("api/v1/practices/", public.api_practices, name="api_practices"),
     path("api/v1/batches/", public.api_batches, name="api_batches"),
     path("feeds/batches.atom", public.BatchFeed(), name="batch_feed"),
-    path("practices/<int:pk>/", public.practice_detail, name="practice_detail"),
+    path("practices/<id:pk>/", public.practice_detail, name="practice_detail"),
 ]
 urlpatterns.append(
-    path("practices/<int:pk>/attachments/<int:attachment_pk>/", public.attachment_download, name="public_attachment")
+    path("practices/<id:pk>/attachments/<id:attachment_pk>/", public.attachment_download, name="public_attachment")
 )

@@ -292,16 +292,17 @@ def _batch_action(request, batch, action):
     elif action in ("up", "down"):
         batch_service.batch_move(entry=entry, up=action == "up")
     elif action == "scope":
-        if post.get("scope") not in EntryScope.values or batch.status != BatchStatus.DRAFT:
+        # Conditional updates: a publication that happened meanwhile makes them change nothing.
+        drafts = BatchEntry.objects.filter(pk=entry.pk, batch__status=BatchStatus.DRAFT)
+        if post.get("scope") not in EntryScope.values or drafts.update(scope=post["scope"]) != 1:
             raise services.ReviewError(_("无法修改推广范围。"))
-        BatchEntry.objects.filter(pk=entry.pk).update(scope=post["scope"])
     elif action == "text":
-        if batch.status != BatchStatus.DRAFT:
-            raise services.ReviewError(_("已发布的批次不能再修改；如需更正请发布勘误。"))
         title = post.get("title", "").strip()
         if not title:
             raise services.ReviewError(_("标题不能为空。"))
-        Batch.objects.filter(pk=batch.pk).update(title=title[:200], lead=post.get("lead", "").strip())
+        drafts = Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAFT)
+        if drafts.update(title=title[:200], lead=post.get("lead", "").strip()) != 1:
+            raise services.ReviewError(_("已发布的批次不能再修改；如需更正请发布勘误。"))
     elif action == "publish":
         batch_service.batch_publish(batch=batch, by=request.user)
         batch.refresh_from_db()

@@ -142,3 +142,16 @@ def test_an_imported_draft_batch_can_be_published(coordinator, db):
     batches.batch_publish(batch=batch, by=coordinator)
     practice.refresh_from_db()
     assert practice.status == Status.PUBLISHED
+
+
+def test_a_published_batch_keeps_its_title_lead_and_scopes(client, pool, coordinator):
+    batch = batches.batch_create(year=2026)
+    batches.batch_add(batch=batch, practices=pool[:1])
+    batches.batch_publish(batch=batch, by=coordinator)
+    entry = batch.entries.get()
+    client.force_login(coordinator)
+    client.post(f"/review/batches/{batch.pk}/", {"action": "text", "title": "改过的标题", "lead": "改过的导语"})
+    client.post(f"/review/batches/{batch.pk}/", {"action": "scope", "entry": entry.pk, "scope": "reference"})
+    batch.refresh_from_db()
+    entry.refresh_from_db()
+    assert batch.title != "改过的标题" and batch.lead != "改过的导语" and entry.scope == "replicate"

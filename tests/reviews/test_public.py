@@ -120,3 +120,30 @@ def test_public_query_counts_do_not_grow(client, db, django_assert_num_queries, 
     with django_assert_num_queries(5):
         client.get("/batches/2023/1/")
     assert BatchEntry.objects.count() == rows
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/practices/?batch=²-1",
+        "/api/v1/practices/?batch=²-1",
+        "/api/v1/batches/?year=²",
+        "/practices/99999999999999999999/",
+        "/practices/1/attachments/99999999999999999999/",
+        "/city/practices/99999999999999999999/",
+    ],
+)
+def test_odd_urls_never_crash(client, db, url):
+    assert client.get(url).status_code in (200, 302, 400, 404)
+
+
+def test_published_batches_are_read_only_in_the_admin(client, db):
+    from django.contrib.auth import get_user_model
+
+    batch = published_batch()
+    entry(batch, 1)
+    client.force_login(get_user_model().objects.create_superuser("it", password="x"))
+    html = client.get(f"/admin/reviews/batch/{batch.pk}/change/").content.decode()
+    assert 'name="_save"' not in html
+    draft = BatchFactory(year=2030, sequence=1)
+    assert 'name="_save"' in client.get(f"/admin/reviews/batch/{draft.pk}/change/").content.decode()
