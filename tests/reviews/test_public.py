@@ -147,3 +147,12 @@ def test_published_batches_are_read_only_in_the_admin(client, db):
     assert 'name="_save"' not in html
     draft = BatchFactory(year=2030, sequence=1)
     assert 'name="_save"' in client.get(f"/admin/reviews/batch/{draft.pk}/change/").content.decode()
+
+
+def test_the_list_pages_through_its_rows(client, db):
+    batch = published_batch()
+    for number in range(1, 32):
+        entry(batch, number)
+    first = client.get("/practices/", {"year": 2023}).content.decode()
+    assert "第 1/2 页，共 31 项" in first and "year=2023&amp;page=2" in first
+    assert "第 2/2 页，共 31 项" in client.get("/practices/", {"year": 2023, "page": 2}).content.decode()
