@@ -139,18 +139,3 @@ def erratum_add(*, batch: Batch, text: str, by) -> Erratum:
     if not text.strip():
         raise ReviewError(_("请填写勘误内容。"))
     return Erratum.objects.create(batch=batch, text=text.strip(), created_by=by)
-
-
-def preview_sections(batch: Batch) -> list[tuple[str, list]]:
-    """The announcement's sections as they will be once published: the practices' current text, not yet frozen."""
-    sections: list[tuple[str, list]] = []
-    for entry in batch.entries.select_related("practice__city", "practice__indicator").order_by("number"):
-        if batch.status == BatchStatus.DRAFT:
-            practice = entry.practice
-            entry.title = practice.title
-            entry.city_name = practice.city.name
-            entry.indicator_name = practice.indicator.name if practice.indicator else ""
-        if not sections or sections[-1][0] != entry.indicator_name:
-            sections.append((entry.indicator_name, []))
-        sections[-1][1].append(entry)
-    return sections

@@ -135,9 +135,21 @@ def published_entries() -> QuerySet:
 
 
 def announcement_sections(batch) -> list[tuple[str, list]]:
-    """The batch's entries in number order, grouped under their indicator headings as the announcement has them."""
+    """The batch's entries in number order, grouped under their indicator headings as the announcement has them.
+
+    A draft batch has nothing frozen yet: its entries show their practices' current text, as a preview.
+    """
+    from .models import BatchStatus
+
+    entries = batch.entries.order_by("number")
+    if batch.status == BatchStatus.DRAFT:
+        entries = entries.select_related("practice__city", "practice__indicator")
     sections: list[tuple[str, list]] = []
-    for entry in batch.entries.order_by("number"):
+    for entry in entries:
+        if batch.status == BatchStatus.DRAFT:
+            practice = entry.practice
+            entry.title, entry.city_name = practice.title, practice.city.name
+            entry.indicator_name = practice.indicator.name if practice.indicator else ""
         if not sections or sections[-1][0] != entry.indicator_name:
             sections.append((entry.indicator_name, []))
         sections[-1][1].append(entry)

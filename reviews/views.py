@@ -20,6 +20,7 @@ from .selectors import (
     OPEN_STATUSES,
     active_criteria,
     aggregates,
+    announcement_sections,
     approved_pool,
     earlier_reviews,
     practice_reviews,
@@ -317,7 +318,7 @@ def batch_preview(request, pk):
     """The draft batch exactly as the public will see it once published."""
     _require(request, "reviews.manage_batches")
     batch = get_object_or_404(Batch, pk=pk)
-    preview = batch_service.preview_sections(batch)
+    preview = announcement_sections(batch)
     lead = (batch.lead or batch_service.generated_lead(batch)).splitlines()
     context = {"batch": batch, "sections": preview, "lead": lead, "preview": True, "errata": []}
     return render(request, "public/batch_detail.html", context)
