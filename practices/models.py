@@ -166,6 +166,7 @@ phone_validator = RegexValidator(
 class Source(models.TextChoices):
     PORTAL = "portal", _("城市填报")
     IMPORT = "import", _("公告导入")
+    SYNTHETIC = "synthetic", _("合成数据（仅供压测）")
 
 
 class Practice(models.Model):
