@@ -37,6 +37,7 @@ from .selectors import (
     status_counts,
     user_city,
 )
+from .text import find_damage, to_simplified
 from .workflow import WorkflowError
 
 HOME_BATCHES = 10
@@ -114,6 +115,18 @@ def _practice_form_response(request, template, *, form, results, practice=None, 
     return render(request, template, context)
 
 
+def _warn_damage(request, data):
+    """Text that looks like mojibake (pasted from a page read in the wrong encoding) is saved, and said so."""
+    for name in ("title", "summary", "body", "outcomes"):
+        for spot in find_damage(to_simplified(str(data.get(name) or ""))):
+            label = Practice._meta.get_field(name).verbose_name
+            messages.warning(
+                request,
+                _("“%(field)s”中疑似有乱码：“%(fragment)s”。请对照原文核对。")
+                % {"field": label, "fragment": spot.fragment},
+            )
+
+
 @login_required
 def practice_create(request):
     city = _city_of_official(request)
@@ -122,6 +135,7 @@ def practice_create(request):
     if request.method == "POST" and form.is_valid() and results.is_valid():
         practice = services.practice_create(city=city, by=request.user, data=form.cleaned_data, results=results.rows())
         messages.success(request, _("草稿已保存。"))
+        _warn_damage(request, form.cleaned_data)
         return redirect("city_practice", pk=practice.pk)
     return _practice_form_response(request, "practices/practice_form.html", form=form, results=results)
 
@@ -187,6 +201,7 @@ def practice_edit(request, pk):
             return redirect("city_practice", pk=practice.pk)
         else:
             messages.success(request, _("已保存。"))
+            _warn_damage(request, form.cleaned_data)
             return redirect("city_practice", pk=practice.pk)
     return _practice_form_response(
         request, "practices/practice_form.html", form=form, results=results, practice=practice, stale=stale

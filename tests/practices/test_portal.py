@@ -533,3 +533,16 @@ def test_an_invalid_filter_shows_its_error_not_everything(client, people, xian):
     complete_practice(xian, title="某做法")
     html = as_user(client, people["xian"]).get("/city/", {"round": "abc"}).content.decode()
     assert "某做法" not in html and "输入一个数字" in html
+
+
+def test_text_that_looks_like_mojibake_is_saved_with_a_warning(client, people):
+    body = "实现“一窗出件”?!皩4啊惫ぷ魅藛T受理企业开办资料。"
+    response = as_user(client, people["xian"]).post("/city/practices/new/", form_data(body=body), follow=True)
+    html = response.content.decode()
+    assert "草稿已保存。" in html and "“正文”中疑似有乱码" in html and "?!皩4啊" in html
+    assert Practice.objects.get().body == body
+
+
+def test_clean_text_raises_no_mojibake_warning(client, people):
+    html = as_user(client, people["xian"]).post("/city/practices/new/", form_data(), follow=True).content.decode()
+    assert "疑似有乱码" not in html
