@@ -36,12 +36,10 @@ def status_counts(practices: QuerySet[Practice]) -> dict[str, int]:
 
 def published_totals() -> dict[str, int]:
     """How much is published: batches, practices and the cities they come from, in one query."""
-    from django.db.models import Count as C
-
     return Batch.objects.filter(status=BatchStatus.PUBLISHED).aggregate(
-        batches=C("pk", distinct=True),
-        practices=C("entries", distinct=True),
-        cities=C("entries__practice__city", distinct=True),
+        batches=Count("pk", distinct=True),
+        practices=Count("entries", distinct=True),
+        cities=Count("entries__practice__city", distinct=True),
     )
 
 

@@ -278,6 +278,11 @@ def _attachment_for(request, pk, *perms):
 @login_required
 def attachment_download(request, pk):
     attachment = _attachment_for(request, pk, "practices.view_city_practice", "reviews.view_practice")
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment) -> FileResponse:
+    """An attachment as a download, under its original name and the type its content was checked to be."""
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
     response["Content-Type"] = attachment.content_type
     return response

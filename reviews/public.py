@@ -6,7 +6,7 @@ import django_filters
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
 from practices.models import City, Indicator
+from practices.views import attachment_response
 
 from . import exports
 from .models import Batch, BatchEntry, BatchStatus
@@ -113,9 +114,7 @@ def attachment_download(request, pk, attachment_pk):
     if entry is None:
         raise Http404
     attachment = get_object_or_404(entry.practice.attachments, pk=attachment_pk, is_public=True)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
-    response["Content-Type"] = attachment.content_type
-    return response
+    return attachment_response(attachment)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from practices.models import Practice, Status
 from practices.rules import is_coordinator
 from practices.selectors import user_city
 
-from .models import Criterion, Review, Score
+from .models import BatchEntry, BatchStatus, Criterion, Review, Score
 from .services import weighted_total
 
 # What the province works on; drafts stay the cities' own. Decided practices leave the working queue but can
@@ -125,8 +125,6 @@ def approved_pool() -> QuerySet[Practice]:
 
 def published_entries() -> QuerySet:
     """Entries of published batches, with what the public list shows."""
-    from .models import BatchEntry, BatchStatus
-
     return (
         BatchEntry.objects.filter(batch__status=BatchStatus.PUBLISHED)
         .select_related("batch", "practice__city", "practice__indicator")
@@ -139,8 +137,6 @@ def announcement_sections(batch) -> list[tuple[str, list]]:
 
     A draft batch has nothing frozen yet: its entries show their practices' current text, as a preview.
     """
-    from .models import BatchStatus
-
     entries = batch.entries.order_by("number")
     if batch.status == BatchStatus.DRAFT:
         entries = entries.select_related("practice__city", "practice__indicator")
