@@ -6,3 +6,8 @@ class PracticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "practices"
     verbose_name = _("经验做法")
+
+    def ready(self):
+        from . import search
+
+        search.connect_signals()

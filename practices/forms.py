@@ -5,6 +5,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import search
 from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, Indicator, Practice, Status
 
 RESULTS_MAX = 20
@@ -116,6 +117,7 @@ class ImportForm(forms.Form):
 
 
 class CityPracticeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices, empty_label=_("全部状态"))
     indicator = django_filters.ModelChoiceFilter(
         label=_("指标"), queryset=Indicator.objects.order_by("order"), empty_label=_("全部指标")
@@ -124,4 +126,7 @@ class CityPracticeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Practice
-        fields = ["status", "indicator", "round"]
+        fields = ["q", "status", "indicator", "round"]
+
+    def filter_q(self, queryset, name, value):
+        return search.matching(queryset, value)  # the portal keeps its grouping by status

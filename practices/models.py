@@ -386,3 +386,29 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SearchIndex(models.Model):
+    """The full-text index's table: FTS5 on SQLite, a tsvector on PostgreSQL, created by migration 0007.
+
+    Declared so Django knows the table (flushing a test database empties it); search.py reads and writes it
+    with each engine's own SQL, never through this model.
+    """
+
+    practice = models.OneToOneField(
+        Practice,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        db_table = "practices_searchindex"
+        default_permissions = ()
+        verbose_name = _("检索索引")
+        verbose_name_plural = _("检索索引")
+
+    def __str__(self):
+        return str(self.practice_id)

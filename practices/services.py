@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from reviews.models import Batch, BatchEntry, BatchStatus
 
-from . import diffs
+from . import diffs, search
 from .bulletin import Bulletin, BulletinError, Known, Note, decode, parse
 from .models import (
     Attachment,
@@ -287,6 +287,7 @@ def practice_update(*, practice: Practice, by, data: dict, results: list[dict], 
             raise WorkflowError(_("此条目已提交或已撤回，不能再修改。"))
         raise StaleVersion(current)
     practice.refresh_from_db()
+    search.index_practices([practice.pk])
     _replace_results(practice, results)
     return practice
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reviews.models import Batch, BatchEntry, BatchStatus
 
+from . import search
 from .bulletin import decode, parse
 from .demo import _ensure_fixture
 from .models import City, Indicator, Practice, Source, Status
@@ -98,5 +99,6 @@ def synth_practices(n: int) -> int:
             ],
             batch_size=CHUNK,
         )
+        search.index_practices(p.pk for p in practices)
         created += size
     return created

@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from practices import search
 from practices.models import Practice, Status
 from practices.services import default_batch_title
 from practices.workflow import StaleState, transition
@@ -126,6 +127,7 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
     BatchEntry.objects.bulk_update(
         entries, ["title", "city_name", "indicator_name", "summary", "body", "outcomes", "results"]
     )
+    search.index_practices(entry.practice_id for entry in entries)  # the frozen text is what the public searches
     batch.title = title or batch.title
     batch.lead = lead if lead is not None else (batch.lead or generated_lead(batch))
     batch.save(update_fields=["title", "lead"])

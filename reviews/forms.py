@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from practices import search
 from practices.models import City, Indicator, Practice, Role, Status
 from practices.rules import is_coordinator
 
@@ -18,6 +19,7 @@ def reviewer_choices():
 
 
 class QueueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
     status = django_filters.ChoiceFilter(
         label=_("状态"), choices=[(s.value, s.label) for s in QUEUE_STATUSES], empty_label=_("全部状态")
     )
@@ -50,7 +52,12 @@ class QueueFilter(django_filters.FilterSet):
 
     class Meta:
         model = Practice
-        fields = ["status", "city", "indicator", "round"]
+        fields = ["q", "status", "city", "indicator", "round"]
+
+    def filter_q(self, queryset, name, value):
+        if self.data.get("sort"):
+            return search.matching(queryset, value)
+        return queryset  # ranked by relevance in the view, after the other filters
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -5,7 +5,7 @@ import re
 import django_filters
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,7 +14,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
+from practices import search
 from practices.models import City, Indicator
+from practices.searchtext import parse_query
 from practices.views import attachment_response
 
 from . import exports
@@ -50,10 +52,7 @@ class PublicPracticeFilter(django_filters.FilterSet):
         fields = ["q", "city", "indicator", "batch", "year"]
 
     def filter_q(self, queryset, name, value):
-        # A plain substring match for now; full-text search replaces it (issue 7).
-        for term in value.split():
-            queryset = queryset.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term))
-        return queryset
+        return queryset  # ranked full-text search happens after the other filters: see searched()
 
     def filter_batch(self, queryset, name, value):
         match = re.fullmatch(r"([0-9]{4})-([0-9]{1,4})", value.strip())
@@ -89,13 +88,24 @@ def batch_detail(request, year, sequence):
     return render(request, "public/batch_detail.html", context)
 
 
+def searched(filters: PublicPracticeFilter):
+    """The filtered entries; with a query, its matches in rank order instead of the list's order."""
+    if not filters.is_bound:
+        return filters.queryset, []
+    if not filters.is_valid():
+        return filters.queryset.none(), []
+    query = filters.form.cleaned_data.get("q") or ""
+    return search.search(filters.qs, query, "practice"), parse_query(query)
+
+
 def practice_list(request):
     filters = PublicPracticeFilter(request.GET or None, queryset=published_entries())
-    entries = filters.qs if filters.is_bound and filters.is_valid() else published_entries()
-    if filters.is_bound and not filters.is_valid():
-        entries = published_entries().none()
+    entries, terms = searched(filters)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "public/practice_list.html", {"filters": filters, "page": page})
+    if terms:
+        search.hits(page, terms)
+    context = {"filters": filters, "page": page, "terms": terms, "capped": getattr(entries, "capped", False)}
+    return render(request, "public/practice_list.html", context)
 
 
 def practice_detail(request, pk):
@@ -194,7 +204,8 @@ def api_practices(request):
     filters = PublicPracticeFilter(request.GET or None, queryset=published_entries())
     if filters.is_bound and not filters.is_valid():
         return JsonResponse({"errors": filters.errors}, status=400, json_dumps_params={"ensure_ascii": False})
-    page = _page(request, filters.qs)
+    entries, _terms = searched(filters)
+    page = _page(request, entries)
     results = [
         {
             "id": e.practice_id,
@@ -215,7 +226,8 @@ def api_practices(request):
         }
         for e in page
     ]
-    return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
+    body = {**_page_links(request, page), "count_capped": getattr(entries, "capped", False), "results": results}
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
 def api_batches(request):

@@ -8,7 +8,9 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from practices import search
 from practices.models import Practice, Status
+from practices.searchtext import parse_query
 from practices.selectors import get_practice_for, round_changes, status_counts
 from practices.workflow import WorkflowError
 
@@ -42,6 +44,7 @@ def review_queue(request):
     _require(request, "reviews.view_queue")
     practices = queue(request.user)
     filters = QueueFilter(request.GET or None, queryset=practices, request=request)
+    terms = []
     if filters.is_bound and not filters.is_valid():
         rows = practices.none()
     else:
@@ -50,12 +53,18 @@ def review_queue(request):
             rows = rows.filter(status__in=OPEN_STATUSES)  # decided practices leave the working queue
         if not request.GET.get("sort"):
             rows = rows.order_by("-updated_at", "-pk")
+            query = filters.form.cleaned_data.get("q") if filters.is_bound else ""
+            rows, terms = search.search(rows, query), parse_query(query or "")
     counts = status_counts(Practice.objects.filter(pk__in=practices.values("pk")))
     page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
+    if terms:
+        search.hits(page, terms)
     context = {
         "filters": filters,
         "practices": page,
         "page": page,
+        "terms": terms,
+        "capped": getattr(rows, "capped", False),
         "status_rows": [(s, counts.get(s.value, 0)) for s in Status if s.value in counts],
         "can_assign": request.user.has_perm("reviews.assign"),
     }

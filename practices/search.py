@@ -1,0 +1,363 @@
+"""Full-text search over practices, in the database's own engine: FTS5 on SQLite, a tsvector on PostgreSQL.
+
+One row per practice (practices_searchindex, keyed by the practice's id) holds its title, summary and body as
+two-character pieces (searchtext.py). A published practice is indexed with its frozen text, as the public reads
+it; any other with its current text. The index is written in the same transaction as the text: by signals for
+single saves (models.py registers them) and by index_practices() after bulk writes.
+
+Ranking, with the title above the summary above the body:
+- PostgreSQL with the `rum` extension: the RUM index returns matches in `<=>` distance order, so the first page
+  of a term found in every practice costs what a rare term costs.
+- SQLite, and PostgreSQL without `rum`: bm25 (ts_rank) over the newest RANK_WINDOW matches. Below that many
+  matches this is the full ranking; above it, the term is too common to rank usefully on its own and scoring
+  every match would cost hundreds of milliseconds at national scale, so the newest matches are ranked instead.
+Counts stop at RANK_WINDOW ("1000+"): an exact count of a common term costs as much as ranking it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from .searchtext import Fragment, Term, bigrams, parse_query, snippet
+
+TABLE = "practices_searchindex"
+INDEX = "practices_searchindex_document"
+RANK_WINDOW = 1000
+# bm25 column weights (FTS5) and ts_rank weights for D, C, B, A (PostgreSQL): title A, summary B, body C.
+FTS5_WEIGHTS = (10.0, 4.0, 1.0)
+PG_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"
+CHUNK = 500
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing the index
+
+
+def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str]]:
+    """(practice id, title, summary, body) as the index should hold them: frozen text once published."""
+    from reviews.models import BatchEntry, BatchStatus
+
+    from .models import Practice
+
+    rows = {
+        pk: (pk, t, s, b)
+        for pk, t, s, b in Practice.objects.filter(pk__in=ids).values_list("pk", "title", "summary", "body")
+    }
+    frozen = BatchEntry.objects.filter(practice_id__in=ids, batch__status=BatchStatus.PUBLISHED).values_list(
+        "practice_id", "title", "summary", "body"
+    )
+    for pk, t, s, b in frozen:
+        rows[pk] = (pk, t, s, b)
+    return list(rows.values())
+
+
+def index_practices(ids: Iterable[int]) -> int:
+    """Write (or rewrite) the index rows of these practices; ids that no longer exist lose theirs."""
+    ids = sorted(set(ids))
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = _document_rows(chunk)
+        backend().write(chunk, rows)
+        written += len(rows)
+    return written
+
+
+def unindex_practices(ids: Iterable[int]) -> None:
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), CHUNK):
+        backend().write(ids[start : start + CHUNK], [])
+
+
+def reindex_all() -> int:
+    """Rebuild the whole index from the practices and the published entries."""
+    from .models import Practice
+
+    backend().clear()
+    ids = list(Practice.objects.order_by("pk").values_list("pk", flat=True))
+    return index_practices(ids)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The two engines
+
+
+class SQLiteFTS5:
+    name = "sqlite-fts5"
+
+    def create(self, cursor):
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE {TABLE} USING fts5(title, summary, body, tokenize='unicode61 remove_diacritics 0')"
+        )
+        weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', 'bm25({weights})')")
+
+    def drop(self, cursor):
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def write(self, ids, rows):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)
+            cursor.executemany(
+                f"INSERT INTO {TABLE}(rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
+                [(pk, *(" ".join(bigrams(text)) for text in texts)) for pk, *texts in rows],
+            )
+
+    def match(self, terms: list[Term]) -> str:
+        phrases = ['"' + " ".join(t.pieces) + '"' + ("*" if t.is_prefix else "") for t in terms]
+        return " AND ".join(phrases)
+
+    def ids_sql(self, terms):
+        return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms)]
+
+    def ranked(self, queryset: QuerySet, column: str, terms: list[Term]) -> "Ranking":
+        """bm25 over the newest RANK_WINDOW matches: one query for the order and the count."""
+        matched = queryset.extra(
+            tables=[TABLE],
+            where=[f"{TABLE}.rowid = {column}", f"{TABLE} MATCH %s"],
+            params=[self.match(terms)],
+            select={"search_rank": f"{TABLE}.rank", "search_rowid": f"{TABLE}.rowid"},
+            order_by=[f"-{TABLE}.rowid"],
+        )
+        return Ranking.from_window(list(matched.values_list("pk", "search_rank", "search_rowid")[: RANK_WINDOW + 1]))
+
+
+class PostgresTsvector:
+    """A tsvector of our own pieces, written as a literal (no parser, so no locale can split them differently)."""
+
+    name = "postgresql-tsvector"
+
+    def create(self, cursor):
+        cursor.execute(
+            f"CREATE TABLE {TABLE} (rowid bigint PRIMARY KEY"
+            " REFERENCES practices_practice(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
+            " document tsvector NOT NULL)"
+        )
+        self.create_index(cursor)
+
+    def create_index(self, cursor):
+        cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        if self.rum_available(cursor):
+            cursor.execute(f"CREATE INDEX {INDEX} ON {TABLE} USING rum (document rum_tsvector_ops)")
+        else:
+            cursor.execute(f"CREATE INDEX {INDEX} ON {TABLE} USING gin (document)")
+
+    @staticmethod
+    def rum_available(cursor) -> bool:
+        """The rum extension is installed in this database, or can be (it needs a superuser or a template)."""
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'rum'")
+        if cursor.fetchone():
+            return True
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
+        if not cursor.fetchone():
+            return False
+        cursor.execute("SAVEPOINT bizenv_rum")
+        try:
+            cursor.execute("CREATE EXTENSION rum")
+        except Exception:  # no privilege: GIN it is
+            cursor.execute("ROLLBACK TO SAVEPOINT bizenv_rum")
+            return False
+        cursor.execute("RELEASE SAVEPOINT bizenv_rum")
+        return True
+
+    @cached_property
+    def uses_rum(self) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = %s",
+                [INDEX],
+            )
+            row = cursor.fetchone()
+        return bool(row) and row[0] == "rum"
+
+    def drop(self, cursor):
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    @staticmethod
+    def vector(title: str, summary: str, body: str) -> str:
+        """'纳税':1A '税服':2A …: title A, summary B, body C, a gap between them so no phrase spans two."""
+        parts, position = [], 1
+        for text, weight in ((title, "A"), (summary, "B"), (body, "C")):
+            for piece in bigrams(text):
+                parts.append(f"'{piece}':{min(position, 16383)}{weight}")
+                position += 1
+            position += 1
+        return " ".join(parts)
+
+    def write(self, ids, rows):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = ANY(%s)", [list(ids)])
+            cursor.executemany(
+                f"INSERT INTO {TABLE}(rowid, document) VALUES (%s, %s::tsvector)",
+                [(pk, self.vector(*texts)) for pk, *texts in rows],
+            )
+
+    @staticmethod
+    def query(terms: list[Term]) -> str:
+        def one(term):
+            if term.is_prefix:
+                return f"'{term.text}':*"
+            return "(" + " <-> ".join(f"'{piece}'" for piece in term.pieces) + ")"
+
+        return " & ".join(one(t) for t in terms)
+
+    def ids_sql(self, terms):
+        return f"SELECT rowid FROM {TABLE} WHERE document @@ %s::tsquery", [self.query(terms)]
+
+    def ranked(self, queryset: QuerySet, column: str, terms: list[Term]) -> "Ranking":
+        query = self.query(terms)
+        matched = queryset.extra(
+            tables=[TABLE], where=[f"{TABLE}.rowid = {column}", f"{TABLE}.document @@ %s::tsquery"], params=[query]
+        )
+        if self.uses_rum:
+            ordered = matched.extra(
+                select={"search_rank": f"{TABLE}.document <=> %s::tsquery"},
+                select_params=[query],
+                order_by=["search_rank", f"-{TABLE}.rowid"],
+            )
+            return Ranking(ordered=ordered, count=ordered.values("pk")[: RANK_WINDOW + 1].count())
+        scored = matched.extra(
+            select={
+                "search_rank": f"-ts_rank('{PG_WEIGHTS}', {TABLE}.document, %s::tsquery)",
+                "search_rowid": f"{TABLE}.rowid",
+            },
+            select_params=[query],
+            order_by=[f"-{TABLE}.rowid"],
+        )
+        return Ranking.from_window(list(scored.values_list("pk", "search_rank", "search_rowid")[: RANK_WINDOW + 1]))
+
+
+def backend():
+    return PostgresTsvector() if connection.vendor == "postgresql" else SQLiteFTS5()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading: what the views use
+
+
+@dataclass
+class Ranking:
+    """The matches of a search in rank order, counted up to RANK_WINDOW.
+
+    Either a list of primary keys already in order (the window of bm25 / ts_rank), or a queryset the database
+    orders itself (RUM); slicing gives model instances either way.
+    """
+
+    count: int
+    ordered: QuerySet | None = None
+    pks: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_window(cls, window: list[tuple[int, float, int]]) -> "Ranking":
+        rows = sorted(window[:RANK_WINDOW], key=lambda row: (row[1], -row[2]))  # best rank, then newest
+        return cls(count=len(window), pks=[pk for pk, _, _ in rows])
+
+
+class SearchResults:
+    """A sequence for Django's Paginator: len() is the capped count, a slice is the page's objects in order."""
+
+    def __init__(self, queryset: QuerySet, terms: list[Term], field_name: str):
+        self.queryset, self.terms = queryset, terms
+        model = queryset.model
+        column = model._meta.get_field(field_name).column
+        self.ranking = backend().ranked(queryset, f"{model._meta.db_table}.{column}", terms)
+
+    @property
+    def capped(self) -> bool:
+        """More matches than are shown: the count reads "1000+"."""
+        return self.ranking.count > RANK_WINDOW
+
+    def __len__(self) -> int:
+        return min(self.ranking.count, RANK_WINDOW)
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        if self.ranking.ordered is not None:
+            return list(self.ranking.ordered[index])
+        pks = self.ranking.pks[index]
+        by_pk = self.queryset.in_bulk(pks)
+        return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+def search(queryset: QuerySet, query: str, field_name: str = "id") -> SearchResults | QuerySet:
+    """`queryset` narrowed to the practices matching `query`, in rank order; unchanged for an empty query.
+
+    `field_name` names the queryset's field that holds the practice's id ("id" for practices, "practice" for
+    batch entries).
+    """
+    terms = parse_query(query or "")
+    if not terms:
+        return queryset
+    return SearchResults(queryset, terms, field_name)
+
+
+def matching(queryset: QuerySet, query: str, field_name: str = "pk") -> QuerySet:
+    """`queryset` narrowed to the matches of `query`, order unchanged: for lists grouped some other way."""
+    terms = parse_query(query or "")
+    if not terms:
+        return queryset
+    sql, params = backend().ids_sql(terms)
+    return queryset.filter(**{f"{field_name}__in": RawSQL(sql, params)})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a result shows of itself: its title and a snippet, cut into plain and highlighted fragments."""
+
+    title: list[Fragment]
+    snippet: list[Fragment]
+
+
+def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> None:
+    """Give each object a .hit: its title highlighted, and a snippet of the first of `text` that has a hit."""
+    for obj in objects:
+        snippets = [snippet(getattr(obj, name) or "", terms) for name in text]
+        best = next((s for s in snippets if any(f.hit for f in s)), snippets[0])
+        obj.hit = Hit(title=snippet(obj.title, terms, width=max(len(obj.title), 1)), snippet=best)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Keeping the index current on single saves; bulk writes call index_practices() themselves.
+
+
+def _practice_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index_practices([instance.pk])
+
+
+def _practice_deleted(sender, instance, **kwargs):
+    unindex_practices([instance.pk])
+
+
+def _entry_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index_practices([instance.practice_id])
+
+
+def connect_signals():
+    from django.db.models.signals import post_delete, post_save
+
+    from reviews.models import BatchEntry
+
+    from .models import Practice
+
+    post_save.connect(_practice_saved, sender=Practice, dispatch_uid="search_practice_saved")
+    post_delete.connect(_practice_deleted, sender=Practice, dispatch_uid="search_practice_deleted")
+    post_save.connect(_entry_saved, sender=BatchEntry, dispatch_uid="search_entry_saved")
+    post_delete.connect(_entry_saved, sender=BatchEntry, dispatch_uid="search_entry_deleted")
