@@ -16,7 +16,6 @@ Counts stop at RANK_WINDOW ("1000+"): an exact count of a common term costs as m
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -130,6 +129,9 @@ class SQLiteFTS5:
         return Ranking.from_window(list(matched.values_list("pk", "search_rank", "search_rowid")[: RANK_WINDOW + 1]))
 
 
+_uses_rum: dict[str, bool] = {}
+
+
 class PostgresTsvector:
     """A tsvector of our own pieces, written as a literal (no parser, so no locale can split them differently)."""
 
@@ -138,14 +140,16 @@ class PostgresTsvector:
     def create(self, cursor):
         cursor.execute(
             f"CREATE TABLE {TABLE} (rowid bigint PRIMARY KEY"
-            " REFERENCES practices_practice(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
+            " REFERENCES practices_practice(id) ON DELETE CASCADE,"
             " document tsvector NOT NULL)"
         )
         self.create_index(cursor)
 
-    def create_index(self, cursor):
+    def create_index(self, cursor, rum: bool | None = None):
+        """RUM where the extension is (or can be) installed, else GIN; `rum=False` forces GIN."""
+        _uses_rum.clear()
         cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
-        if self.rum_available(cursor):
+        if rum is not False and self.rum_available(cursor):
             cursor.execute(f"CREATE INDEX {INDEX} ON {TABLE} USING rum (document rum_tsvector_ops)")
         else:
             cursor.execute(f"CREATE INDEX {INDEX} ON {TABLE} USING gin (document)")
@@ -168,15 +172,18 @@ class PostgresTsvector:
         cursor.execute("RELEASE SAVEPOINT bizenv_rum")
         return True
 
-    @cached_property
+    @property
     def uses_rum(self) -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = %s",
-                [INDEX],
-            )
-            row = cursor.fetchone()
-        return bool(row) and row[0] == "rum"
+        """Whether the index is RUM: read once per database and process."""
+        name = connection.settings_dict["NAME"]
+        if name not in _uses_rum:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = %s", [INDEX]
+                )
+                row = cursor.fetchone()
+            _uses_rum[name] = bool(row) and row[0] == "rum"
+        return _uses_rum[name]
 
     def drop(self, cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")

@@ -1,0 +1,273 @@
+"""Full-text search: complete on verbatim substrings, script-blind, AND and phrases, ranked, highlighted, current.
+
+Every test runs on the database under test (SQLite's FTS5 or PostgreSQL's tsvector), and the expected ids come
+from a plain substring match on the folded text, so both engines are held to the same answers.
+"""
+
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from practices import search, services
+from practices.models import Practice, SearchIndex, Status
+from practices.searchtext import fold_for_search, parse_query, snippet
+from practices.synth import seed_sentences
+from reviews.batches import batch_add, batch_publish
+from reviews.selectors import published_entries
+from tests.conftest import require_tool
+from tests.factories import BatchEntryFactory, BatchFactory, CityFactory, PracticeFactory, UserFactory
+
+
+def found(query, queryset=None, field_name="id"):
+    results = search.search(Practice.objects.all() if queryset is None else queryset, query, field_name)
+    return [getattr(obj, "practice_id", obj.pk) for obj in results[: len(results)]]
+
+
+def expected(query, practices):
+    """The oracle: practices whose title, summary or body holds every term, by plain substring on folded text."""
+    terms = parse_query(query)
+    return {
+        p.pk
+        for p in practices
+        if all(any(t.text in fold_for_search(text) for text in (p.title, p.summary, p.body)) for t in terms)
+    }
+
+
+@pytest.fixture
+def corpus(db):
+    """Forty practices written from the seed's sentences, as a city would, in both scripts."""
+    rng = random.Random(7)
+    sentences = seed_sentences()
+    cities = [CityFactory(code=f"61{n:02d}00", name=f"城市{n}") for n in range(3)]
+    practices = []
+    for i in range(40):
+        practices.append(
+            PracticeFactory(
+                city=cities[i % 3],
+                title=rng.choice(sentences)[:30],
+                summary=rng.choice(sentences),
+                body="\n\n".join("".join(rng.sample(sentences, 2)) for _ in range(2)),
+            )
+        )
+    return practices
+
+
+def test_every_verbatim_substring_finds_its_practice(corpus):
+    @hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data):
+        practice = data.draw(st.sampled_from(corpus))
+        text = data.draw(st.sampled_from([practice.title, practice.summary, practice.body]))
+        start = data.draw(st.integers(0, len(text) - 2))
+        query = text[start : start + data.draw(st.integers(2, 12))]
+        assert practice.pk in found(query), query
+
+    check()
+
+
+QUERIES = ["纳税", "納稅", "获得电力", "獲得電力", "企业 服务", '"企业服务"', "营商环境", "不动产 登记", "办", "一窗"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_results_are_exactly_the_texts_that_hold_every_term(corpus, query):
+    assert set(found(query)) == expected(query, corpus)
+
+
+def test_traditional_and_simplified_queries_find_the_same(db):
+    tax = PracticeFactory(title="优化纳税服务", body="推行“非接触式”办税。")
+    power = PracticeFactory(title="獲得電力：壓縮辦電時間", body="供電企業主動服務。")
+    assert found("納稅") == found("纳税") == [tax.pk]
+    assert found("獲得電力") == found("获得电力") == [power.pk]
+    assert found("供电") == [power.pk]  # text written in Traditional, asked for in Simplified
+
+
+def test_terms_must_all_match_and_a_quoted_phrase_must_be_adjacent(db):
+    together = PracticeFactory(title="企业服务专区", body="为企业服务。")
+    apart = PracticeFactory(title="服务型政府", body="企业开办一网通办。")
+    assert set(found("企业 服务")) == {together.pk, apart.pk}
+    assert found('"企业服务"') == [together.pk]
+    assert found("“企业 服务”") == [together.pk]  # Chinese quotes too; spaces inside a phrase do not count
+    assert found("企业 服务 专区") == [together.pk]
+
+
+def test_a_title_hit_ranks_above_a_body_hit(db):
+    in_body = PracticeFactory(title="提升审批效率", body="全面推行电子证照，" * 3)
+    in_title = PracticeFactory(title="电子证照全省互认", body="提升审批效率。")
+    assert found("电子证照") == [in_title.pk, in_body.pk]
+
+
+def test_an_empty_or_punctuation_only_query_leaves_the_list_alone(db):
+    practices = [PracticeFactory(), PracticeFactory()]
+    queryset = Practice.objects.order_by("pk")
+    assert search.search(queryset, "  “”。，") is queryset
+    assert list(search.matching(queryset, "")) == practices
+
+
+def test_the_index_follows_edits(db, xian, xian_official):
+    practice = services.practice_create(
+        city=xian,
+        by=xian_official,
+        data=_draft("原来的标题", "原来的正文。"),
+        results=[],
+    )
+    assert found("原来") == [practice.pk]
+    services.practice_update(
+        practice=practice,
+        by=xian_official,
+        data=_draft("新的标题", "改过的正文。"),
+        results=[],
+        seen_version=practice.version,
+    )
+    assert found("原来") == [] and found("改过") == [practice.pk]
+    practice.delete()
+    assert found("改过") == [] and not SearchIndex.objects.exists()
+
+
+def _draft(title, body):
+    return {
+        "title": title,
+        "indicator": None,
+        "summary": "",
+        "body": body,
+        "outcomes": "",
+        "contact_name": "张三",
+        "contact_phone": "029-86781234",
+    }
+
+
+def test_the_public_finds_what_was_published_as_published_and_never_a_withdrawn_practice(db):
+    coordinator = UserFactory(role="coordinator")
+    approved = PracticeFactory(status=Status.APPROVED, title="一表申报", body="企业开办一表申报。")
+    withdrawn = PracticeFactory(status=Status.WITHDRAWN, title="一表申报（撤回）", body="已撤回。")
+    entries = published_entries()
+    assert found("一表申报", entries, "practice") == []
+    batch = BatchFactory(year=2024, sequence=1)
+    batch_add(batch=batch, practices=[approved])
+    batch_publish(batch=batch, by=coordinator)
+    assert found("一表申报", entries, "practice") == [approved.pk]
+    assert withdrawn.pk in found("一表申报")  # the province still finds it in the queue's sense
+
+    approved.title = "发布后又改的标题"
+    approved.save()  # the public text is frozen: the index keeps the published title
+    assert found("一表申报", entries, "practice") == [approved.pk]
+    assert found("又改", entries, "practice") == []
+
+
+def test_an_edited_published_entry_is_reindexed(db):
+    batch = BatchFactory(status="published", published_at=timezone.now())
+    practice = PracticeFactory(status=Status.PUBLISHED, title="旧标题")
+    entry = BatchEntryFactory(batch=batch, practice=practice, title="旧标题", city_name="西安市")
+    entry.title = "勘误后的标题"
+    entry.save()
+    assert found("勘误后", published_entries(), "practice") == [practice.pk]
+
+
+def test_reindex_search_rebuilds_the_index(corpus, capsys):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {search.TABLE}")
+    assert found("营商") == []
+    call_command("reindex_search")
+    assert f"{len(corpus)} 条" in capsys.readouterr().out
+    assert set(found("营商")) == expected("营商", corpus)
+
+
+def test_counts_stop_at_the_window(db, monkeypatch):
+    monkeypatch.setattr(search, "RANK_WINDOW", 5)
+    for _ in range(7):
+        PracticeFactory(title="不见不散")
+    results = search.search(Practice.objects.all(), "不见")
+    assert len(results) == 5 and results.capped
+    assert len(results[0:5]) == 5
+
+
+def test_snippets_mark_the_hits_in_the_original_text():
+    fragments = snippet("《納稅》服務，優化營商環境。", parse_query("纳税服务"), width=40)
+    assert [(f.text, f.hit) for f in fragments] == [("《", False), ("納稅》服務", True), ("，優化營商環境。", False)]
+
+
+def test_the_list_highlights_hits_and_escapes_the_title(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, title="<script>alert(1)</script>纳税服务")
+    batch = BatchFactory(status="published", published_at=timezone.now())
+    BatchEntryFactory(batch=batch, practice=practice, title=practice.title, city_name="西安市", body="优化纳税流程。")
+    html = client.get("/practices/", {"q": "纳税"}).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<mark>纳税</mark>服务" in html
+    assert "<script>alert" not in html
+    assert "优化<mark>纳税</mark>流程。" in html
+    assert "共 1 项匹配" in html
+
+
+def test_the_api_searches_and_says_when_the_count_is_capped(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, title="獲得電力")
+    batch = BatchFactory(status="published", published_at=timezone.now())
+    BatchEntryFactory(batch=batch, practice=practice, title=practice.title, city_name="西安市")
+    data = client.get("/api/v1/practices/", {"q": "获得电力"}).json()
+    assert [r["id"] for r in data["results"]] == [practice.pk] and data["count_capped"] is False
+    assert client.get("/api/v1/practices/", {"q": "获得 缺席"}).json()["count"] == 0
+
+
+def _grow(batch, n):
+    """The batch, grown to n published entries whose titles all hold 纳税服务."""
+    for i in range(batch.entries.count(), n):
+        practice = PracticeFactory(status=Status.PUBLISHED, title=f"纳税服务{i}")
+        BatchEntryFactory(batch=batch, practice=practice, number=i + 1, title=practice.title, city_name="西安市")
+
+
+def test_search_pages_cost_the_same_queries_whatever_the_rows(client, db):
+    batch = BatchFactory(status="published", published_at=timezone.now())
+    counts = []
+    for n in (3, 30):
+        _grow(batch, n)
+        client.get("/practices/", {"q": "纳税"})  # warm: the engine's capabilities are read once per process
+        with CaptureQueriesContext(connection) as list_page:
+            assert client.get("/practices/", {"q": "纳税"}).status_code == 200
+        with CaptureQueriesContext(connection) as api_page:
+            assert client.get("/api/v1/practices/", {"q": "纳税 服务"}).status_code == 200
+        counts.append((len(list_page), len(api_page)))
+    # The list: the filters' cities and indicators, the ranking with its count, the page's rows. The API: the
+    # last two.
+    assert counts == [(4, 2), (4, 2)]
+
+
+def test_the_queue_and_the_portal_search(client, db, xian, xian_official):
+    coordinator = UserFactory(role="coordinator")
+    hit = PracticeFactory(city=xian, status=Status.SUBMITTED, title="不动产登记一窗办理")
+    PracticeFactory(city=xian, status=Status.SUBMITTED, title="企业开办")
+    client.force_login(coordinator)
+    html = client.get("/review/", {"q": "一窗"}).content.decode()
+    assert f"/review/practices/{hit.pk}/" in html and "企业开办" not in html
+    assert "<mark>一窗</mark>" in html
+    html = client.get("/review/", {"q": "一窗", "sort": "title"}).content.decode()
+    assert f"/review/practices/{hit.pk}/" in html and "企业开办" not in html
+    client.force_login(xian_official)
+    html = client.get("/city/", {"q": "一窗"}).content.decode()
+    assert "不动产登记一窗办理" in html and "企业开办" not in html
+
+
+def test_every_index_this_database_offers_gives_the_same_answers(corpus):
+    """SQLite has FTS5; PostgreSQL has RUM (ranked in the index) and GIN (the fallback without the extension)."""
+    if connection.vendor != "postgresql":
+        kinds = [None]
+    else:
+        with connection.cursor() as cursor:
+            rum = search.PostgresTsvector.rum_available(cursor)
+        require_tool(rum, "PostgreSQL without the rum extension (Debian: postgresql-15-rum): RUM ranking untested")
+        kinds = [True, False]
+    title_hit = PracticeFactory(title="电子证照全省互认", body="提升审批效率。")
+    try:
+        for rum in kinds:
+            if rum is not None:
+                with connection.cursor() as cursor:
+                    search.PostgresTsvector().create_index(cursor, rum=rum)
+                assert search.PostgresTsvector().uses_rum is rum
+            for query in QUERIES:
+                assert set(found(query)) == expected(query, [*corpus, title_hit]), (rum, query)
+            assert found("电子证照")[0] == title_hit.pk
+    finally:
+        search._uses_rum.clear()  # the test's transaction rolls the index back to what it was
