@@ -177,6 +177,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Reviewers' totals (0–100) whose standard deviation is above this are flagged 评审意见分歧较大.
 BIZENV_DISAGREEMENT_THRESHOLD = float(os.environ.get("BIZENV_DISAGREEMENT_THRESHOLD", "15"))
+# Share of two-character pieces two practices have in common (Jaccard) at which they are flagged 可能重复.
+BIZENV_DUPLICATE_THRESHOLD = float(os.environ.get("BIZENV_DUPLICATE_THRESHOLD", "0.5"))
 
 LOGGING = {
     "version": 1,

@@ -115,7 +115,7 @@ class SQLiteFTS5:
         return " AND ".join(phrases)
 
     def ids_sql(self, terms):
-        return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms)]
+        return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms)]
 
     def ranked(self, queryset: QuerySet, column: str, terms: list[Term]) -> "Ranking":
         """bm25 over the newest RANK_WINDOW matches: one query for the order and the count."""
@@ -221,7 +221,7 @@ class PostgresTsvector:
         return " & ".join(one(t) for t in terms)
 
     def ids_sql(self, terms):
-        return f"SELECT rowid FROM {TABLE} WHERE document @@ %s::tsquery", [self.query(terms)]
+        return f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery", [self.query(terms)]
 
     def ranked(self, queryset: QuerySet, column: str, terms: list[Term]) -> "Ranking":
         query = self.query(terms)

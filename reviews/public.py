@@ -17,6 +17,7 @@ from django.views.decorators.http import condition
 from practices import search
 from practices.models import City, Indicator
 from practices.searchtext import parse_query
+from practices.similar import similar
 from practices.views import attachment_response
 
 from . import exports
@@ -114,7 +115,14 @@ def practice_detail(request, pk):
     if entry is None:
         raise Http404
     attachments = entry.practice.attachments.filter(is_public=True)
-    context = {"entry": entry, "paragraphs": entry.body.splitlines(), "attachments": attachments}
+    context = {
+        "entry": entry,
+        "paragraphs": entry.body.splitlines(),
+        "attachments": attachments,
+        "similar": similar(
+            entry.title, entry.summary, entry.body, among=published_entries(), exclude=pk, field_name="practice"
+        ),
+    }
     return render(request, "public/practice_detail.html", context)
 
 

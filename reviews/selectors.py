@@ -36,6 +36,18 @@ def queue(user) -> QuerySet[Practice]:
     )
 
 
+PENDING_STATUSES = [Status.SUBMITTED, Status.IN_REVIEW, Status.REVISION_REQUESTED, Status.APPROVED]
+
+
+def similar_scope(user) -> QuerySet[Practice]:
+    """What a practice's review page compares it with: everything published, and what this user may review."""
+    pending = Q(status__in=PENDING_STATUSES)
+    city = user_city(user)
+    if not is_coordinator(user) and city is not None:
+        pending &= ~Q(city=city)  # recusal holds here too
+    return Practice.objects.filter(Q(status=Status.PUBLISHED) | pending).select_related("city")
+
+
 @dataclass
 class Aggregates:
     count: int = 0

@@ -12,6 +12,7 @@ from practices import search
 from practices.models import Practice, Status
 from practices.searchtext import parse_query
 from practices.selectors import get_practice_for, round_changes, status_counts
+from practices.similar import similar
 from practices.workflow import WorkflowError
 
 from . import batches as batch_service
@@ -27,6 +28,7 @@ from .selectors import (
     earlier_reviews,
     practice_reviews,
     queue,
+    similar_scope,
     visible_reviews,
 )
 
@@ -96,6 +98,9 @@ def review_practice(request, pk):
         "can_score": request.user.has_perm("reviews.score", practice),
         "decision_form": DecisionForm() if request.user.has_perm("reviews.decide", practice) else None,
         "decline_form": DeclineForm() if own and own.is_open else None,
+        "similar": similar(
+            practice.title, practice.summary, practice.body, among=similar_scope(request.user), exclude=practice.pk
+        ),
     }
     return render(request, "reviews/practice.html", context)
 
