@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from .bulletin import Known, NameMatcher
+from .text import find_damage, to_simplified
 from .models import City, Indicator, Practice, Status
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -189,12 +190,28 @@ class RowError:
 class Preview:
     rows: list[tuple[int, list[str]]]  # (spreadsheet row, cells in COLUMNS order), as the preview shows them
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)  # text that looks like mojibake: imported, but said
     created: int = 0
     token: str = ""  # names the upload waiting for confirmation
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+DAMAGE_CHECKED = ("title", "summary", "body", "outcomes")
+
+
+def damaged_cells(cells: list[dict], sheet_rows: list[int]) -> list[RowError]:
+    """A warning for each stretch of a text cell that looks like mojibake (a CSV saved in one encoding, read in
+    another, or text pasted from such a page)."""
+    warnings = []
+    for number, row in zip(sheet_rows, cells, strict=True):
+        for name in DAMAGE_CHECKED:
+            for spot in find_damage(to_simplified(str(row.get(COLUMNS[name]) or ""))):
+                message = _("疑似乱码：“%(fragment)s”。请对照原文核对。") % {"fragment": spot.fragment}
+                warnings.append(RowError(number, COLUMNS[name], message))
+    return warnings
 
 
 def import_drafts(*, table: Table, city: City | None, by, dry_run: bool) -> Preview:
@@ -220,6 +237,7 @@ def import_drafts(*, table: Table, city: City | None, by, dry_run: bool) -> Prev
                 for message in messages:
                     preview.errors.append(RowError(table.sheet_rows[invalid.number - 1], column, message))
         preview.errors.sort(key=lambda e: (e.row, e.column))
+        preview.warnings = damaged_cells(cells, table.sheet_rows)
         if preview.ok and not dry_run:
             result = resource.import_data(data, dry_run=False, raise_errors=True)
             preview.created = result.totals["new"]

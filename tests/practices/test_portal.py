@@ -546,3 +546,15 @@ def test_text_that_looks_like_mojibake_is_saved_with_a_warning(client, people):
 def test_clean_text_raises_no_mojibake_warning(client, people):
     html = as_user(client, people["xian"]).post("/city/practices/new/", form_data(), follow=True).content.decode()
     assert "疑似有乱码" not in html
+
+
+def test_import_warns_of_text_that_looks_like_mojibake_and_still_imports(client, people, indicators):
+    clean = "西安市对社会投资项目实行告知承诺制，企业拿地后即可开工建设。"
+    misread = clean.encode("utf-8").decode("gb18030", errors="replace")  # a UTF-8 file opened as GBK somewhere
+    client = as_user(client, people["xian"])
+    html = import_file(client, "草稿.xlsx", sheet([GOOD, {**GOOD, "body": misread}])).content.decode()
+    assert "处文字疑似乱码" in html and '<td class="num">3</td><td>正文</td><td>疑似乱码：' in html
+    assert '<td class="num">2</td><td>标题</td><td>疑似乱码' not in html  # the clean row has no warning
+    assert "共 2 行，检查无误。" in html
+    client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.get().token})
+    assert Practice.objects.filter(body=misread).exists()
