@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.requirements.txt
 
-.PHONY: setup run test lint format messages
+.PHONY: setup run test lint format messages bench
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,7 @@ format: setup
 messages: setup
 	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'
+
+# Time the public pages on SQLite and PostgreSQL at 10k and 100k practices (several minutes; see bench/run.py).
+bench: setup
+	$(BIN)/python -m bench.run

@@ -15,7 +15,7 @@ Counts stop at RANK_WINDOW ("1000+"): an exact count of a common term costs as m
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -117,16 +117,13 @@ class SQLiteFTS5:
     def ids_sql(self, terms):
         return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms)]
 
-    def ranked(self, queryset: QuerySet, column: str, terms: list[Term]) -> "Ranking":
-        """bm25 over the newest RANK_WINDOW matches: one query for the order and the count."""
-        matched = queryset.extra(
-            tables=[TABLE],
-            where=[f"{TABLE}.rowid = {column}", f"{TABLE} MATCH %s"],
-            params=[self.match(terms)],
-            select={"search_rank": f"{TABLE}.rank", "search_rowid": f"{TABLE}.rowid"},
-            order_by=[f"-{TABLE}.rowid"],
+    def window_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
+        """The newest matches with their bm25 (lower is better), ranked by the caller."""
+        sql = (
+            f"SELECT s.rowid, s.rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s AND {within}"
+            f" ORDER BY s.rowid DESC LIMIT {RANK_WINDOW + 1}"
         )
-        return Ranking.from_window(list(matched.values_list("pk", "search_rank", "search_rowid")[: RANK_WINDOW + 1]))
+        return sql, [self.match(terms)]
 
 
 _uses_rum: dict[str, bool] = {}
@@ -223,27 +220,21 @@ class PostgresTsvector:
     def ids_sql(self, terms):
         return f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery", [self.query(terms)]
 
-    def ranked(self, queryset: QuerySet, column: str, terms: list[Term]) -> "Ranking":
+    def window_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
+        """With RUM, the best matches in the index's own order; with GIN, the newest, with ts_rank."""
         query = self.query(terms)
-        matched = queryset.extra(
-            tables=[TABLE], where=[f"{TABLE}.rowid = {column}", f"{TABLE}.document @@ %s::tsquery"], params=[query]
-        )
         if self.uses_rum:
-            ordered = matched.extra(
-                select={"search_rank": f"{TABLE}.document <=> %s::tsquery"},
-                select_params=[query],
-                order_by=["search_rank", f"-{TABLE}.rowid"],
+            sql = (
+                f"SELECT s.rowid, s.document <=> %s::tsquery FROM {TABLE} AS s"
+                f" WHERE s.document @@ %s::tsquery AND {within}"
+                f" ORDER BY s.document <=> %s::tsquery LIMIT {RANK_WINDOW + 1}"
             )
-            return Ranking(ordered=ordered, count=ordered.values("pk")[: RANK_WINDOW + 1].count())
-        scored = matched.extra(
-            select={
-                "search_rank": f"-ts_rank('{PG_WEIGHTS}', {TABLE}.document, %s::tsquery)",
-                "search_rowid": f"{TABLE}.rowid",
-            },
-            select_params=[query],
-            order_by=[f"-{TABLE}.rowid"],
+            return sql, [query, query, query]
+        sql = (
+            f"SELECT s.rowid, -ts_rank('{PG_WEIGHTS}', s.document, %s::tsquery) FROM {TABLE} AS s"
+            f" WHERE s.document @@ %s::tsquery AND {within} ORDER BY s.rowid DESC LIMIT {RANK_WINDOW + 1}"
         )
-        return Ranking.from_window(list(scored.values_list("pk", "search_rank", "search_rowid")[: RANK_WINDOW + 1]))
+        return sql, [query, query]
 
 
 def backend():
@@ -254,40 +245,36 @@ def backend():
 # Reading: what the views use
 
 
-@dataclass
-class Ranking:
-    """The matches of a search in rank order, counted up to RANK_WINDOW.
+class SearchResults:
+    """A sequence for Django's Paginator: len() is the capped count, a slice is the page's objects in rank order.
 
-    Either a list of primary keys already in order (the window of bm25 / ts_rank), or a queryset the database
-    orders itself (RUM); slicing gives model instances either way.
+    One query finds the window of matches among `queryset` (the index drives it; the queryset's own filters are
+    checked per match, so a page of a common term stops early), one more fetches the page's objects.
     """
 
-    count: int
-    ordered: QuerySet | None = None
-    pks: list[int] = field(default_factory=list)
-
-    @classmethod
-    def from_window(cls, window: list[tuple[int, float, int]]) -> "Ranking":
-        rows = sorted(window[:RANK_WINDOW], key=lambda row: (row[1], -row[2]))  # best rank, then newest
-        return cls(count=len(window), pks=[pk for pk, _, _ in rows])
-
-
-class SearchResults:
-    """A sequence for Django's Paginator: len() is the capped count, a slice is the page's objects in order."""
-
     def __init__(self, queryset: QuerySet, terms: list[Term], field_name: str):
-        self.queryset, self.terms = queryset, terms
-        model = queryset.model
-        column = model._meta.get_field(field_name).column
-        self.ranking = backend().ranked(queryset, f"{model._meta.db_table}.{column}", terms)
+        self.queryset, self.terms, self.field_name = queryset, terms, field_name
+        inner = queryset.order_by().filter(**{field_name: RawSQL("s.rowid", [])}).values(field_name)[:1]
+        inner_sql, inner_params = inner.query.sql_with_params()
+        sql, params = backend().window_sql(terms, f"EXISTS ({inner_sql})")
+        # The EXISTS's parameters come after the match's in the SQL text: put them where their %s are.
+        position = sql.index("EXISTS")
+        before = sql[:position].count("%s")
+        params = [*params[:before], *inner_params, *params[before:]]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            window = cursor.fetchall()
+        self.matches = len(window)
+        ranked = sorted(window[:RANK_WINDOW], key=lambda row: (row[1], -row[0]))  # best first, then newest
+        self.ids = [pk for pk, _ in ranked]
 
     @property
     def capped(self) -> bool:
         """More matches than are shown: the count reads "1000+"."""
-        return self.ranking.count > RANK_WINDOW
+        return self.matches > RANK_WINDOW
 
     def __len__(self) -> int:
-        return min(self.ranking.count, RANK_WINDOW)
+        return min(self.matches, RANK_WINDOW)
 
     def count(self) -> int:
         return len(self)
@@ -295,17 +282,19 @@ class SearchResults:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        if self.ranking.ordered is not None:
-            return list(self.ranking.ordered[index])
-        pks = self.ranking.pks[index]
-        by_pk = self.queryset.in_bulk(pks)
-        return [by_pk[pk] for pk in pks if pk in by_pk]
+        ids = self.ids[index]
+        if not ids:
+            return []
+        meta = self.queryset.model._meta
+        attname = meta.pk.attname if self.field_name == "pk" else meta.get_field(self.field_name).attname
+        by_id = {getattr(obj, attname): obj for obj in self.queryset.filter(**{f"{self.field_name}__in": ids})}
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def search(queryset: QuerySet, query: str, field_name: str = "id") -> SearchResults | QuerySet:
+def search(queryset: QuerySet, query: str, field_name: str = "pk") -> SearchResults | QuerySet:
     """`queryset` narrowed to the practices matching `query`, in rank order; unchanged for an empty query.
 
-    `field_name` names the queryset's field that holds the practice's id ("id" for practices, "practice" for
+    `field_name` names the queryset's field that holds the practice's id ("pk" for practices, "practice" for
     batch entries).
     """
     terms = parse_query(query or "")

@@ -139,7 +139,7 @@ def snippet(text: str, terms: list[Term], width: int = 80) -> list[Fragment]:
     spans: list[tuple[int, int]] = []
     if found:
         guess = min(found) * len(text) // max(len(folded), 1)
-        a, b = max(0, guess - 2 * width - 200), min(len(text), guess + 2 * width + 200)
+        a, b = max(0, guess - width - 100), min(len(text), guess + width + 100)
         spans = [(x + a, y + a) for x, y in highlight_spans(text[a:b], terms)] or highlight_spans(text, terms)
     start = max(0, min(spans[0][0] - width // 4, len(text) - width)) if spans else 0
     end = min(len(text), start + width)

@@ -1,0 +1,117 @@
+"""Measure one database at one size: fill it with synthetic practices if needed, then time the pages.
+
+Run by bench/run.py in a process of its own (DATABASE_URL names the database); prints one JSON object.
+Server time is the time Django takes to answer a request through its whole stack (middleware, view, template),
+measured in-process with the test client, so the network and the client are not in it.
+"""
+
+import io
+import json
+import os
+import statistics
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizenv.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.core.signals import request_finished, request_started  # noqa: E402
+from django.db import close_old_connections, connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+
+from practices import search  # noqa: E402
+from practices.models import Practice  # noqa: E402
+from reviews.models import Batch, BatchStatus  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+WARMUP = 3
+
+
+def cases() -> list[tuple[str, str]]:
+    batch = Batch.objects.filter(status=BatchStatus.PUBLISHED).order_by("-year", "-sequence").first()
+    middle = Practice.objects.order_by("pk").values_list("pk", flat=True)[Practice.objects.count() // 2]
+    return [
+        ("bare Django view", "/bench/bare/"),
+        ("list", "/practices/"),
+        ("filtered list", "/practices/?city=610100&year=2022"),
+        ("search 纳税 (2 chars)", "/practices/?q=纳税"),
+        ("search 企业 (very common)", "/practices/?q=企业"),
+        ("search 营商环境 (4 chars)", "/practices/?q=营商环境"),
+        ("search 企业 服务 (two terms)", "/practices/?q=企业+服务"),
+        ('search "不动产登记" (phrase)', "/practices/?q=%22不动产登记%22"),
+        ("search 量子计算 (no hit)", "/practices/?q=量子计算"),
+        ("search 纳税, filtered", "/practices/?q=纳税&city=610100&year=2022"),
+        ("announcement", f"/batches/{batch.year}/{batch.sequence}/"),
+        ("practice page", f"/practices/{middle}/"),
+        ("API page", "/api/v1/practices/?page=2"),
+        ("API search", "/api/v1/practices/?q=获得电力"),
+    ]
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def measure(client: Client, url: str) -> dict:
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, secure=True)
+    count = len(queries)  # now: the next request empties the log this reads from
+    assert response.status_code == 200, (url, response.status_code)
+    for _ in range(WARMUP):
+        client.get(url, secure=True)
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        client.get(url, secure=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"p50": statistics.median(times), "p95": percentile(times, 95), "queries": count}
+
+
+def main(size: int):
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
+    have = Practice.objects.count()
+    filled = 0.0
+    if have < size:
+        start = time.perf_counter()
+        call_command("synth_practices", size - have, stdout=io.StringIO())
+        filled = time.perf_counter() - start
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute(f"INSERT INTO {search.TABLE}({search.TABLE}) VALUES ('optimize')")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    engine = search.backend().name
+    if connection.vendor == "postgresql":
+        engine += " (RUM)" if search.PostgresTsvector().uses_rum else " (GIN)"
+    # As a server with persistent connections runs: the connection is not closed and reopened per request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    client = Client()
+    with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
+        results = {name: measure(client, url) for name, url in cases()}
+    print(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "engine": engine,
+                "size": Practice.objects.count(),
+                "fill_seconds": round(filled, 1),
+                "results": results,
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

@@ -1,0 +1,181 @@
+"""make bench: time the public pages on SQLite and PostgreSQL at 10k and 100k practices, print one table.
+
+Each database and size is measured by bench/measure.py in a process of its own. SQLite databases are kept in
+.bench/ and reused when they already hold enough practices. PostgreSQL is the server BENCH_DATABASE_URL names
+(a role that may create databases), or else a throwaway PostgreSQL 15 cluster started here when its programs are
+installed (with the rum extension when Debian's postgresql-15-rum is). Without either, PostgreSQL is skipped,
+and the output says so.
+
+BENCH_SIZES (default "10000 100000") and BENCH_DATABASES (default "sqlite postgresql") narrow the run.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
+TARGETS = {"search": 50.0, "list": 25.0, "filtered list": 25.0, "announcement": 25.0}
+
+
+def measure(database_url: str, size: int) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",  # production settings: cached templates, no query log, collected static files
+        "SECRET_KEY": "bench",
+        "STATIC_ROOT": str(ROOT / ".bench" / "static"),
+        "PYTHONPATH": str(ROOT),
+    }
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.measure", str(size)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"bench: measuring {size} practices failed")
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data["wall_seconds"] = round(time.perf_counter() - started, 1)
+    return data
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """A URL prefix for a PostgreSQL server where databases can be created, or None (with the reason printed)."""
+    given = os.environ.get("BENCH_DATABASE_URL")
+    if given:
+        yield given.rsplit("/", 1)[0]
+        return
+    if not (PGBIN / "initdb").exists():
+        print(f"bench: PostgreSQL skipped: no {PGBIN}/initdb and no BENCH_DATABASE_URL", file=sys.stderr)
+        yield None
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="bizenv-bench-pg."))
+    run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if run_as:
+        shutil.chown(workdir, "postgres")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def pg(*args):
+        subprocess.run([*run_as, *map(str, args)], cwd=workdir, check=True, stdout=subprocess.DEVNULL)
+
+    data = workdir / "data"
+    pg(PGBIN / "initdb", "-D", data, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres")
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {workdir} -c shared_buffers=512MB -c fsync=off"
+    pg(PGBIN / "pg_ctl", "-D", data, "-l", workdir / "server.log", "-w", "-o", options, "start")
+    try:
+        psql = [PGBIN / "psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
+        with contextlib.suppress(subprocess.CalledProcessError):  # without postgresql-15-rum: GIN, and it says so
+            pg(*psql, "-d", "template1", "-c", "CREATE EXTENSION rum")
+        yield f"postgres://postgres@127.0.0.1:{port}"
+    finally:
+        pg(PGBIN / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def target_of(name: str) -> float | None:
+    if name.startswith("search") or name == "API search":
+        return TARGETS["search"]
+    return TARGETS.get(name)
+
+
+def table(runs: list[dict]) -> str:
+    names = list(runs[0]["results"])
+    header = ["page"] + [f"{r['engine']} {r['size']:,}" for r in runs]
+    rows = [header, ["", *["p50 / p95 ms · queries" for _ in runs]]]
+    for name in names:
+        row = [name]
+        for r in runs:
+            m = r["results"][name]
+            target = target_of(name)
+            mark = "" if target is None else (" ✓" if m["p95"] <= target else " ✗")
+            row.append(f"{m['p50']:6.1f} / {m['p95']:6.1f} · {m['queries']}{mark}")
+        rows.append(row)
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)) for row in rows]
+    return "\n".join(lines)
+
+
+def ratios(runs: list[dict]) -> str:
+    """Each page's p50 against the bare Django view's, and 100k against 10k on the same database."""
+    lines = []
+    for r in runs:
+        bare = r["results"]["bare Django view"]["p50"]
+        worst = max((m["p50"] / bare, n) for n, m in r["results"].items() if n != "bare Django view")
+        lines.append(f"{r['engine']} {r['size']:,}: slowest page {worst[1]} = {worst[0]:.0f}× the bare view")
+    by_db: dict[str, list[dict]] = {}
+    for r in runs:
+        by_db.setdefault(r["engine"], []).append(r)
+    for engine, sized in by_db.items():
+        if len(sized) < 2:
+            continue
+        small, large = sized[0], sized[-1]
+        growth = [
+            f"{n} {large['results'][n]['p50'] / small['results'][n]['p50']:.1f}×"
+            for n in small["results"]
+            if n != "bare Django view"
+        ]
+        queries_same = all(
+            small["results"][n]["queries"] == large["results"][n]["queries"] for n in small["results"]
+        )
+        lines.append(
+            f"{engine}: p50 at {large['size']:,} over {small['size']:,}: " + ", ".join(growth)
+            + f"; query counts {'identical' if queries_same else 'DIFFER'}"
+        )
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def main():
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000 100000").split()]
+    databases = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
+    (ROOT / ".bench").mkdir(exist_ok=True)
+    runs = []
+    if "sqlite" in databases:
+        for size in sizes:
+            print(f"bench: SQLite, {size:,} practices …", file=sys.stderr, flush=True)
+            runs.append(measure(f"sqlite:///{ROOT / '.bench' / f'sqlite-{size}.sqlite3'}", size))
+    if "postgresql" in databases:
+        with postgres_server() as server:
+            if server:
+                for size in sizes:
+                    print(f"bench: PostgreSQL, {size:,} practices …", file=sys.stderr, flush=True)
+                    url = f"{server}/bizenv_bench_{size}"
+                    _create_database(url)
+                    runs.append(measure(url, size))
+    if not runs:
+        raise SystemExit("bench: nothing measured")
+    for r in runs:
+        print(f"# {r['engine']}, {r['size']:,} practices: filled in {r['fill_seconds']} s, run took {r['wall_seconds']} s")
+    print(table(runs))
+    print(ratios(runs))
+    print("targets at 100k (p95): search ≤ 50 ms, list and announcement ≤ 25 ms; ✓ met, ✗ missed")
+
+
+def _create_database(url: str):
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.execute(f"CREATE DATABASE {name}")
+
+
+if __name__ == "__main__":
+    main()
