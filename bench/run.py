@@ -124,11 +124,10 @@ def ratios(runs: list[dict]) -> str:
             for n in small["results"]
             if n != "bare Django view"
         ]
-        queries_same = all(
-            small["results"][n]["queries"] == large["results"][n]["queries"] for n in small["results"]
-        )
+        queries_same = all(small["results"][n]["queries"] == large["results"][n]["queries"] for n in small["results"])
         lines.append(
-            f"{engine}: p50 at {large['size']:,} over {small['size']:,}: " + ", ".join(growth)
+            f"{engine}: p50 at {large['size']:,} over {small['size']:,}: "
+            + ", ".join(growth)
             + f"; query counts {'identical' if queries_same else 'DIFFER'}"
         )
     return "\n".join(lines)
@@ -162,7 +161,9 @@ def main():
     if not runs:
         raise SystemExit("bench: nothing measured")
     for r in runs:
-        print(f"# {r['engine']}, {r['size']:,} practices: filled in {r['fill_seconds']} s, run took {r['wall_seconds']} s")
+        print(
+            f"# {r['engine']}, {r['size']:,} practices: filled in {r['fill_seconds']} s, run took {r['wall_seconds']} s"
+        )
     print(table(runs))
     print(ratios(runs))
     print("targets at 100k (p95): search ≤ 50 ms, list and announcement ≤ 25 ms; ✓ met, ✗ missed")

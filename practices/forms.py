@@ -5,6 +5,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from bizenv.widgets import FastSelect
+
 from . import search
 from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, Indicator, Practice, Status
 
@@ -118,9 +120,11 @@ class ImportForm(forms.Form):
 
 class CityPracticeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices, empty_label=_("全部状态"))
+    status = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("状态"), choices=Status.choices, empty_label=_("全部状态")
+    )
     indicator = django_filters.ModelChoiceFilter(
-        label=_("指标"), queryset=Indicator.objects.order_by("order"), empty_label=_("全部指标")
+        widget=FastSelect, label=_("指标"), queryset=Indicator.objects.order_by("order"), empty_label=_("全部指标")
     )
     round = django_filters.NumberFilter(label=_("轮次"), min_value=1)
 

@@ -15,17 +15,21 @@ Counts stop at RANK_WINDOW ("1000+"): an exact count of a common term costs as m
 """
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from bizenv.paging import CAP
+
 from .searchtext import Fragment, Term, bigrams, parse_query, snippet
 
 TABLE = "practices_searchindex"
 INDEX = "practices_searchindex_document"
-RANK_WINDOW = 1000
+RANK_WINDOW = CAP
 # bm25 column weights (FTS5) and ts_rank weights for D, C, B, A (PostgreSQL): title A, summary B, body C.
 FTS5_WEIGHTS = (10.0, 4.0, 1.0)
 PG_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"
@@ -76,9 +80,29 @@ def reindex_all() -> int:
     """Rebuild the whole index from the practices and the published entries."""
     from .models import Practice
 
-    backend().clear()
-    ids = list(Practice.objects.order_by("pk").values_list("pk", flat=True))
-    return index_practices(ids)
+    with bulk_writes():
+        backend().clear()
+        ids = list(Practice.objects.order_by("pk").values_list("pk", flat=True))
+        return index_practices(ids)
+
+
+@contextmanager
+def bulk_writes():
+    """Around writing many practices at once, in a transaction: PostgreSQL's index is built once, at the end.
+
+    A RUM index costs about 16 ms per row written into it, so 100,000 rows written one by one take half an hour;
+    dropped first and built at the end, they take about two minutes. SQLite's FTS5 needs nothing of the kind.
+    """
+    engine = backend()
+    if not isinstance(engine, PostgresTsvector):
+        yield
+        return
+    rum = engine.uses_rum
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    yield
+    with connection.cursor() as cursor:
+        engine.create_index(cursor, rum=rum)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -117,13 +141,16 @@ class SQLiteFTS5:
     def ids_sql(self, terms):
         return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms)]
 
-    def window_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
-        """The newest matches with their bm25 (lower is better), ranked by the caller."""
-        sql = (
-            f"SELECT s.rowid, s.rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s AND {within}"
-            f" ORDER BY s.rowid DESC LIMIT {RANK_WINDOW + 1}"
+    def matched_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
+        return f"SELECT s.rowid FROM {TABLE} AS s WHERE {TABLE} MATCH %s AND {within}", [self.match(terms)]
+
+    def page_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
+        """bm25 (lower is better) over the newest RANK_WINDOW matches; LIMIT and OFFSET are appended."""
+        window = (
+            f"SELECT s.rowid AS rowid, s.rank AS rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s AND {within}"
+            f" ORDER BY s.rowid DESC LIMIT {RANK_WINDOW}"
         )
-        return sql, [self.match(terms)]
+        return f"SELECT rowid FROM ({window}) AS w ORDER BY rank, rowid DESC", [self.match(terms)]
 
 
 _uses_rum: dict[str, bool] = {}
@@ -220,21 +247,24 @@ class PostgresTsvector:
     def ids_sql(self, terms):
         return f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery", [self.query(terms)]
 
-    def window_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
-        """With RUM, the best matches in the index's own order; with GIN, the newest, with ts_rank."""
+    def matched_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
+        return f"SELECT s.rowid FROM {TABLE} AS s WHERE s.document @@ %s::tsquery AND {within}", [self.query(terms)]
+
+    def page_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
+        """With RUM, the index's own order (it ranks without reading the rows); with GIN, ts_rank over the newest
+        RANK_WINDOW matches. LIMIT and OFFSET are appended."""
         query = self.query(terms)
         if self.uses_rum:
             sql = (
-                f"SELECT s.rowid, s.document <=> %s::tsquery FROM {TABLE} AS s"
-                f" WHERE s.document @@ %s::tsquery AND {within}"
-                f" ORDER BY s.document <=> %s::tsquery LIMIT {RANK_WINDOW + 1}"
+                f"SELECT s.rowid FROM {TABLE} AS s WHERE s.document @@ %s::tsquery AND {within}"
+                " ORDER BY s.document <=> %s::tsquery"
             )
-            return sql, [query, query, query]
-        sql = (
-            f"SELECT s.rowid, -ts_rank('{PG_WEIGHTS}', s.document, %s::tsquery) FROM {TABLE} AS s"
-            f" WHERE s.document @@ %s::tsquery AND {within} ORDER BY s.rowid DESC LIMIT {RANK_WINDOW + 1}"
+            return sql, [query, query]
+        window = (
+            f"SELECT s.rowid AS rowid, ts_rank('{PG_WEIGHTS}', s.document, %s::tsquery) AS rank FROM {TABLE} AS s"
+            f" WHERE s.document @@ %s::tsquery AND {within} ORDER BY s.rowid DESC LIMIT {RANK_WINDOW}"
         )
-        return sql, [query, query]
+        return f"SELECT rowid FROM ({window}) AS w ORDER BY rank DESC, rowid DESC", [query, query]
 
 
 def backend():
@@ -248,25 +278,30 @@ def backend():
 class SearchResults:
     """A sequence for Django's Paginator: len() is the capped count, a slice is the page's objects in rank order.
 
-    One query finds the window of matches among `queryset` (the index drives it; the queryset's own filters are
-    checked per match, so a page of a common term stops early), one more fetches the page's objects.
+    Three queries: the count (stopping at RANK_WINDOW + 1), the page's practice ids in rank order, the page's
+    objects. The index drives the first two; the queryset's own filters are checked per match (a correlated
+    EXISTS), so a common term's first page stops early instead of joining every match.
     """
 
     def __init__(self, queryset: QuerySet, terms: list[Term], field_name: str):
         self.queryset, self.terms, self.field_name = queryset, terms, field_name
         inner = queryset.order_by().filter(**{field_name: RawSQL("s.rowid", [])}).values(field_name)[:1]
-        inner_sql, inner_params = inner.query.sql_with_params()
-        sql, params = backend().window_sql(terms, f"EXISTS ({inner_sql})")
-        # The EXISTS's parameters come after the match's in the SQL text: put them where their %s are.
-        position = sql.index("EXISTS")
-        before = sql[:position].count("%s")
-        params = [*params[:before], *inner_params, *params[before:]]
+        self.within, self.within_params = inner.query.sql_with_params()
+        self.within = f"EXISTS ({self.within})"
+
+    def _run(self, sql: str, params: list, suffix: str = "") -> list:
+        # The EXISTS's parameters follow those written before it in the SQL text.
+        before = sql[: sql.index("EXISTS")].count("%s")
+        params = [*params[:before], *self.within_params, *params[before:]]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            window = cursor.fetchall()
-        self.matches = len(window)
-        ranked = sorted(window[:RANK_WINDOW], key=lambda row: (row[1], -row[0]))  # best first, then newest
-        self.ids = [pk for pk, _ in ranked]
+            cursor.execute(sql + suffix, params)
+            return cursor.fetchall()
+
+    @cached_property
+    def matches(self) -> int:
+        """How many match, counted up to RANK_WINDOW + 1."""
+        sql, params = backend().matched_sql(self.terms, self.within)
+        return self._run(f"SELECT count(*) FROM ({sql} LIMIT {RANK_WINDOW + 1}) AS m", params)[0][0]
 
     @property
     def capped(self) -> bool:
@@ -282,9 +317,11 @@ class SearchResults:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        ids = self.ids[index]
-        if not ids:
+        start, stop, _ = index.indices(len(self))
+        if stop <= start:
             return []
+        sql, params = backend().page_sql(self.terms, self.within)
+        ids = [row[0] for row in self._run(sql, params, f" LIMIT {stop - start} OFFSET {start}")]
         meta = self.queryset.model._meta
         attname = meta.pk.attname if self.field_name == "pk" else meta.get_field(self.field_name).attname
         by_id = {getattr(obj, attname): obj for obj in self.queryset.filter(**{f"{self.field_name}__in": ids})}

@@ -4,6 +4,7 @@ Deterministic for a given count, written in bulk (no per-row events), and marked
 never mistaken for real data.
 """
 
+import contextlib
 import random
 import re
 
@@ -22,6 +23,7 @@ from .services import default_batch_title, known_cities, known_indicators
 PER_BATCH = 50
 YEARS = range(2019, 2026)
 CHUNK = 2000
+BULK = 1000
 
 
 def seed_sentences() -> list[str]:
@@ -53,52 +55,54 @@ def synth_practices(n: int) -> int:
         for year in YEARS
     }
     created = 0
-    while created < n:
-        size = min(PER_BATCH, n - created)
-        year = YEARS[(created // PER_BATCH) % len(YEARS)]
-        sequence = next_sequence[year]
-        next_sequence[year] += 1
-        batch = Batch.objects.create(
-            year=year,
-            sequence=sequence,
-            title=default_batch_title(year, sequence) + "（合成）",
-            status=BatchStatus.PUBLISHED,
-            published_at=timezone.now(),
-        )
-        rows = []
-        for _ in range(size):
-            city, indicator = rng.choice(cities), rng.choice(indicators)
-            body = "\n\n".join("".join(rng.sample(sentences, 3)) for _ in range(rng.randint(2, 4)))
-            title = f"{city.name}{rng.choice(sentences)[:40].rstrip('。，,')}"
-            rows.append(
-                Practice(
-                    city=city,
-                    indicator=indicator,
-                    title=title[:200],
-                    summary=rng.choice(sentences),
-                    body=body,
-                    status=Status.PUBLISHED,
-                    source=Source.SYNTHETIC,
-                )
+    # Many rows: PostgreSQL's search index is built once at the end rather than row by row.
+    with search.bulk_writes() if n >= BULK else contextlib.nullcontext():
+        while created < n:
+            size = min(PER_BATCH, n - created)
+            year = YEARS[(created // PER_BATCH) % len(YEARS)]
+            sequence = next_sequence[year]
+            next_sequence[year] += 1
+            batch = Batch.objects.create(
+                year=year,
+                sequence=sequence,
+                title=default_batch_title(year, sequence) + "（合成）",
+                status=BatchStatus.PUBLISHED,
+                published_at=timezone.now(),
             )
-        practices = Practice.objects.bulk_create(rows, batch_size=CHUNK)
-        practices.sort(key=lambda p: (p.indicator.order, p.pk))  # numbered as an announcement is: by indicator
-        BatchEntry.objects.bulk_create(
-            [
-                BatchEntry(
-                    batch=batch,
-                    practice=p,
-                    number=i,
-                    title=p.title,
-                    city_name=p.city.name,
-                    indicator_name=p.indicator.name,
-                    summary=p.summary,
-                    body=p.body,
+            rows = []
+            for _ in range(size):
+                city, indicator = rng.choice(cities), rng.choice(indicators)
+                body = "\n\n".join("".join(rng.sample(sentences, 3)) for _ in range(rng.randint(2, 4)))
+                title = f"{city.name}{rng.choice(sentences)[:40].rstrip('。，,')}"
+                rows.append(
+                    Practice(
+                        city=city,
+                        indicator=indicator,
+                        title=title[:200],
+                        summary=rng.choice(sentences),
+                        body=body,
+                        status=Status.PUBLISHED,
+                        source=Source.SYNTHETIC,
+                    )
                 )
-                for i, p in enumerate(practices, start=1)
-            ],
-            batch_size=CHUNK,
-        )
-        search.index_practices(p.pk for p in practices)
-        created += size
+            practices = Practice.objects.bulk_create(rows, batch_size=CHUNK)
+            practices.sort(key=lambda p: (p.indicator.order, p.pk))  # numbered as an announcement is: by indicator
+            BatchEntry.objects.bulk_create(
+                [
+                    BatchEntry(
+                        batch=batch,
+                        practice=p,
+                        number=i,
+                        title=p.title,
+                        city_name=p.city.name,
+                        indicator_name=p.indicator.name,
+                        summary=p.summary,
+                        body=p.body,
+                    )
+                    for i, p in enumerate(practices, start=1)
+                ],
+                batch_size=CHUNK,
+            )
+            search.index_practices(p.pk for p in practices)
+            created += size
     return created

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from bizenv.widgets import FastSelect
 from practices import search
 from practices.models import City, Indicator, Practice, Role, Status
 from practices.rules import is_coordinator
@@ -21,19 +22,29 @@ def reviewer_choices():
 class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
     status = django_filters.ChoiceFilter(
-        label=_("状态"), choices=[(s.value, s.label) for s in QUEUE_STATUSES], empty_label=_("全部状态")
+        widget=FastSelect,
+        label=_("状态"),
+        choices=[(s.value, s.label) for s in QUEUE_STATUSES],
+        empty_label=_("全部状态"),
     )
-    city = django_filters.ModelChoiceFilter(label=_("城市"), queryset=City.objects.all(), empty_label=_("全部城市"))
+    city = django_filters.ModelChoiceFilter(
+        widget=FastSelect, label=_("城市"), queryset=City.objects.all(), empty_label=_("全部城市")
+    )
     indicator = django_filters.ModelChoiceFilter(
-        label=_("指标"), queryset=Indicator.objects.all(), empty_label=_("全部指标")
+        widget=FastSelect, label=_("指标"), queryset=Indicator.objects.all(), empty_label=_("全部指标")
     )
     round = django_filters.NumberFilter(label=_("轮次"), min_value=1)
     reviewer = django_filters.ModelChoiceFilter(
-        label=_("评审员"), queryset=reviewer_choices(), method="filter_reviewer", empty_label=_("全部评审员")
+        widget=FastSelect,
+        label=_("评审员"),
+        queryset=reviewer_choices(),
+        method="filter_reviewer",
+        empty_label=_("全部评审员"),
     )
     mine = django_filters.BooleanFilter(label=_("分配给我的"), method="filter_mine", widget=forms.CheckboxInput)
     undecided = django_filters.BooleanFilter(label=_("待决定"), method="filter_undecided", widget=forms.CheckboxInput)
     sort = django_filters.OrderingFilter(
+        widget=FastSelect,
         label=_("排序"),
         empty_label=_("默认（最近变动）"),
         fields=(

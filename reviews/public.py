@@ -4,7 +4,6 @@ import re
 
 import django_filters
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,6 +13,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
+from bizenv.paging import CappedPaginator
+from bizenv.widgets import FastSelect
 from practices import search
 from practices.models import City, Indicator
 from practices.searchtext import parse_query
@@ -32,6 +33,7 @@ class PublicPracticeFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
     city = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label=_("城市"),
         field_name="practice__city",
         to_field_name="code",
@@ -39,6 +41,7 @@ class PublicPracticeFilter(django_filters.FilterSet):
         empty_label=_("全部城市"),
     )
     indicator = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label=_("指标"),
         field_name="practice__indicator",
         to_field_name="slug",
@@ -102,10 +105,10 @@ def searched(filters: PublicPracticeFilter):
 def practice_list(request):
     filters = PublicPracticeFilter(request.GET or None, queryset=published_entries())
     entries, terms = searched(filters)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     if terms:
         search.hits(page, terms)
-    context = {"filters": filters, "page": page, "terms": terms, "capped": getattr(entries, "capped", False)}
+    context = {"filters": filters, "page": page, "terms": terms}
     return render(request, "public/practice_list.html", context)
 
 
@@ -191,7 +194,7 @@ def _page(request, items, default=20):
         size = max(1, min(int(request.GET.get("page_size") or default), 100))
     except ValueError:
         size = default
-    return Paginator(items, size).get_page(request.GET.get("page"))
+    return CappedPaginator(items, size).get_page(request.GET.get("page"))
 
 
 def _page_links(request, page):
@@ -202,6 +205,7 @@ def _page_links(request, page):
 
     return {
         "count": page.paginator.count,
+        "count_capped": page.paginator.capped,  # more than "count" match; narrow with the filters
         "next": link(page.next_page_number()) if page.has_next() else None,
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
     }
@@ -234,7 +238,7 @@ def api_practices(request):
         }
         for e in page
     ]
-    body = {**_page_links(request, page), "count_capped": getattr(entries, "capped", False), "results": results}
+    body = {**_page_links(request, page), "results": results}
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 

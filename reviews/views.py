@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +7,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bizenv.paging import CappedPaginator
 from practices import search
 from practices.models import Practice, Status
 from practices.searchtext import parse_query
@@ -58,7 +58,7 @@ def review_queue(request):
             query = filters.form.cleaned_data.get("q") if filters.is_bound else ""
             rows, terms = search.search(rows, query), parse_query(query or "")
     counts = status_counts(Practice.objects.filter(pk__in=practices.values("pk")))
-    page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
     if terms:
         search.hits(page, terms)
     context = {
@@ -66,7 +66,6 @@ def review_queue(request):
         "practices": page,
         "page": page,
         "terms": terms,
-        "capped": getattr(rows, "capped", False),
         "status_rows": [(s, counts.get(s.value, 0)) for s in Status if s.value in counts],
         "can_assign": request.user.has_perm("reviews.assign"),
     }
