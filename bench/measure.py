@@ -19,8 +19,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.core.signals import request_finished, request_started  # noqa: E402
-from django.db import close_old_connections, connection, reset_queries  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
@@ -93,9 +92,6 @@ def main(size: int):
     engine = search.backend().name
     if connection.vendor == "postgresql":
         engine += " (RUM)" if search.PostgresTsvector().uses_rum else " (GIN)"
-    # As a server with persistent connections runs: the connection is not closed and reopened per request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     client = Client()
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
         results = {name: measure(client, url) for name, url in cases()}

@@ -110,6 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too, not shared-cache memory: there, concurrent writers fail with "table is locked"
     # instead of waiting their turn as they do in a real database, and the race tests would test nothing.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+else:
+    # Model choice fields iterate their querysets; on PostgreSQL that would be a server-side cursor (DECLARE,
+    # FETCH, CLOSE: three round trips for a list of 13 cities), which also breaks behind a transaction pooler.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL
 
 from bizenv.paging import CAP
 
-from .searchtext import Fragment, Term, bigrams, parse_query, snippet
+from .searchtext import Fragment, Term, bigrams, fold_for_search, parse_query, snippet
 
 TABLE = "practices_searchindex"
 INDEX = "practices_searchindex_document"
@@ -40,21 +40,48 @@ CHUNK = 500
 # Writing the index
 
 
-def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str]]:
-    """(practice id, title, summary, body) as the index should hold them: frozen text once published."""
+def facets(
+    *, city: str | None = None, indicator: int | None = None, year: int | None = None, batch: tuple | None = None
+) -> list[str]:
+    """The index's filter tokens: c<city code>, i<indicator id>, and once published: pub, y<year>, b<year>x<seq>.
+
+    They let a filtered public search be one lookup in the index instead of a join per match. Each engine
+    keeps them apart from the text (FTS5: their own column; PostgreSQL: a "#" no folded text contains).
+    """
+    tokens = []
+    if city:
+        tokens.append(f"c{city}")
+    if indicator:
+        tokens.append(f"i{indicator}")
+    if year:
+        tokens.append(f"y{int(year)}")
+    if batch:
+        tokens.append(f"b{int(batch[0])}x{int(batch[1])}")
+    return tokens
+
+
+PUBLISHED = "pub"
+
+
+def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str, list[str]]]:
+    """(practice id, title, summary, body, facets) as the index holds them: the frozen text once published."""
     from reviews.models import BatchEntry, BatchStatus
 
     from .models import Practice
 
     rows = {
-        pk: (pk, t, s, b)
-        for pk, t, s, b in Practice.objects.filter(pk__in=ids).values_list("pk", "title", "summary", "body")
+        pk: (pk, t, s, b, facets(city=city, indicator=indicator))
+        for pk, t, s, b, city, indicator in Practice.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "summary", "body", "city__code", "indicator_id"
+        )
     }
     frozen = BatchEntry.objects.filter(practice_id__in=ids, batch__status=BatchStatus.PUBLISHED).values_list(
-        "practice_id", "title", "summary", "body"
+        "practice_id", "title", "summary", "body", "batch__year", "batch__sequence"
     )
-    for pk, t, s, b in frozen:
-        rows[pk] = (pk, t, s, b)
+    for pk, t, s, b, year, sequence in frozen:
+        if pk in rows:
+            own = rows[pk][4]
+            rows[pk] = (pk, t, s, b, [*own, PUBLISHED, *facets(year=year, batch=(year, sequence))])
     return list(rows.values())
 
 
@@ -111,12 +138,14 @@ def bulk_writes():
 
 class SQLiteFTS5:
     name = "sqlite-fts5"
+    TEXT = "{title summary body}"
 
     def create(self, cursor):
         cursor.execute(
-            f"CREATE VIRTUAL TABLE {TABLE} USING fts5(title, summary, body, tokenize='unicode61 remove_diacritics 0')"
+            f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
+            "title, summary, body, facets, tokenize='unicode61 remove_diacritics 0')"
         )
-        weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
+        weights = ", ".join(str(w) for w in (*FTS5_WEIGHTS, 0.0))
         cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', 'bm25({weights})')")
 
     def drop(self, cursor):
@@ -130,27 +159,32 @@ class SQLiteFTS5:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)
             cursor.executemany(
-                f"INSERT INTO {TABLE}(rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
-                [(pk, *(" ".join(bigrams(text)) for text in texts)) for pk, *texts in rows],
+                f"INSERT INTO {TABLE}(rowid, title, summary, body, facets) VALUES (%s, %s, %s, %s, %s)",
+                [
+                    (pk, *(" ".join(bigrams(t)) for t in (title, summary, body)), " ".join(tokens))
+                    for pk, title, summary, body, tokens in rows
+                ],
             )
 
-    def match(self, terms: list[Term]) -> str:
-        phrases = ['"' + " ".join(t.pieces) + '"' + ("*" if t.is_prefix else "") for t in terms]
-        return " AND ".join(phrases)
+    def match(self, terms: list[Term], tokens: list[str] = ()) -> str:
+        """Each term a phrase of its pieces in the text columns (a prefix for one character); each facet in its
+        column."""
+        phrases = [f'{self.TEXT} : "' + " ".join(t.pieces) + '"' + ("*" if t.is_prefix else "") for t in terms]
+        return " AND ".join([*phrases, *(f"facets : {token}" for token in tokens)])
 
     def ids_sql(self, terms):
         return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms)]
 
-    def matched_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
-        return f"SELECT s.rowid FROM {TABLE} AS s WHERE {TABLE} MATCH %s AND {within}", [self.match(terms)]
+    def matched_sql(self, terms: list[Term], tokens: list[str], within: str) -> tuple[str, list]:
+        return f"SELECT s.rowid FROM {TABLE} AS s WHERE {TABLE} MATCH %s{within}", [self.match(terms, tokens)]
 
-    def page_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
+    def page_sql(self, terms: list[Term], tokens: list[str], within: str) -> tuple[str, list]:
         """bm25 (lower is better) over the newest RANK_WINDOW matches; LIMIT and OFFSET are appended."""
         window = (
-            f"SELECT s.rowid AS rowid, s.rank AS rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s AND {within}"
+            f"SELECT s.rowid AS rowid, s.rank AS rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s{within}"
             f" ORDER BY s.rowid DESC LIMIT {RANK_WINDOW}"
         )
-        return f"SELECT rowid FROM ({window}) AS w ORDER BY rank, rowid DESC", [self.match(terms)]
+        return f"SELECT rowid FROM ({window}) AS w ORDER BY rank, rowid DESC", [self.match(terms, tokens)]
 
 
 _uses_rum: dict[str, bool] = {}
@@ -217,14 +251,16 @@ class PostgresTsvector:
             cursor.execute(f"DELETE FROM {TABLE}")
 
     @staticmethod
-    def vector(title: str, summary: str, body: str) -> str:
-        """'纳税':1A '税服':2A …: title A, summary B, body C, a gap between them so no phrase spans two."""
+    def vector(title: str, summary: str, body: str, tokens: list[str] = ()) -> str:
+        """'纳税':1A '税服':2A …: title A, summary B, body C, a gap between them so no phrase spans two; then the
+        facets as '#c610100' (no folded text holds a "#", so no text query can match one)."""
         parts, position = [], 1
         for text, weight in ((title, "A"), (summary, "B"), (body, "C")):
             for piece in bigrams(text):
                 parts.append(f"'{piece}':{min(position, 16383)}{weight}")
                 position += 1
             position += 1
+        parts.extend(f"'#{token}':{min(position, 16383)}" for token in tokens)
         return " ".join(parts)
 
     def write(self, ids, rows):
@@ -236,35 +272,36 @@ class PostgresTsvector:
             )
 
     @staticmethod
-    def query(terms: list[Term]) -> str:
+    def query(terms: list[Term], tokens: list[str] = ()) -> str:
         def one(term):
             if term.is_prefix:
                 return f"'{term.text}':*"
             return "(" + " <-> ".join(f"'{piece}'" for piece in term.pieces) + ")"
 
-        return " & ".join(one(t) for t in terms)
+        return " & ".join([*(one(t) for t in terms), *(f"'#{token}'" for token in tokens)])
 
     def ids_sql(self, terms):
         return f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery", [self.query(terms)]
 
-    def matched_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
-        return f"SELECT s.rowid FROM {TABLE} AS s WHERE s.document @@ %s::tsquery AND {within}", [self.query(terms)]
+    def matched_sql(self, terms: list[Term], tokens: list[str], within: str) -> tuple[str, list]:
+        sql = f"SELECT s.rowid FROM {TABLE} AS s WHERE s.document @@ %s::tsquery{within}"
+        return sql, [self.query(terms, tokens)]
 
-    def page_sql(self, terms: list[Term], within: str) -> tuple[str, list]:
-        """With RUM, the index's own order (it ranks without reading the rows); with GIN, ts_rank over the newest
-        RANK_WINDOW matches. LIMIT and OFFSET are appended."""
-        query = self.query(terms)
+    def page_sql(self, terms: list[Term], tokens: list[str], within: str) -> tuple[str, list]:
+        """With RUM, the index's own order by the text's distance (it ranks without reading the rows); with GIN,
+        ts_rank over the newest RANK_WINDOW matches. LIMIT and OFFSET are appended."""
+        query, text = self.query(terms, tokens), self.query(terms)
         if self.uses_rum:
             sql = (
-                f"SELECT s.rowid FROM {TABLE} AS s WHERE s.document @@ %s::tsquery AND {within}"
+                f"SELECT s.rowid FROM {TABLE} AS s WHERE s.document @@ %s::tsquery{within}"
                 " ORDER BY s.document <=> %s::tsquery"
             )
-            return sql, [query, query]
+            return sql, [query, text]
         window = (
             f"SELECT s.rowid AS rowid, ts_rank('{PG_WEIGHTS}', s.document, %s::tsquery) AS rank FROM {TABLE} AS s"
-            f" WHERE s.document @@ %s::tsquery AND {within} ORDER BY s.rowid DESC LIMIT {RANK_WINDOW}"
+            f" WHERE s.document @@ %s::tsquery{within} ORDER BY s.rowid DESC LIMIT {RANK_WINDOW}"
         )
-        return f"SELECT rowid FROM ({window}) AS w ORDER BY rank DESC, rowid DESC", [query, query]
+        return f"SELECT rowid FROM ({window}) AS w ORDER BY rank DESC, rowid DESC", [text, query]
 
 
 def backend():
@@ -279,20 +316,25 @@ class SearchResults:
     """A sequence for Django's Paginator: len() is the capped count, a slice is the page's objects in rank order.
 
     Three queries: the count (stopping at RANK_WINDOW + 1), the page's practice ids in rank order, the page's
-    objects. The index drives the first two; the queryset's own filters are checked per match (a correlated
-    EXISTS), so a common term's first page stops early instead of joining every match.
+    objects. The index drives the first two. With `tokens` (facets) the index alone decides what matches: the
+    public list's filters, one lookup. Without, the queryset's own filters are checked per match (a correlated
+    EXISTS), so any list can be searched, and a common term's first page still stops early.
     """
 
-    def __init__(self, queryset: QuerySet, terms: list[Term], field_name: str):
+    def __init__(self, queryset: QuerySet, terms: list[Term], field_name: str, tokens: list[str] | None = None):
         self.queryset, self.terms, self.field_name = queryset, terms, field_name
-        inner = queryset.order_by().filter(**{field_name: RawSQL("s.rowid", [])}).values(field_name)[:1]
-        self.within, self.within_params = inner.query.sql_with_params()
-        self.within = f"EXISTS ({self.within})"
+        self.tokens = tokens or []
+        if tokens is None:
+            inner = queryset.order_by().filter(**{field_name: RawSQL("s.rowid", [])}).values(field_name)[:1]
+            sql, self.within_params = inner.query.sql_with_params()
+            self.within = f" AND EXISTS ({sql})"
+        else:
+            self.within, self.within_params = "", []
 
     def _run(self, sql: str, params: list, suffix: str = "") -> list:
-        # The EXISTS's parameters follow those written before it in the SQL text.
-        before = sql[: sql.index("EXISTS")].count("%s")
-        params = [*params[:before], *self.within_params, *params[before:]]
+        if self.within:  # the EXISTS's parameters follow those written before it in the SQL text
+            before = sql[: sql.index(" AND EXISTS (")].count("%s")
+            params = [*params[:before], *self.within_params, *params[before:]]
         with connection.cursor() as cursor:
             cursor.execute(sql + suffix, params)
             return cursor.fetchall()
@@ -300,7 +342,7 @@ class SearchResults:
     @cached_property
     def matches(self) -> int:
         """How many match, counted up to RANK_WINDOW + 1."""
-        sql, params = backend().matched_sql(self.terms, self.within)
+        sql, params = backend().matched_sql(self.terms, self.tokens, self.within)
         return self._run(f"SELECT count(*) FROM ({sql} LIMIT {RANK_WINDOW + 1}) AS m", params)[0][0]
 
     @property
@@ -320,7 +362,7 @@ class SearchResults:
         start, stop, _ = index.indices(len(self))
         if stop <= start:
             return []
-        sql, params = backend().page_sql(self.terms, self.within)
+        sql, params = backend().page_sql(self.terms, self.tokens, self.within)
         ids = [row[0] for row in self._run(sql, params, f" LIMIT {stop - start} OFFSET {start}")]
         meta = self.queryset.model._meta
         attname = meta.pk.attname if self.field_name == "pk" else meta.get_field(self.field_name).attname
@@ -328,16 +370,19 @@ class SearchResults:
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def search(queryset: QuerySet, query: str, field_name: str = "pk") -> SearchResults | QuerySet:
+def search(
+    queryset: QuerySet, query: str, field_name: str = "pk", tokens: list[str] | None = None
+) -> SearchResults | QuerySet:
     """`queryset` narrowed to the practices matching `query`, in rank order; unchanged for an empty query.
 
     `field_name` names the queryset's field that holds the practice's id ("pk" for practices, "practice" for
-    batch entries).
+    batch entries). `tokens` (see facets()) replace the queryset's filters in deciding what matches: the caller
+    vouches that they say the same.
     """
     terms = parse_query(query or "")
     if not terms:
         return queryset
-    return SearchResults(queryset, terms, field_name)
+    return SearchResults(queryset, terms, field_name, tokens)
 
 
 def matching(queryset: QuerySet, query: str, field_name: str = "pk") -> QuerySet:
@@ -360,9 +405,9 @@ class Hit:
 def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> None:
     """Give each object a .hit: its title highlighted, and a snippet of the first of `text` that has a hit."""
     for obj in objects:
-        snippets = [snippet(getattr(obj, name) or "", terms) for name in text]
-        best = next((s for s in snippets if any(f.hit for f in s)), snippets[0])
-        obj.hit = Hit(title=snippet(obj.title, terms, width=max(len(obj.title), 1)), snippet=best)
+        texts = [getattr(obj, name) or "" for name in text]
+        source = next((t for t in texts if any(term.text in fold_for_search(t) for term in terms)), texts[0])
+        obj.hit = Hit(title=snippet(obj.title, terms, width=max(len(obj.title), 1)), snippet=snippet(source, terms))
 
 
 # ---------------------------------------------------------------------------------------------------------------

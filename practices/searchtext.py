@@ -38,12 +38,11 @@ def fold_for_search(text: str) -> str:
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each of its characters the index of the character of `text` it came from."""
-    parts, offsets = [], []
-    for i, char in enumerate(text):
-        folded = _FOLDING[ord(char)]
-        parts.append(folded)
-        offsets.extend([i] * len(folded))
-    return "".join(parts), offsets
+    parts = [_FOLDING[ord(char)] for char in text]
+    folded = "".join(parts)
+    if len(folded) == len(text) and all(len(part) == 1 for part in parts):
+        return folded, list(range(len(text)))
+    return folded, [i for i, part in enumerate(parts) for _ in part]
 
 
 def bigrams(text: str) -> list[str]:

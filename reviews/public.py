@@ -23,7 +23,7 @@ from practices.views import attachment_response
 
 from . import exports
 from .models import Batch, BatchEntry, BatchStatus
-from .selectors import announcement_sections, published_entries
+from .selectors import announcement_sections, published_entries, published_list
 
 PAGE_SIZE = 30
 
@@ -98,12 +98,29 @@ def searched(filters: PublicPracticeFilter):
         return filters.queryset, []
     if not filters.is_valid():
         return filters.queryset.none(), []
-    query = filters.form.cleaned_data.get("q") or ""
-    return search.search(filters.qs, query, "practice"), parse_query(query)
+    data = filters.form.cleaned_data
+    query = data.get("q") or ""
+    batch = re.fullmatch(r"([0-9]{4})-([0-9]{1,4})", (data.get("batch") or "").strip())
+    if data.get("batch") and not batch:
+        return filters.queryset.none(), []
+    # The list's filters as the index's facets: what the public may see (published), and what was asked for.
+    year = data.get("year")
+    if year is not None and year != int(year):
+        return filters.queryset.none(), []
+    tokens = [
+        search.PUBLISHED,
+        *search.facets(
+            city=data["city"].code if data.get("city") else None,
+            indicator=data["indicator"].pk if data.get("indicator") else None,
+            year=year,
+            batch=batch.groups() if batch else None,
+        ),
+    ]
+    return search.search(filters.qs, query, "practice", tokens), parse_query(query)
 
 
 def practice_list(request):
-    filters = PublicPracticeFilter(request.GET or None, queryset=published_entries())
+    filters = PublicPracticeFilter(request.GET or None, queryset=published_list())
     entries, terms = searched(filters)
     page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     if terms:

@@ -144,6 +144,14 @@ def published_entries() -> QuerySet:
     )
 
 
+def published_list() -> QuerySet:
+    """published_entries() with only what a row of the public list shows, its snippet's text included."""
+    fields = ["practice", "number", "title", "city_name", "indicator_name", "summary", "body"]
+    return (
+        published_entries().select_related(None).select_related("batch").only(*fields, "batch__year", "batch__sequence")
+    )
+
+
 def announcement_sections(batch) -> list[tuple[str, list]]:
     """The batch's entries in number order, grouped under their indicator headings as the announcement has them.
 

@@ -22,7 +22,14 @@ from practices.synth import seed_sentences
 from reviews.batches import batch_add, batch_publish
 from reviews.selectors import published_entries
 from tests.conftest import require_tool
-from tests.factories import BatchEntryFactory, BatchFactory, CityFactory, PracticeFactory, UserFactory
+from tests.factories import (
+    BatchEntryFactory,
+    BatchFactory,
+    CityFactory,
+    IndicatorFactory,
+    PracticeFactory,
+    UserFactory,
+)
 
 
 def found(query, queryset=None, field_name="id"):
@@ -271,3 +278,47 @@ def test_every_index_this_database_offers_gives_the_same_answers(corpus):
             assert found("电子证照")[0] == title_hit.pk
     finally:
         search._uses_rum.clear()  # the test's transaction rolls the index back to what it was
+
+
+def test_a_filtered_search_finds_what_the_filtered_list_holds(client, db):
+    """The public list's filters reach the index as facets: with a query, the same practices as without one,
+    less those without the term."""
+    xian, hanzhong = CityFactory(code="610100", name="西安市"), CityFactory(code="610700", name="汉中市")
+    tax, power = IndicatorFactory(name="纳税", slug="paying-taxes"), IndicatorFactory(name="获得电力", slug="power")
+    batches = [
+        BatchFactory(year=2021, sequence=1, status="published", published_at=timezone.now()),
+        BatchFactory(year=2022, sequence=3, status="published", published_at=timezone.now()),
+    ]
+    draft = BatchFactory(year=2022, sequence=4)
+    for i, (city, indicator, batch, body) in enumerate(
+        [
+            (c, ind, b, body)
+            for c in (xian, hanzhong)
+            for ind in (tax, power)
+            for b in (*batches, draft)
+            for body in ("推行纳税信用修复。", "压缩办电时间。")
+        ]
+    ):
+        practice = PracticeFactory(city=city, indicator=indicator, status=Status.PUBLISHED, body=body)
+        BatchEntryFactory(batch=batch, practice=practice, number=i + 1, title=practice.title, body=body)
+    queries = [
+        "",
+        "city=610100",
+        "indicator=paying-taxes",
+        "year=2022",
+        "batch=2021-1",
+        "batch=2022-4",
+        "city=610700&indicator=power&year=2021",
+        "batch=oops",
+        "year=2022.5",
+    ]
+    for query in queries:
+        listed = client.get(f"/api/v1/practices/?{query}&page_size=100")
+        listed = {r["id"] for r in listed.json()["results"]} if listed.status_code == 200 else set()
+        with_tax = {p.pk for p in Practice.objects.filter(pk__in=listed, body__contains="纳税")}
+        found = client.get(f"/api/v1/practices/?{query}&q=纳税&page_size=100")
+        found = {r["id"] for r in found.json()["results"]} if found.status_code == 200 else set()
+        assert found == with_tax, query
+        if query in ("", "city=610100", "batch=2021-1"):
+            assert with_tax, query  # the comparison is not between two empty sets
+    assert with_tax == set()  # the last query (year=2022.5) finds nothing either way
