@@ -19,8 +19,9 @@ def create_index(apps, schema_editor):
 def drop_index(apps, schema_editor):
     from practices import search
 
+    engine = search.PostgresTsvector() if schema_editor.connection.vendor == "postgresql" else search.SQLiteFTS5()
     with schema_editor.connection.cursor() as cursor:
-        search.SQLiteFTS5().drop(cursor)
+        engine.drop(cursor)
 
 
 class Migration(migrations.Migration):
