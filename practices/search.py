@@ -427,9 +427,16 @@ class Hit:
 def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> None:
     """Give each object a .hit: its title highlighted, and a snippet of the first of `text` that has a hit."""
     for obj in objects:
-        texts = [getattr(obj, name) or "" for name in text]
-        source = next((t for t in texts if any(term.text in fold_for_search(t) for term in terms)), texts[0])
-        obj.hit = Hit(title=snippet(obj.title, terms, width=max(len(obj.title), 1)), snippet=snippet(source, terms))
+        for name in text:
+            source = getattr(obj, name) or ""
+            folded = fold_for_search(source)
+            if any(term.text in folded for term in terms):
+                break
+        else:  # a hit in the title only: the summary's beginning
+            source, folded = getattr(obj, text[0]) or "", None
+        obj.hit = Hit(
+            title=snippet(obj.title, terms, width=max(len(obj.title), 1)), snippet=snippet(source, terms, folded=folded)
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------

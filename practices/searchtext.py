@@ -127,13 +127,13 @@ class Fragment:
     hit: bool
 
 
-def snippet(text: str, terms: list[Term], width: int = 80) -> list[Fragment]:
+def snippet(text: str, terms: list[Term], width: int = 80, folded: str | None = None) -> list[Fragment]:
     """A window of `text` around a hit, cut into plain and highlighted fragments (escaped when rendered).
 
     Without a hit, the text's beginning. An ellipsis marks a cut on either side. Only the stretch around the
     first hit is mapped back to the original characters, so a long body costs little more than a short one.
     """
-    folded = fold_for_search(text)
+    folded = fold_for_search(text) if folded is None else folded
     found = [i for i in (folded.find(t.text) for t in terms) if i >= 0]
     spans: list[tuple[int, int]] = []
     if found:

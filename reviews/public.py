@@ -26,6 +26,7 @@ from .models import Batch, BatchEntry, BatchStatus
 from .selectors import announcement_sections, published_entries, published_list
 
 PAGE_SIZE = 30
+SEARCH_PAGE_SIZE = 20  # results carry a snippet each: longer rows, fewer of them
 
 
 class PublicPracticeFilter(django_filters.FilterSet):
@@ -122,7 +123,7 @@ def searched(filters: PublicPracticeFilter):
 def practice_list(request):
     filters = PublicPracticeFilter(request.GET or None, queryset=published_list())
     entries, terms = searched(filters)
-    page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, SEARCH_PAGE_SIZE if terms else PAGE_SIZE).get_page(request.GET.get("page"))
     if terms:
         search.hits(page, terms)
     context = {"filters": filters, "page": page, "terms": terms}
