@@ -43,6 +43,8 @@ def measure(database_url: str, size: int) -> dict:
         raise SystemExit(f"bench: measuring {size} practices failed")
     data = json.loads(result.stdout.strip().splitlines()[-1])
     data["wall_seconds"] = round(time.perf_counter() - started, 1)
+    with (ROOT / ".bench" / "results.jsonl").open("a") as log:  # kept, should a later run fail
+        log.write(json.dumps(data, ensure_ascii=False) + "\n")
     return data
 
 

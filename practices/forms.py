@@ -119,7 +119,7 @@ class ImportForm(forms.Form):
 
 
 class CityPracticeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200)
     status = django_filters.ChoiceFilter(
         widget=FastSelect, label=_("状态"), choices=Status.choices, empty_label=_("全部状态")
     )

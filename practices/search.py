@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -42,26 +42,27 @@ CHUNK = 500
 
 
 def facets(
-    *, city: str | None = None, indicator: int | None = None, year: int | None = None, batch: tuple | None = None
+    *, city: int | None = None, indicator: int | None = None, year: int | None = None, batch: tuple | None = None
 ) -> list[str]:
-    """The index's filter tokens: c<city code>, i<indicator id>, and once published: pub, y<year>, b<year>x<seq>.
+    """The index's filter tokens: c<city id>, i<indicator id>, and once published: pub, y<year>, b<year>x<seq>.
 
     They let a filtered public search be one lookup in the index instead of a join per match. Each engine
     keeps them apart from the text (FTS5: their own column; PostgreSQL: a "#" no folded text contains).
     """
     tokens = []
-    if city:
-        tokens.append(f"c{city}")
-    if indicator:
-        tokens.append(f"i{indicator}")
-    if year:
+    if city is not None:
+        tokens.append(f"c{int(city)}")
+    if indicator is not None:
+        tokens.append(f"i{int(indicator)}")
+    if year is not None:
         tokens.append(f"y{int(year)}")
-    if batch:
+    if batch is not None:
         tokens.append(f"b{int(batch[0])}x{int(batch[1])}")
     return tokens
 
 
 PUBLISHED = "pub"
+LONG = "long"  # PostgreSQL only: a document beyond what a tsvector's positions can hold
 
 
 def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str, list[str]]]:
@@ -73,7 +74,7 @@ def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str, list[str]]]
     rows = {
         pk: (pk, t, s, b, facets(city=city, indicator=indicator))
         for pk, t, s, b, city, indicator in Practice.objects.filter(pk__in=ids).values_list(
-            "pk", "title", "summary", "body", "city__code", "indicator_id"
+            "pk", "title", "summary", "body", "city_id", "indicator_id"
         )
     }
     frozen = BatchEntry.objects.filter(practice_id__in=ids, batch__status=BatchStatus.PUBLISHED).values_list(
@@ -105,32 +106,36 @@ def unindex_practices(ids: Iterable[int]) -> None:
 
 
 def reindex_all() -> int:
-    """Rebuild the whole index from the practices and the published entries."""
+    """Rebuild the whole index from the practices and the published entries (on PostgreSQL, as RUM if the rum
+    extension has been installed since)."""
     from .models import Practice
 
-    with bulk_writes():
+    with bulk_writes(choose=True):
         backend().clear()
         ids = list(Practice.objects.order_by("pk").values_list("pk", flat=True))
         return index_practices(ids)
 
 
 @contextmanager
-def bulk_writes():
-    """Around writing many practices at once, in a transaction: PostgreSQL's index is built once, at the end.
+def bulk_writes(choose: bool = False):
+    """Around writing many practices at once: on PostgreSQL the index is dropped and built once, at the end.
 
     A RUM index costs about 16 ms per row written into it, so 100,000 rows written one by one take half an hour;
-    dropped first and built at the end, they take about two minutes. SQLite's FTS5 needs nothing of the kind.
+    dropped first and built at the end, they take about two minutes. Searches wait meanwhile (the table is
+    locked), and everything is one transaction: a failure leaves the index as it was. The index keeps its kind
+    unless `choose`: then RUM if the extension is there now. SQLite's FTS5 needs nothing of the kind.
     """
     engine = backend()
     if not isinstance(engine, PostgresTsvector):
         yield
         return
-    rum = engine.uses_rum
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
-    yield
-    with connection.cursor() as cursor:
-        engine.create_index(cursor, rum=rum)
+    with transaction.atomic():
+        rum = None if choose else engine.uses_rum
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        yield
+        with connection.cursor() as cursor:
+            engine.create_index(cursor, rum=rum)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -171,18 +176,22 @@ class SQLiteFTS5:
         """Each term a phrase of its pieces in the text columns (a prefix for one character); each facet in its
         column."""
         phrases = [f'{self.TEXT} : "' + " ".join(t.pieces) + '"' + ("*" if t.is_prefix else "") for t in terms]
-        return " AND ".join([*phrases, *(f"facets : {token}" for token in tokens)])
+        return " AND ".join([*phrases, *(f'facets : "{token}"' for token in tokens)])
 
-    def ids_sql(self, terms):
-        return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms)]
+    def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
+        return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms, tokens)]
 
-    def window_sql(self, terms: list[Term], tokens: list[str], within: str) -> tuple[str, list]:
-        """(rowid, bm25) of the newest RANK_WINDOW + 1 matches; bm25 is lower for a better match."""
+    def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
+        """(rowid, bm25) of the newest RANK_WINDOW + 1 matches; bm25 is lower for a better match.
+
+        `within` is a condition on s.rowid with its parameters ("" for none).
+        """
+        condition, condition_params = within
         sql = (
-            f"SELECT s.rowid, s.rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s{within}"
+            f"SELECT s.rowid, s.rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s{condition}"
             f" ORDER BY s.rowid DESC LIMIT {RANK_WINDOW + 1}"
         )
-        return sql, [self.match(terms, tokens)]
+        return sql, [self.match(terms, tokens), *condition_params]
 
 
 _uses_rum: dict[str, bool] = {}
@@ -219,7 +228,7 @@ class PostgresTsvector:
             cursor.execute(f"CREATE INDEX {INDEX} ON {TABLE} USING gin (document)")
         # A phrase's selectivity is underestimated (the product of its pieces'), and the planner then prefers a
         # bitmap scan that reads every match: inside the function, only the ordered index scan is allowed.
-        order = "s.rowid <=| 9223372036854775807" if use_rum else "s.rowid DESC"
+        order = newest_first(use_rum)
         settings = "SET enable_bitmapscan = off SET enable_seqscan = off SET enable_sort = off" if use_rum else ""
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {WINDOW_FUNCTION}(q tsquery, t tsquery, n integer)"
@@ -270,14 +279,21 @@ class PostgresTsvector:
     @staticmethod
     def vector(title: str, summary: str, body: str, tokens: list[str] = ()) -> str:
         """'纳税':1A '税服':2A …: title A, summary B, body C, a gap between them so no phrase spans two; then the
-        facets as '#c610100' (no folded text holds a "#", so no text query can match one)."""
-        parts, position = [], 1
+        facets as '#c610100' (no folded text holds a "#", so no text query can match one).
+
+        A tsvector keeps positions up to 16383 and 256 of them per piece. A practice longer than that (the body
+        may hold 20,000 characters) is marked '#long': its phrases are then matched as all of their pieces
+        anywhere in it (see query()), so it is still found, if less precisely.
+        """
+        parts, position, seen = [], 1, {}
         for text, weight in ((title, "A"), (summary, "B"), (body, "C")):
             for piece in bigrams(text):
                 parts.append(f"'{piece}':{min(position, 16383)}{weight}")
+                seen[piece] = seen.get(piece, 0) + 1
                 position += 1
             position += 1
-        parts.extend(f"'#{token}':{min(position, 16383)}" for token in tokens)
+        marks = [*tokens, LONG] if position > 16383 or max(seen.values(), default=0) > 256 else tokens
+        parts.extend(f"'#{token}':{min(position, 16383)}" for token in marks)
         return " ".join(parts)
 
     def write(self, ids, rows):
@@ -293,34 +309,40 @@ class PostgresTsvector:
         def one(term):
             if term.is_prefix:
                 return f"'{term.text}':*"
-            return "(" + " <-> ".join(f"'{piece}'" for piece in term.pieces) + ")"
+            pieces = [f"'{piece}'" for piece in term.pieces]
+            if len(pieces) == 1:
+                return pieces[0]
+            return f"(({' <-> '.join(pieces)}) | ('#{LONG}' & {' & '.join(pieces)}))"
 
         return " & ".join([*(one(t) for t in terms), *(f"'#{token}'" for token in tokens)])
 
-    def ids_sql(self, terms):
-        return f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery", [self.query(terms)]
+    def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
+        sql = f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery"
+        return sql, [self.query(terms, tokens)]
 
-    def window_sql(self, terms: list[Term], tokens: list[str], within: str) -> tuple[str, list]:
+    def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
         """(rowid, -ts_rank) of the newest RANK_WINDOW + 1 matches (negated: lower is better, as bm25).
 
-        Without a per-match filter this is bizenv_search_window(), whose RUM index scan returns the newest
-        matches first and stops; with one, the planner decides.
+        Without a condition (`within`, on s.rowid, "" for none) this is bizenv_search_window(), whose RUM index
+        scan returns the newest matches first and stops; with one, the planner decides.
         """
         query, text = self.query(terms, tokens), self.query(terms)
-        if not within:
-            return f"SELECT rowid, -rank FROM {WINDOW_FUNCTION}(%s::tsquery, %s::tsquery, {RANK_WINDOW + 1})", [
-                query,
-                text,
-            ]
+        condition, condition_params = within
+        if not condition:
+            sql = f"SELECT rowid, -rank FROM {WINDOW_FUNCTION}(%s::tsquery, %s::tsquery, {RANK_WINDOW + 1})"
+            return sql, [query, text]
         sql = (
             f"SELECT s.rowid, -ts_rank('{PG_WEIGHTS}', s.document, %s::tsquery) FROM {TABLE} AS s"
-            f" WHERE s.document @@ %s::tsquery{within} ORDER BY {self.newest_first()} LIMIT {RANK_WINDOW + 1}"
+            f" WHERE s.document @@ %s::tsquery{condition} ORDER BY {newest_first(self.uses_rum)}"
+            f" LIMIT {RANK_WINDOW + 1}"
         )
-        return sql, [text, query]
+        return sql, [text, query, *condition_params]
 
-    def newest_first(self) -> str:
-        # RUM orders by the attached rowid inside the index (distance to the largest bigint: newest first).
-        return "s.rowid <=| 9223372036854775807" if self.uses_rum else "s.rowid DESC"
+
+def newest_first(rum: bool) -> str:
+    """ORDER BY for the newest matches first: RUM orders by the rowid attached in the index (its distance to the
+    largest bigint); GIN sorts."""
+    return "s.rowid <=| 9223372036854775807" if rum else "s.rowid DESC"
 
 
 def backend():
@@ -343,26 +365,20 @@ class SearchResults:
     def __init__(self, queryset: QuerySet, terms: list[Term], field_name: str, tokens: list[str] | None = None):
         self.queryset, self.terms, self.field_name = queryset, terms, field_name
         self.tokens = tokens or []
-        if tokens is None:
-            inner = queryset.order_by().filter(**{field_name: RawSQL("s.rowid", [])}).values(field_name)[:1]
-            sql, self.within_params = inner.query.sql_with_params()
-            self.within = f" AND EXISTS ({sql})"
+        if self.tokens:
+            self.within = ("", [])
         else:
-            self.within, self.within_params = "", []
-
-    def _run(self, sql: str, params: list, suffix: str = "") -> list:
-        if self.within:  # the EXISTS's parameters follow those written before it in the SQL text
-            before = sql[: sql.index(" AND EXISTS (")].count("%s")
-            params = [*params[:before], *self.within_params, *params[before:]]
-        with connection.cursor() as cursor:
-            cursor.execute(sql + suffix, params)
-            return cursor.fetchall()
+            inner = queryset.order_by().filter(**{field_name: RawSQL("s.rowid", [])}).values(field_name)[:1]
+            sql, params = inner.query.sql_with_params()
+            self.within = (f" AND EXISTS ({sql})", list(params))
 
     @cached_property
     def window(self) -> list[tuple[int, float]]:
         """The newest RANK_WINDOW + 1 matches as (practice id, rank), rank lower for a better match."""
         sql, params = backend().window_sql(self.terms, self.tokens, self.within)
-        return self._run(sql, params)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
     @cached_property
     def ranked(self) -> list[int]:
@@ -376,9 +392,6 @@ class SearchResults:
 
     def __len__(self) -> int:
         return min(len(self.window), RANK_WINDOW)
-
-    def count(self) -> int:
-        return len(self)
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
@@ -402,7 +415,7 @@ def search(
     vouches that they say the same.
     """
     terms = parse_query(query or "")
-    if not terms:
+    if not terms or queryset.query.is_empty():
         return queryset
     return SearchResults(queryset, terms, field_name, tokens)
 
@@ -432,8 +445,9 @@ def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> N
             folded = fold_for_search(source)
             if any(term.text in folded for term in terms):
                 break
-        else:  # a hit in the title only: the summary's beginning
-            source, folded = getattr(obj, text[0]) or "", None
+        else:  # a hit in the title only: the beginning of the first field that has text
+            source = next((getattr(obj, name) for name in text if getattr(obj, name)), "")
+            folded = None
         obj.hit = Hit(
             title=snippet(obj.title, terms, width=max(len(obj.title), 1)), snippet=snippet(source, terms, folded=folded)
         )
@@ -457,13 +471,22 @@ def _entry_saved(sender, instance, raw=False, **kwargs):
         index_practices([instance.practice_id])
 
 
+def _batch_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A batch saved as published (in the admin, say): its entries gain their facets. batch_publish() indexes
+    its entries itself and saves only the title and lead afterwards."""
+    if raw or instance.status != "published" or (update_fields is not None and "status" not in update_fields):
+        return
+    index_practices(instance.entries.values_list("practice_id", flat=True))
+
+
 def connect_signals():
     from django.db.models.signals import post_delete, post_save
 
-    from reviews.models import BatchEntry
+    from reviews.models import Batch, BatchEntry
 
     from .models import Practice
 
+    post_save.connect(_batch_saved, sender=Batch, dispatch_uid="search_batch_saved")
     post_save.connect(_practice_saved, sender=Practice, dispatch_uid="search_practice_saved")
     post_delete.connect(_practice_deleted, sender=Practice, dispatch_uid="search_practice_deleted")
     post_save.connect(_entry_saved, sender=BatchEntry, dispatch_uid="search_entry_saved")

@@ -22,7 +22,9 @@ class _Folding(dict):
     """str.translate table, filled as code points are met: each maps to its folded form, "" if dropped."""
 
     def __missing__(self, code: int) -> str:
-        folded = to_simplified(unicodedata.normalize("NFKC", chr(code))).lower()
+        # NFD after NFKC splits off accents and kana voicing marks, which are then dropped like punctuation:
+        # é and e + a combining accent, ガ and ｶﾞ, fold alike wherever the text was cut.
+        folded = to_simplified(unicodedata.normalize("NFD", unicodedata.normalize("NFKC", chr(code)))).lower()
         value = "".join(c for c in folded if unicodedata.category(c)[0] in "LN")
         self[code] = value
         return value
@@ -32,7 +34,7 @@ _FOLDING = _Folding()
 
 
 def fold_for_search(text: str) -> str:
-    """NFKC, Simplified, lower case, letters and digits only: 《納稅》服務 → 纳税服务."""
+    """NFKC, Simplified, lower case, letters and digits only, without accents: 《納稅》服務 → 纳税服务."""
     return text.translate(_FOLDING)
 
 
@@ -77,7 +79,8 @@ class Term:
         return len(self.text) == 1
 
 
-_QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]*)[\"“”「」『』]?")
+_QUOTES = '"＂“”「」『』'
+_QUOTED = re.compile(f"[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]?")
 MAX_TERMS = 10
 
 
@@ -88,7 +91,9 @@ def parse_query(query: str) -> list[Term]:
     repeats too, and at most MAX_TERMS are kept.
     """
     raw: list[str] = []
-    rest = _QUOTED.sub(lambda m: raw.append(m.group(1)) or " ", unicodedata.normalize("NFKC", query))
+    # Folded a character at a time, as the indexed text is: never as a whole, which would compose characters the
+    # index saw apart.
+    rest = _QUOTED.sub(lambda m: raw.append(m.group(1)) or " ", query)
     raw.extend(rest.split())
     terms: list[Term] = []
     for piece in raw:

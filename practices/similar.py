@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
-from .search import backend
+from .search import PUBLISHED, backend
 from .searchtext import Term, fold_for_search
 
 PROBE = 4
@@ -65,12 +65,12 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _candidates(pieces: list[str], exclude: int) -> list[int]:
+def _candidates(pieces: list[str], exclude: int, tokens: list[str]) -> list[int]:
     """Practice ids found by the most probes, most first; one query for all the probes."""
     engine = backend()
     parts, params = [], []
     for i, piece in enumerate(pieces):
-        sql, sql_params = engine.ids_sql([Term(piece)])
+        sql, sql_params = engine.ids_sql([Term(piece)], tokens)
         parts.append(f"SELECT {i} AS probe, hit.practice_id FROM ({sql} LIMIT {PROBE_CAP + 1}) AS hit")
         params.extend(sql_params)
     with connection.cursor() as cursor:
@@ -84,13 +84,24 @@ def _candidates(pieces: list[str], exclude: int) -> list[int]:
 
 
 def similar(
-    title: str, summary: str, body: str, *, among: QuerySet, exclude: int, field_name: str = "pk"
+    title: str,
+    summary: str,
+    body: str,
+    *,
+    among: QuerySet,
+    exclude: int,
+    field_name: str = "pk",
+    published_only: bool = False,
 ) -> list[Similar]:
-    """The SHOWN practices of `among` most like this text, most alike first; `exclude` is the practice itself."""
+    """The SHOWN practices of `among` most like this text, most alike first; `exclude` is the practice itself.
+
+    `published_only` (the public page) looks for candidates among published practices alone, so drafts never
+    take the places of what the public may see.
+    """
     pieces = probes(title, summary, body)
     if not pieces:
         return []
-    candidates = _candidates(pieces, exclude)
+    candidates = _candidates(pieces, exclude, [PUBLISHED] if published_only else [])
     if not candidates:
         return []
     mine = _pieces(title, summary, body)

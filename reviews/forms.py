@@ -20,7 +20,7 @@ def reviewer_choices():
 
 
 class QueueFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200)
     status = django_filters.ChoiceFilter(
         widget=FastSelect,
         label=_("状态"),

@@ -26,13 +26,14 @@ from .models import Batch, BatchEntry, BatchStatus
 from .selectors import announcement_sections, published_entries, published_list
 
 PAGE_SIZE = 30
+BATCH = re.compile(r"([0-9]{4})-([0-9]{1,4})")  # the batch filter: YEAR-SEQ
 SEARCH_PAGE_SIZE = 20  # results carry a snippet each: longer rows, fewer of them
 
 
 class PublicPracticeFilter(django_filters.FilterSet):
     """The list's filters, as DESIGN.md fixes them: city (code), indicator (slug), batch (YEAR-SEQ), year, q."""
 
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200)
     city = django_filters.ModelChoiceFilter(
         widget=FastSelect,
         label=_("城市"),
@@ -50,7 +51,9 @@ class PublicPracticeFilter(django_filters.FilterSet):
         empty_label=_("全部指标"),
     )
     batch = django_filters.CharFilter(label=_("批次"), method="filter_batch")
-    year = django_filters.NumberFilter(label=_("年份"), field_name="batch__year")
+    year = django_filters.NumberFilter(
+        label=_("年份"), field_name="batch__year", min_value=1949, max_value=2100, decimal_places=0
+    )
 
     class Meta:
         model = BatchEntry
@@ -60,7 +63,7 @@ class PublicPracticeFilter(django_filters.FilterSet):
         return queryset  # ranked full-text search happens after the other filters: see searched()
 
     def filter_batch(self, queryset, name, value):
-        match = re.fullmatch(r"([0-9]{4})-([0-9]{1,4})", value.strip())
+        match = BATCH.fullmatch(value.strip())
         if not match:
             return queryset.none()
         year, sequence = match.groups()
@@ -101,19 +104,16 @@ def searched(filters: PublicPracticeFilter):
         return filters.queryset.none(), []
     data = filters.form.cleaned_data
     query = data.get("q") or ""
-    batch = re.fullmatch(r"([0-9]{4})-([0-9]{1,4})", (data.get("batch") or "").strip())
+    batch = BATCH.fullmatch((data.get("batch") or "").strip())
     if data.get("batch") and not batch:
         return filters.queryset.none(), []
     # The list's filters as the index's facets: what the public may see (published), and what was asked for.
-    year = data.get("year")
-    if year is not None and year != int(year):
-        return filters.queryset.none(), []
     tokens = [
         search.PUBLISHED,
         *search.facets(
-            city=data["city"].code if data.get("city") else None,
+            city=data["city"].pk if data.get("city") else None,
             indicator=data["indicator"].pk if data.get("indicator") else None,
-            year=year,
+            year=data.get("year"),
             batch=batch.groups() if batch else None,
         ),
     ]
@@ -141,7 +141,13 @@ def practice_detail(request, pk):
         "paragraphs": entry.body.splitlines(),
         "attachments": attachments,
         "similar": similar(
-            entry.title, entry.summary, entry.body, among=published_entries(), exclude=pk, field_name="practice"
+            entry.title,
+            entry.summary,
+            entry.body,
+            among=published_entries(),
+            exclude=pk,
+            field_name="practice",
+            published_only=True,
         ),
     }
     return render(request, "public/practice_detail.html", context)

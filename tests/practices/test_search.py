@@ -311,6 +311,9 @@ def test_a_filtered_search_finds_what_the_filtered_list_holds(client, db):
         "city=610700&indicator=power&year=2021",
         "batch=oops",
         "year=2022.5",
+        "year=-5",
+        "year=0",
+        "year=1e5000",
     ]
     for query in queries:
         listed = client.get(f"/api/v1/practices/?{query}&page_size=100")
@@ -321,4 +324,35 @@ def test_a_filtered_search_finds_what_the_filtered_list_holds(client, db):
         assert found == with_tax, query
         if query in ("", "city=610100", "batch=2021-1"):
             assert with_tax, query  # the comparison is not between two empty sets
-    assert with_tax == set()  # the last query (year=2022.5) finds nothing either way
+    assert with_tax == set()  # the last query (an impossible year) finds nothing either way
+
+
+def test_a_city_renamed_in_the_admin_is_found_under_its_new_code(client, db):
+    city = CityFactory(code="610100", name="西安市")
+    practice = PracticeFactory(city=city, status=Status.PUBLISHED, title="纳税服务")
+    batch = BatchFactory(status="published", published_at=timezone.now())
+    BatchEntryFactory(batch=batch, practice=practice, title=practice.title)
+    city.code = "610199"
+    city.save()
+    found = client.get("/api/v1/practices/", {"q": "纳税", "city": "610199"}).json()["results"]
+    assert [r["id"] for r in found] == [practice.pk]
+
+
+def test_a_batch_published_in_the_admin_is_found_by_its_filters(client, db):
+    batch = BatchFactory(year=2023, sequence=7)
+    practice = PracticeFactory(status=Status.APPROVED, title="纳税服务")
+    BatchEntryFactory(batch=batch, practice=practice, title=practice.title)
+    assert client.get("/api/v1/practices/", {"q": "纳税"}).json()["results"] == []
+    batch.status, batch.published_at = "published", timezone.now()
+    batch.save()
+    found = client.get("/api/v1/practices/", {"q": "纳税", "batch": "2023-7"}).json()["results"]
+    assert [r["id"] for r in found] == [practice.pk]
+
+
+def test_a_long_body_is_found_to_its_end(db):
+    """PostgreSQL keeps 16,383 positions and 256 per piece; SQLite has no such limit. Both find the end."""
+    body = "企业" * 400 + "推行“一业一证”改革。" * 1700 + "最后一句话在这里。"  # 19,509 characters
+    practice = PracticeFactory(title="长文", body=body)
+    assert found("最后一句话") == [practice.pk]
+    assert found("企业企业企业") == [practice.pk]
+    assert found("最后一句电话") == []  # its pieces are all there, but not in this order: precision holds

@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from practices import search
@@ -10,9 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:  # picks RUM if it has been installed since
-                    search.PostgresTsvector().create_index(cursor)
             count = search.reindex_all()
         message = _("已重建检索索引：%(count)d 条（%(engine)s）。")
         self.stdout.write(message % {"count": count, "engine": search.backend().name})
