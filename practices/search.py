@@ -30,6 +30,7 @@ from .searchtext import Fragment, Term, bigrams, fold_for_search, parse_query, s
 TABLE = "practices_searchindex"
 INDEX = "practices_searchindex_document"
 WINDOW_FUNCTION = "bizenv_search_window"
+IDS_FUNCTION = "bizenv_search_ids"
 RANK_WINDOW = CAP
 # bm25 column weights (FTS5) and ts_rank weights for D, C, B, A (PostgreSQL): title A, summary B, body C.
 FTS5_WEIGHTS = (10.0, 4.0, 1.0)
@@ -123,11 +124,18 @@ def bulk_writes(choose: bool = False):
     A RUM index costs about 16 ms per row written into it, so 100,000 rows written one by one take half an hour;
     dropped first and built at the end, they take about two minutes. Searches wait meanwhile (the table is
     locked), and everything is one transaction: a failure leaves the index as it was. The index keeps its kind
-    unless `choose`: then RUM if the extension is there now. SQLite's FTS5 needs nothing of the kind.
+    unless `choose`: then RUM if the extension is there now.
+
+    On SQLite the FTS5 index is merged into one segment at the end (written in chunks, it is left in many, and
+    a common term then reads them all: 50% slower at 100,000 practices), and the planner's statistics are
+    refreshed (`PRAGMA optimize`).
     """
     engine = backend()
     if not isinstance(engine, PostgresTsvector):
         yield
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+            cursor.execute("PRAGMA optimize")
         return
     with transaction.atomic():
         rum = None if choose else engine.uses_rum
@@ -180,6 +188,11 @@ class SQLiteFTS5:
 
     def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
         return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms, tokens)]
+
+    def probe_sql(self, terms: list[Term], tokens: list[str], limit: int) -> tuple[str, list]:
+        """Up to `limit` ids of matches, in no particular order."""
+        sql, params = self.ids_sql(terms, tokens)
+        return f"{sql} LIMIT {int(limit)}", params
 
     def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
         """(rowid, bm25) of the newest RANK_WINDOW + 1 matches; bm25 is lower for a better match.
@@ -236,6 +249,12 @@ class PostgresTsvector:
             f" SELECT s.rowid, ts_rank('{PG_WEIGHTS}', s.document, t) FROM {TABLE} AS s"
             f" WHERE s.document @@ q ORDER BY {order} LIMIT n $$"
         )
+        # Who matches, in no order, for probes (similar.py): the index alone, no row read, nothing sorted.
+        cursor.execute(
+            f"CREATE OR REPLACE FUNCTION {IDS_FUNCTION}(q tsquery, n integer)"
+            f" RETURNS SETOF bigint LANGUAGE sql STABLE {settings} AS $$"
+            f" SELECT s.rowid FROM {TABLE} AS s WHERE s.document @@ q LIMIT n $$"
+        )
 
     @staticmethod
     def rum_available(cursor) -> bool:
@@ -270,6 +289,7 @@ class PostgresTsvector:
 
     def drop(self, cursor):
         cursor.execute(f"DROP FUNCTION IF EXISTS {WINDOW_FUNCTION}")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {IDS_FUNCTION}")
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
     def clear(self):
@@ -305,13 +325,18 @@ class PostgresTsvector:
             )
 
     @staticmethod
-    def query(terms: list[Term], tokens: list[str] = ()) -> str:
+    def query(terms: list[Term], tokens: list[str] = (), exact: bool = False) -> str:
+        """The tsquery: each term the phrase of its pieces, and in a '#long' document all its pieces anywhere
+        (unless `exact`: the probes of similar.py do without long documents)."""
+
         def one(term):
             if term.is_prefix:
                 return f"'{term.text}':*"
             pieces = [f"'{piece}'" for piece in term.pieces]
             if len(pieces) == 1:
                 return pieces[0]
+            if exact:
+                return f"({' <-> '.join(pieces)})"
             return f"(({' <-> '.join(pieces)}) | ('#{LONG}' & {' & '.join(pieces)}))"
 
         return " & ".join([*(one(t) for t in terms), *(f"'#{token}'" for token in tokens)])
@@ -319,6 +344,11 @@ class PostgresTsvector:
     def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
         sql = f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery"
         return sql, [self.query(terms, tokens)]
+
+    def probe_sql(self, terms: list[Term], tokens: list[str], limit: int) -> tuple[str, list]:
+        """Up to `limit` ids of matches, read from the index alone (a bitmap scan would read every document)."""
+        sql = f"SELECT practice_id FROM {IDS_FUNCTION}(%s::tsquery, {int(limit)}) AS practice_id"
+        return sql, [self.query(terms, tokens, exact=True)]
 
     def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
         """(rowid, -ts_rank) of the newest RANK_WINDOW + 1 matches (negated: lower is better, as bm25).

@@ -19,8 +19,8 @@ from .search import PUBLISHED, backend
 from .searchtext import Term, fold_for_search
 
 PROBE = 4
-PROBES_PER_FIELD = {"title": 8, "summary": 6, "body": 12}
-PROBE_CAP = 200
+PROBES_PER_FIELD = {"title": 6, "summary": 4, "body": 8}
+PROBE_CAP = 50
 CANDIDATES = 20
 SHOWN = 5
 MIN_SCORE = 0.05
@@ -70,8 +70,8 @@ def _candidates(pieces: list[str], exclude: int, tokens: list[str]) -> list[int]
     engine = backend()
     parts, params = [], []
     for i, piece in enumerate(pieces):
-        sql, sql_params = engine.ids_sql([Term(piece)], tokens)
-        parts.append(f"SELECT {i} AS probe, hit.practice_id FROM ({sql} LIMIT {PROBE_CAP + 1}) AS hit")
+        sql, sql_params = engine.probe_sql([Term(piece)], tokens, PROBE_CAP + 1)
+        parts.append(f"SELECT {i} AS probe, hit.practice_id FROM ({sql}) AS hit")
         params.extend(sql_params)
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
