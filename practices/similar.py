@@ -1,19 +1,18 @@
 """Similar practices: what else reads like this one, and which of those look like the same practice twice.
 
-Two steps, two queries whatever the size of the data:
-1. Candidates. A few four-character probes are cut from the practice's title, summary and body and looked up in
+Two steps, one query whatever the size of the data:
+1. Candidates, in SQL. A few four-character probes are cut from the practice's title, summary and body and looked up in
    the search index, each capped at PROBE_CAP hits. A probe with more hits than that is boilerplate (优化营商环境)
    and says nothing; the rest vote for the practices they find.
-2. Scores. The most voted-for candidates are compared with the practice as sets of two-character pieces
-   (Jaccard). At DUPLICATE_AT or above a candidate is flagged 可能重复.
+2. Scores, on the rows read. The most voted-for candidates are compared with the practice as sets of
+   two-character pieces (Jaccard). At settings.BIZENV_DUPLICATE_THRESHOLD or above one is flagged 可能重复.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from .search import PUBLISHED, backend
 from .searchtext import Term, fold_for_search
@@ -65,22 +64,21 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _candidates(pieces: list[str], exclude: int, tokens: list[str]) -> list[int]:
-    """Practice ids found by the most probes, most first; one query for all the probes."""
+def _candidates_sql(pieces: list[str], exclude: int, tokens: list[str]) -> tuple[str, list]:
+    """The CANDIDATES practice ids found by the most probes, as SQL: a probe with more than PROBE_CAP hits is
+    boilerplate and does not vote."""
     engine = backend()
     parts, params = [], []
     for i, piece in enumerate(pieces):
         sql, sql_params = engine.probe_sql([Term(piece)], tokens, PROBE_CAP + 1)
         parts.append(f"SELECT {i} AS probe, hit.practice_id FROM ({sql}) AS hit")
         params.extend(sql_params)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
-    by_probe: dict[int, list[int]] = {}
-    for probe, pk in rows:
-        by_probe.setdefault(probe, []).append(pk)
-    votes = Counter(pk for hits in by_probe.values() if len(hits) <= PROBE_CAP for pk in hits if pk != exclude)
-    return [pk for pk, _ in sorted(votes.items(), key=lambda item: (-item[1], -item[0]))[:CANDIDATES]]
+    hits = f"SELECT probe, practice_id, count(*) OVER (PARTITION BY probe) AS n FROM ({' UNION ALL '.join(parts)}) AS p"
+    sql = (
+        f"SELECT practice_id FROM ({hits}) AS h WHERE n <= {PROBE_CAP} AND practice_id <> %s"
+        f" GROUP BY practice_id ORDER BY count(*) DESC, practice_id DESC LIMIT {CANDIDATES}"
+    )
+    return sql, [*params, int(exclude)]
 
 
 def similar(
@@ -101,13 +99,11 @@ def similar(
     pieces = probes(title, summary, body)
     if not pieces:
         return []
-    candidates = _candidates(pieces, exclude, [PUBLISHED] if published_only else [])
-    if not candidates:
-        return []
+    sql, params = _candidates_sql(pieces, exclude, [PUBLISHED] if published_only else [])
     mine = _pieces(title, summary, body)
     scored = [
         Similar(obj, jaccard(mine, _pieces(obj.title, obj.summary, obj.body)))
-        for obj in among.filter(**{f"{field_name}__in": candidates})
+        for obj in among.filter(**{f"{field_name}__in": RawSQL(sql, params)})
     ]
     scored = [s for s in scored if s.score >= MIN_SCORE]
     scored.sort(key=lambda s: (-s.score, -s.obj.pk))

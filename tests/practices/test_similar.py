@@ -108,8 +108,8 @@ def test_the_public_page_costs_the_same_queries_whatever_the_rows(client):
         with CaptureQueriesContext(connection) as page:
             assert client.get(f"/practices/{original.pk}/").status_code == 200
         counts.append(len(page))
-    # the entry, its public attachments, the probes, the candidates' text
-    assert counts == [4, 4]
+    # the entry, its public attachments, the candidates (found by the probes in the same query) with their text
+    assert counts == [3, 3]
 
 
 def test_probes_and_scores():
