@@ -147,7 +147,6 @@ def practice_detail(request, pk):
             among=published_entries(),
             exclude=pk,
             field_name="practice",
-            published_only=True,
         ),
     }
     return render(request, "public/practice_detail.html", context)
