@@ -100,19 +100,14 @@ def index_practices(ids: Iterable[int]) -> int:
     return written
 
 
-def unindex_practices(ids: Iterable[int]) -> None:
-    ids = sorted(set(ids))
-    for start in range(0, len(ids), CHUNK):
-        backend().write(ids[start : start + CHUNK], [])
-
-
 def reindex_all() -> int:
     """Rebuild the whole index from the practices and the published entries (on PostgreSQL, as RUM if the rum
     extension has been installed since)."""
     from .models import Practice
 
     with bulk_writes(choose=True):
-        backend().clear()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
         ids = list(Practice.objects.order_by("pk").values_list("pk", flat=True))
         return index_practices(ids)
 
@@ -164,10 +159,6 @@ class SQLiteFTS5:
 
     def drop(self, cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-
-    def clear(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
 
     def write(self, ids, rows):
         with connection.cursor() as cursor:
@@ -291,10 +282,6 @@ class PostgresTsvector:
         cursor.execute(f"DROP FUNCTION IF EXISTS {WINDOW_FUNCTION}")
         cursor.execute(f"DROP FUNCTION IF EXISTS {IDS_FUNCTION}")
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-
-    def clear(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
 
     @staticmethod
     def vector(title: str, summary: str, body: str, tokens: list[str] = ()) -> str:
@@ -487,16 +474,13 @@ def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> N
 # Keeping the index current on single saves; bulk writes call index_practices() themselves.
 
 
-def _practice_saved(sender, instance, raw=False, **kwargs):
+def _practice_written(sender, instance, raw=False, **kwargs):
+    """Saved or deleted: index_practices() rewrites the row, or removes it for a practice that is gone."""
     if not raw:
         index_practices([instance.pk])
 
 
-def _practice_deleted(sender, instance, **kwargs):
-    unindex_practices([instance.pk])
-
-
-def _entry_saved(sender, instance, raw=False, **kwargs):
+def _entry_written(sender, instance, raw=False, **kwargs):
     if not raw:
         index_practices([instance.practice_id])
 
@@ -517,7 +501,7 @@ def connect_signals():
     from .models import Practice
 
     post_save.connect(_batch_saved, sender=Batch, dispatch_uid="search_batch_saved")
-    post_save.connect(_practice_saved, sender=Practice, dispatch_uid="search_practice_saved")
-    post_delete.connect(_practice_deleted, sender=Practice, dispatch_uid="search_practice_deleted")
-    post_save.connect(_entry_saved, sender=BatchEntry, dispatch_uid="search_entry_saved")
-    post_delete.connect(_entry_saved, sender=BatchEntry, dispatch_uid="search_entry_deleted")
+    post_save.connect(_practice_written, sender=Practice, dispatch_uid="search_practice_saved")
+    post_delete.connect(_practice_written, sender=Practice, dispatch_uid="search_practice_deleted")
+    post_save.connect(_entry_written, sender=BatchEntry, dispatch_uid="search_entry_saved")
+    post_delete.connect(_entry_written, sender=BatchEntry, dispatch_uid="search_entry_deleted")

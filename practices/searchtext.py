@@ -47,6 +47,11 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return folded, [i for i, part in enumerate(parts) for _ in part]
 
 
+def pairs(folded: str) -> list[str]:
+    """The overlapping two-character pieces of folded text: 纳税服务 → 纳税 税服 服务."""
+    return list(map(str.__add__, folded, folded[1:]))
+
+
 def bigrams(text: str) -> list[str]:
     """The folded text's overlapping two-character pieces, then its last character alone.
 
@@ -56,7 +61,7 @@ def bigrams(text: str) -> list[str]:
     folded = fold_for_search(text)
     if not folded:
         return []
-    return [*map(str.__add__, folded, folded[1:]), folded[-1]]
+    return [*pairs(folded), folded[-1]]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -72,7 +77,7 @@ class Term:
     @property
     def pieces(self) -> list[str]:
         """The phrase to look up; a one-character term is a prefix instead (any piece starting with it)."""
-        return [a + b for a, b in zip(self.text, self.text[1:], strict=False)] or [self.text]
+        return pairs(self.text) or [self.text]
 
     @property
     def is_prefix(self) -> bool:

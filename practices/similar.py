@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from .search import backend
-from .searchtext import Term, fold_for_search
+from .searchtext import Term, fold_for_search, pairs
 
 PROBE = 4
 PROBES_PER_FIELD = {"title": 6, "summary": 4, "body": 8}
@@ -53,11 +53,7 @@ def probes(title: str, summary: str, body: str) -> list[str]:
 
 
 def _pieces(*texts: str) -> set[str]:
-    pieces = set()
-    for text in texts:
-        folded = fold_for_search(text)
-        pieces.update(map(str.__add__, folded, folded[1:]))
-    return pieces
+    return {piece for text in texts for piece in pairs(fold_for_search(text))}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
