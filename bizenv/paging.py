@@ -17,8 +17,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _seen(self) -> int:
-        if isinstance(self.object_list, QuerySet):
-            return self.object_list[: CAP + 1].count()
+        if isinstance(self.object_list, QuerySet):  # any CAP + 1 rows count the same: no sort
+            return self.object_list.order_by()[: CAP + 1].count()
         return len(self.object_list) + (1 if getattr(self.object_list, "capped", False) else 0)
 
     @cached_property

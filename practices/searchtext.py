@@ -42,8 +42,9 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each of its characters the index of the character of `text` it came from."""
     parts = [_FOLDING[ord(char)] for char in text]
     folded = "".join(parts)
-    if len(folded) == len(text) and all(len(part) == 1 for part in parts):
-        return folded, list(range(len(text)))
+    longest = max(map(len, parts), default=0)
+    if longest <= 1:  # each character kept as one, or dropped (punctuation): the usual case, and quick
+        return folded, list(range(len(text))) if len(folded) == len(text) else [i for i, p in enumerate(parts) if p]
     return folded, [i for i, part in enumerate(parts) for _ in part]
 
 

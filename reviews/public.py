@@ -117,11 +117,14 @@ def searched(filters: PublicPracticeFilter):
             batch=batch.groups() if batch else None,
         ),
     ]
-    return search.search(filters.qs, query, "practice", tokens), parse_query(query)
+    terms = parse_query(query)
+    if not terms and len(tokens) > 1:  # filtered, not searched: the index counts what the filters keep
+        return search.Faceted(filters.qs, tokens), terms
+    return search.search(filters.qs, query, "practice", tokens), terms
 
 
 def practice_list(request):
-    filters = PublicPracticeFilter(request.GET or None, queryset=published_list())
+    filters = PublicPracticeFilter(request.GET or None, queryset=published_list(snippets=bool(request.GET.get("q"))))
     entries, terms = searched(filters)
     page = CappedPaginator(entries, SEARCH_PAGE_SIZE if terms else PAGE_SIZE).get_page(request.GET.get("page"))
     if terms:

@@ -144,9 +144,10 @@ def published_entries() -> QuerySet:
     )
 
 
-def published_list() -> QuerySet:
-    """published_entries() with only what a row of the public list shows, its snippet's text included."""
-    fields = ["practice", "number", "title", "city_name", "indicator_name", "summary", "body"]
+def published_list(snippets: bool = False) -> QuerySet:
+    """published_entries() with only what a row of the public list shows; with `snippets`, the text they are cut
+    from (a search's results show one)."""
+    fields = ["practice", "number", "title", "city_name", "indicator_name", *(["summary", "body"] if snippets else [])]
     return (
         published_entries().select_related(None).select_related("batch").only(*fields, "batch__year", "batch__sequence")
     )
