@@ -210,10 +210,12 @@ class PostgresTsvector:
     """A tsvector of our own pieces, written as a literal (no parser, so no locale can split them differently).
 
     The table is partitioned by practice id into segments of SEGMENT practices, each with its own RUM (or GIN)
-    index, and the window is read from the newest segment back until it is full. A common piece then costs
-    what it costs among 10,000 practices, however many there are: an index reads a piece's whole list of
-    practices before it returns the first one (企业, in 94% of 100,000 practices: 30 ms; in one segment: 3 ms).
-    A rare piece costs a lookup per segment. Segments are created as practices reach them
+    index, and the window is read from the newest practices back until it is full: the newest 10,000, then
+    the 20,000 before them, then 40,000, and so on (the planner merges the ordered scans of the segments a
+    stretch touches). A common piece then costs what it
+    costs among 10,000 practices, however many there are: an index reads a piece's whole list of practices
+    before it returns the first one (企业, in 94% of 100,000 practices: 30 ms; in one segment: 3 ms). A rare
+    piece costs a lookup per doubling, a handful at any size. Segments are created as practices reach them
     (bizenv_search_write()). Whether a practice is published is a column, checked after the index: as a piece of
     the index ("#pub", in nearly every practice) it made each lookup read the list of all published practices.
     """
@@ -267,6 +269,11 @@ class PostgresTsvector:
             )
         else:
             cursor.execute(f"CREATE INDEX {INDEX} ON {TABLE} USING gin (document)")
+        self.create_functions(cursor, use_rum)
+
+    @staticmethod
+    def create_functions(cursor, use_rum: bool):
+        """The window and probe functions, written for the kind of index there is."""
         # A phrase's selectivity is underestimated (the product of its pieces'), and the planner then prefers a
         # bitmap scan that reads every match: inside the functions, only the ordered index scan is allowed. RUM
         # sorts a segment's matches in memory: enough of it keeps them off the disk.
@@ -279,16 +286,18 @@ class PostgresTsvector:
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {WINDOW_FUNCTION}(q tsquery, t tsquery, published_only boolean, n integer)"
             f" RETURNS TABLE (rowid bigint, rank real) LANGUAGE plpgsql STABLE {settings} AS $$"
-            " DECLARE segment bigint; wanted integer := n; got integer;"
+            f" DECLARE upto bigint; width bigint := {SEGMENT}; wanted integer := n; got integer;"
             " BEGIN"
-            f" FOR segment IN REVERSE (SELECT coalesce(max(s.rowid) / {SEGMENT}, -1) FROM {TABLE} AS s) .. 0 LOOP"
+            f" SELECT max(s.rowid) + 1 INTO upto FROM {TABLE} AS s;"
+            " WHILE upto > 0 AND wanted > 0 LOOP"
             f" RETURN QUERY SELECT s.rowid, ts_rank('{PG_WEIGHTS}', s.document, t) FROM {TABLE} AS s"
             f" WHERE s.document @@ q AND (s.published OR NOT published_only)"
-            f" AND s.rowid >= segment * {SEGMENT} AND s.rowid < (segment + 1) * {SEGMENT}"
+            " AND s.rowid >= upto - width AND s.rowid < upto"
             f" ORDER BY {order} LIMIT wanted;"
             " GET DIAGNOSTICS got = ROW_COUNT;"
             " wanted := wanted - got;"
-            " EXIT WHEN wanted <= 0;"
+            " upto := upto - width;"
+            " width := width * 2;"
             " END LOOP;"
             " END $$"
         )

@@ -89,7 +89,7 @@ def batch_detail(request, year, sequence):
     batch = get_object_or_404(Batch, year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
     context = {
         "batch": batch,
-        "sections": announcement_sections(batch),
+        "sections": announcement_sections(batch, text=False),
         "lead": batch.lead.splitlines(),
         "errata": list(batch.errata.all()),
     }

@@ -153,14 +153,17 @@ def published_list(snippets: bool = False) -> QuerySet:
     )
 
 
-def announcement_sections(batch) -> list[tuple[str, list]]:
+def announcement_sections(batch, text: bool = True) -> list[tuple[str, list]]:
     """The batch's entries in number order, grouped under their indicator headings as the announcement has them.
 
-    A draft batch has nothing frozen yet: its entries show their practices' current text, as a preview.
+    A draft batch has nothing frozen yet: its entries show their practices' current text, as a preview. Without
+    `text`, a published batch's entries hold only their headings (the page lists titles; exports need the text).
     """
     entries = batch.entries.order_by("number")
     if batch.status == BatchStatus.DRAFT:
         entries = entries.select_related("practice__city", "practice__indicator")
+    elif not text:
+        entries = entries.only("batch", "practice", "number", "title", "city_name", "indicator_name")
     sections: list[tuple[str, list]] = []
     for entry in entries:
         if batch.status == BatchStatus.DRAFT:

@@ -197,17 +197,18 @@ def test_counts_stop_at_the_window(db, monkeypatch):
 @pytest.mark.parametrize("through", ["facets", "queryset"])
 def test_the_window_holds_the_newest_matches_across_segments(db, monkeypatch, through):
     """Equal ranks, more matches than the window: it holds the highest ids, wherever their segments
-    (PostgreSQL reads segments of 10,000 ids newest first; FTS5 reads its rowids newest first)."""
-    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    (PostgreSQL reads the newest 10,000 ids, then the 20,000 before, and so on; FTS5 reads its rowids newest
+    first)."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 5)
     city = CityFactory()
-    ids = [3, 4, 5, 6, 7, 8, 10_000, 25_000]
+    ids = [3, 4, 5, 6, 7, 8, 10_000, 25_000, 60_000]
     for pk in ids:
         PracticeFactory(id=pk, city=city, title="不见不散")
-    PracticeFactory(id=25_001, title="后会有期")  # the newest, without the term
+    PracticeFactory(id=60_001, title="后会有期")  # the newest, without the term
     tokens = search.facets(city=city.pk) if through == "facets" else None
     results = search.search(Practice.objects.all(), "不见", tokens=tokens)
     assert results.capped
-    assert sorted(p.pk for p in results[0:4]) == ids[-4:]
+    assert sorted(p.pk for p in results[0:5]) == ids[-5:]
     whole = search.search(Practice.objects.all(), "不见", tokens=tokens)
     monkeypatch.setattr(search, "RANK_WINDOW", 100)
     assert sorted(p.pk for p in whole[0:100]) == ids and not whole.capped
