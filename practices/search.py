@@ -32,9 +32,10 @@ INDEX = "practices_searchindex_document"
 WINDOW_FUNCTION = "bizenv_search_window"
 IDS_FUNCTION = "bizenv_search_ids"
 WRITE_FUNCTION = "bizenv_search_write"
-SEGMENT = 10_000  # practice ids per segment of the PostgreSQL index (see PostgresTsvector)
-SEGMENT_LOCK = 70_221_007  # the advisory lock under which a new segment is created
-NEWEST = 2**53  # RUM's distances are float8, exact up to here: 2**63 would tie every id below 2,048
+# Practice ids per segment of the PostgreSQL index (see PostgresTsvector). Segments are named and bounded by it:
+# changing it means rebuilding the table (drop(), create(), reindex_all()), as migration 0008 does.
+SEGMENT = 10_000
+NEWEST = 2**53  # RUM's distances are float8, exact up to here (from 2**63, ids tied in blocks of about 1,024)
 RANK_WINDOW = CAP
 # bm25 column weights (FTS5) and ts_rank weights for D, C, B, A (PostgreSQL): title A, summary B, body C.
 FTS5_WEIGHTS = (10.0, 4.0, 1.0)
@@ -122,9 +123,9 @@ def bulk_writes(choose: bool = False):
     """Around writing many practices at once: on PostgreSQL the index is dropped and built once, at the end.
 
     A RUM index costs about 16 ms per row written into it, so 100,000 rows written one by one take half an hour;
-    dropped first and built at the end, they take about two minutes. Searches wait meanwhile (the table is
-    locked), and everything is one transaction: a failure leaves the index as it was. The index keeps its kind
-    unless `choose`: then RUM if the extension is there now.
+    dropped first and built at the end, they take about two minutes. Searches and filtered lists wait meanwhile
+    (the table is locked), and everything is one transaction: a failure leaves the index as it was. The index
+    keeps its kind unless `choose`: then RUM if the extension is there now.
 
     On SQLite the FTS5 index is merged into one segment at the end (written in chunks, it is left in many, and
     a common term then reads them all: 50% slower at 100,000 practices), and the planner's statistics are
@@ -215,7 +216,7 @@ class PostgresTsvector:
     stretch touches). A common piece then costs what it
     costs among 10,000 practices, however many there are: an index reads a piece's whole list of practices
     before it returns the first one (企业, in 94% of 100,000 practices: 30 ms; in one segment: 3 ms). A rare
-    piece costs a lookup per doubling, a handful at any size. Segments are created as practices reach them
+    piece costs a query per doubling and a lookup in each segment. Segments are created as practices reach them
     (bizenv_search_write()). Whether a practice is published is a column, checked after the index: as a piece of
     the index ("#pub", in nearly every practice) it made each lookup read the list of all published practices.
     """
@@ -223,30 +224,35 @@ class PostgresTsvector:
     name = "postgresql-tsvector"
 
     def create(self, cursor):
+        # No foreign key to the practices: a deleted practice leaves the index through index_practices() (its
+        # signal), and a key would make adding a segment lock the practices table.
         cursor.execute(
-            f"CREATE TABLE {TABLE} (rowid bigint PRIMARY KEY"
-            " REFERENCES practices_practice(id) ON DELETE CASCADE,"
-            " published boolean NOT NULL, document tsvector NOT NULL) PARTITION BY RANGE (rowid)"
+            f"CREATE TABLE {TABLE} (rowid bigint PRIMARY KEY, published boolean NOT NULL,"
+            " document tsvector NOT NULL) PARTITION BY RANGE (rowid)"
         )
-        # Writes go through one function: it creates the segments the ids reach (once, under a lock, as two
-        # writers may reach a new one together), then replaces the rows.
+        # Writes go through one function: it adds the segments the ids reach, then replaces the rows. A segment
+        # is created apart and attached, which locks out neither searches nor writers (CREATE TABLE … PARTITION
+        # OF would lock the whole table until the end of the writer's transaction), under a lock of its own so
+        # that two writers reaching it together add it once (read committed, Django's default, sees the other's
+        # once it has committed).
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {WRITE_FUNCTION}(ids bigint[], rowids bigint[], published boolean[],"
             " documents text[]) RETURNS void LANGUAGE plpgsql AS $$"
             " DECLARE segment bigint; part text;"
             " BEGIN"
-            f" DELETE FROM {TABLE} WHERE rowid = ANY(ids);"
             f" FOR segment IN SELECT DISTINCT r / {SEGMENT} FROM unnest(rowids) AS r LOOP"
             f" part := '{TABLE}_' || segment;"
             " IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = part"
             " AND relnamespace = current_schema()::regnamespace) THEN"
-            f" PERFORM pg_advisory_xact_lock({SEGMENT_LOCK});"
+            f" PERFORM pg_advisory_xact_lock(hashtext('{TABLE}'), segment::integer);"
             " IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = part"
             " AND relnamespace = current_schema()::regnamespace) THEN"
-            f" EXECUTE format('CREATE TABLE %I PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)',"
+            f" EXECUTE format('CREATE TABLE %I (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);"
+            f" EXECUTE format('ALTER TABLE {TABLE} ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)',"
             f" part, segment * {SEGMENT}, (segment + 1) * {SEGMENT});"
             " END IF; END IF;"
             " END LOOP;"
+            f" DELETE FROM {TABLE} WHERE rowid = ANY(ids);"
             f" INSERT INTO {TABLE} (rowid, published, document)"
             " SELECT r, p, d::tsvector FROM unnest(rowids, published, documents) AS u(r, p, d);"
             " END $$"
@@ -425,8 +431,8 @@ class PostgresTsvector:
 
 
 def newest_first(rum: bool) -> str:
-    """ORDER BY for the newest matches first: RUM orders by the rowid attached in the index (its distance to the
-    largest bigint); GIN sorts."""
+    """ORDER BY for the newest matches first: RUM orders by the rowid attached in the index (its distance to
+    NEWEST); GIN sorts."""
     return f"s.rowid <=| {NEWEST}" if rum else "s.rowid DESC"
 
 

@@ -20,4 +20,5 @@ def rebuild(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("practices", "0007_search_index")]
 
+    # Backwards there is nothing to undo here: 0007's reverse drops the table, whatever its layout.
     operations = [migrations.RunPython(rebuild, migrations.RunPython.noop)]

@@ -5,10 +5,12 @@ from a plain substring match on the folded text, so both engines are held to the
 """
 
 import random
+import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -20,6 +22,7 @@ from practices.models import Practice, SearchIndex, Status
 from practices.searchtext import fold_for_search, parse_query, snippet
 from practices.synth import seed_sentences
 from reviews.batches import batch_add, batch_publish
+from reviews.public import PublicPracticeFilter
 from reviews.selectors import published_entries
 from tests.conftest import require_tool
 from tests.factories import (
@@ -277,27 +280,47 @@ def test_the_queue_and_the_portal_search(client, db, xian, xian_official):
     assert "不动产登记一窗办理" in html and "企业开办" not in html
 
 
-def test_every_index_this_database_offers_gives_the_same_answers(corpus):
-    """SQLite has FTS5; PostgreSQL has RUM (ranked in the index) and GIN (the fallback without the extension)."""
+def index_kinds():
+    """Each index this database offers, made current in turn: SQLite has FTS5 (None); PostgreSQL has RUM (True,
+    ranked in the index) and GIN (False, the fallback without the extension)."""
     if connection.vendor != "postgresql":
-        kinds = [None]
-    else:
-        with connection.cursor() as cursor:
-            rum = search.PostgresTsvector.rum_available(cursor)
-        require_tool(rum, "PostgreSQL without the rum extension (Debian: postgresql-15-rum): RUM ranking untested")
-        kinds = [True, False]
-    title_hit = PracticeFactory(title="电子证照全省互认", body="提升审批效率。")
+        yield None
+        return
+    with connection.cursor() as cursor:
+        rum = search.PostgresTsvector.rum_available(cursor)
+    require_tool(rum, "PostgreSQL without the rum extension (Debian: postgresql-15-rum): RUM ranking untested")
     try:
-        for rum in kinds:
-            if rum is not None:
-                with connection.cursor() as cursor:
-                    search.PostgresTsvector().create_index(cursor, rum=rum)
-                assert search.PostgresTsvector().uses_rum is rum
-            for query in QUERIES:
-                assert set(found(query)) == expected(query, [*corpus, title_hit]), (rum, query)
-            assert found("电子证照")[0] == title_hit.pk
+        for rum in (True, False):
+            with connection.cursor() as cursor:
+                search.PostgresTsvector().create_index(cursor, rum=rum)
+            assert search.PostgresTsvector().uses_rum is rum
+            yield rum
     finally:
         search._uses_rum.clear()  # the test's transaction rolls the index back to what it was
+
+
+def test_every_index_this_database_offers_gives_the_same_answers(corpus):
+    title_hit = PracticeFactory(title="电子证照全省互认", body="提升审批效率。")
+    for rum in index_kinds():
+        for query in QUERIES:
+            assert set(found(query)) == expected(query, [*corpus, title_hit]), (rum, query)
+        assert found("电子证照")[0] == title_hit.pk
+
+
+def test_the_public_window_holds_the_newest_published_matches_with_every_index(db, monkeypatch):
+    """Published and unpublished practices across segments: the public's window holds the newest published."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    batch = BatchFactory(status="published", published_at=timezone.now())
+    published = [3, 4, 5, 9_999, 10_000, 10_001, 31_000, 45_000]
+    for number, pk in enumerate(published, start=1):
+        practice = PracticeFactory(id=pk, status=Status.PUBLISHED, title="不见不散")
+        BatchEntryFactory(batch=batch, practice=practice, number=number, title="不见不散")
+    for pk in (6, 10_002, 45_001, 52_000):
+        PracticeFactory(id=pk, status=Status.APPROVED, title="不见不散")
+    for rum in index_kinds():
+        results = search.search(published_entries(), "不见", "practice", [search.PUBLISHED])
+        assert results.capped, rum
+        assert sorted(entry.practice_id for entry in results[0:4]) == published[-4:], rum
 
 
 def test_a_filtered_search_finds_what_the_filtered_list_holds(client, db):
@@ -336,8 +359,12 @@ def test_a_filtered_search_finds_what_the_filtered_list_holds(client, db):
         "year=1e5000",
     ]
     for query in queries:
-        listed = client.get(f"/api/v1/practices/?{query}&page_size=100")
-        listed = {r["id"] for r in listed.json()["results"]} if listed.status_code == 200 else set()
+        response = client.get(f"/api/v1/practices/?{query}&page_size=100")
+        listed = {r["id"] for r in response.json()["results"]} if response.status_code == 200 else set()
+        if response.status_code == 200:  # the index counts a filtered list: as many as the filters keep
+            filters = PublicPracticeFilter(QueryDict(query) or None, queryset=published_entries())
+            held = set(filters.qs.values_list("practice_id", flat=True))
+            assert listed == held and response.json()["count"] == len(held), query
         with_tax = {p.pk for p in Practice.objects.filter(pk__in=listed, body__contains="纳税")}
         found = client.get(f"/api/v1/practices/?{query}&q=纳税&page_size=100")
         found = {r["id"] for r in found.json()["results"]} if found.status_code == 200 else set()
@@ -376,3 +403,34 @@ def test_a_long_body_is_found_to_its_end(db):
     assert found("最后一句话") == [practice.pk]
     assert found("企业企业企业") == [practice.pk]
     assert found("最后一句电话") == []  # its pieces are all there, but not in this order: precision holds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_reaching_a_new_segment_together_both_succeed():
+    """Each saves a practice, then one in a segment nobody has reached yet, in the same transaction: both
+    commit, and both are found. (SQLite takes one lock for the whole database, so its writers never meet.)"""
+    barrier = threading.Barrier(2 if connection.vendor == "postgresql" else 1)
+    city, indicator = CityFactory(), IndicatorFactory()
+    PracticeFactory(city=city, indicator=indicator)  # the first segment is there before the writers start
+    outcomes = []
+
+    def write(pk):
+        try:
+            with transaction.atomic():
+                # A writer that already holds locks, as a save or an import does.
+                PracticeFactory(city=city, indicator=indicator, title="先写一条")
+                barrier.wait(timeout=30)
+                PracticeFactory(id=pk, city=city, indicator=indicator, title="新段落的第一条")
+            outcomes.append("committed")
+        except Exception as exc:  # the outcome is the assertion
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(pk,)) for pk in (70_000, 70_500)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["committed", "committed"]
+    assert sorted(found("新段落")) == [70_000, 70_500]
