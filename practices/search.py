@@ -186,9 +186,9 @@ class SQLiteFTS5:
     def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
         return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms, tokens)]
 
-    def probe_sql(self, terms: list[Term], tokens: list[str], limit: int) -> tuple[str, list]:
+    def probe_sql(self, terms: list[Term], limit: int) -> tuple[str, list]:
         """Up to `limit` ids of matches, in no particular order."""
-        sql, params = self.ids_sql(terms, tokens)
+        sql, params = self.ids_sql(terms)
         return f"{sql} LIMIT {int(limit)}", params
 
     def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
@@ -213,12 +213,12 @@ class PostgresTsvector:
     The table is partitioned by practice id into segments of SEGMENT practices, each with its own RUM (or GIN)
     index, and the window is read from the newest practices back until it is full: the newest 10,000, then
     the 20,000 before them, then 40,000, and so on (the planner merges the ordered scans of the segments a
-    stretch touches). A common piece then costs what it
-    costs among 10,000 practices, however many there are: an index reads a piece's whole list of practices
-    before it returns the first one (企业, in 94% of 100,000 practices: 30 ms; in one segment: 3 ms). A rare
-    piece costs a query per doubling and a lookup in each segment. Segments are created as practices reach them
-    (bizenv_search_write()). Whether a practice is published is a column, checked after the index: as a piece of
-    the index ("#pub", in nearly every practice) it made each lookup read the list of all published practices.
+    stretch touches). A common piece then costs what it costs among 10,000 practices, however many there are: an
+    index reads a piece's whole list of practices before it returns the first one (企业, in 94% of 100,000 practices:
+    30 ms; in one segment: 3 ms). A rare piece costs a query per doubling and a lookup in each segment. Segments are
+    created as practices reach them (bizenv_search_write()). Whether a practice is published is a column, checked
+    after the index: as a piece of the index ("#pub", in nearly every practice) it made each lookup read the list of
+    all published practices.
     """
 
     name = "postgresql-tsvector"
@@ -371,16 +371,18 @@ class PostgresTsvector:
         parts.extend(f"'#{token}':{min(position, 16383)}" for token in marks)
         return " ".join(parts)
 
+    @staticmethod
+    def published(tokens: list[str]) -> tuple[bool, list[str]]:
+        """Whether the tokens hold "pub", a column here, and the other facets, which are pieces of the index."""
+        return PUBLISHED in tokens, [t for t in tokens if t != PUBLISHED]
+
     def write(self, ids, rows):
-        published = [PUBLISHED in tokens for *_, tokens in rows]
-        documents = [
-            self.vector(title, summary, body, [t for t in tokens if t != PUBLISHED])
-            for _, title, summary, body, tokens in rows
-        ]
+        split = [self.published(tokens) for *_, tokens in rows]
+        documents = [self.vector(*texts, facets) for (_, *texts, _), (_, facets) in zip(rows, split, strict=True)]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {WRITE_FUNCTION}(%s, %s, %s, %s)",
-                [list(ids), [row[0] for row in rows], published, documents],
+                [list(ids), [row[0] for row in rows], [published for published, _ in split], documents],
             )
 
     @staticmethod
@@ -401,14 +403,14 @@ class PostgresTsvector:
         return " & ".join([*(one(t) for t in terms), *(f"'#{token}'" for token in tokens)])
 
     def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
-        published, tokens = PUBLISHED in tokens, [t for t in tokens if t != PUBLISHED]
+        published, tokens = self.published(tokens)
         sql = f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery"
         return sql + (" AND published" if published else ""), [self.query(terms, tokens)]
 
-    def probe_sql(self, terms: list[Term], tokens: list[str], limit: int) -> tuple[str, list]:
+    def probe_sql(self, terms: list[Term], limit: int) -> tuple[str, list]:
         """Up to `limit` ids of matches, read from the index alone (a bitmap scan would read every document)."""
         sql = f"SELECT practice_id FROM {IDS_FUNCTION}(%s::tsquery, {int(limit)}) AS practice_id"
-        return sql, [self.query(terms, tokens, exact=True)]
+        return sql, [self.query(terms, exact=True)]
 
     def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
         """(rowid, -ts_rank) of the newest RANK_WINDOW + 1 matches (negated: lower is better, as bm25).
@@ -416,8 +418,8 @@ class PostgresTsvector:
         Without a condition (`within`, on s.rowid, "" for none) this is bizenv_search_window(), whose RUM index
         scan returns the newest matches first and stops; with one, the planner decides.
         """
-        published = PUBLISHED in tokens
-        query, text = self.query(terms, [t for t in tokens if t != PUBLISHED]), self.query(terms)
+        published, facets = self.published(tokens)
+        query, text = self.query(terms, facets), self.query(terms)
         condition, condition_params = within
         if not condition:
             sql = f"SELECT rowid, -rank FROM {WINDOW_FUNCTION}(%s::tsquery, %s::tsquery, %s, {RANK_WINDOW + 1})"

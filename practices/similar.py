@@ -66,7 +66,7 @@ def _candidates_sql(pieces: list[str], exclude: int) -> tuple[str, list]:
     engine = backend()
     parts, params = [], []
     for i, piece in enumerate(pieces):
-        sql, sql_params = engine.probe_sql([Term(piece)], [], PROBE_CAP + 1)
+        sql, sql_params = engine.probe_sql([Term(piece)], PROBE_CAP + 1)
         parts.append(f"SELECT {i} AS probe, hit.practice_id FROM ({sql}) AS hit")
         params.extend(sql_params)
     hits = f"SELECT probe, practice_id, count(*) OVER (PARTITION BY probe) AS n FROM ({' UNION ALL '.join(parts)}) AS p"
