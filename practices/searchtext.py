@@ -14,18 +14,31 @@ that hold the words apart.
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import compress, count
+from operator import not_
 
 from .text import to_simplified
 
 
 class _Folding(dict):
-    """str.translate table, filled as code points are met: each maps to its folded form, "" if dropped."""
+    """str.translate table, filled as code points are met: each maps to its folded form, "" if dropped.
+
+    The characters that fold to nothing (punctuation) and to more than one character (㈱, ﬁ) are kept apart
+    too, so that fold_with_offsets() can tell from the text alone whether its offsets are the simple kind.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.dropped: set[str] = set()
+        self.expanded: set[str] = set()
 
     def __missing__(self, code: int) -> str:
         # NFD after NFKC splits off accents and kana voicing marks, which are then dropped like punctuation:
         # é and e + a combining accent, ガ and ｶﾞ, fold alike wherever the text was cut.
         folded = to_simplified(unicodedata.normalize("NFD", unicodedata.normalize("NFKC", chr(code)))).lower()
         value = "".join(c for c in folded if unicodedata.category(c)[0] in "LN")
+        if len(value) != 1:
+            (self.expanded if value else self.dropped).add(chr(code))
         self[code] = value
         return value
 
@@ -40,12 +53,12 @@ def fold_for_search(text: str) -> str:
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each of its characters the index of the character of `text` it came from."""
-    parts = [_FOLDING[ord(char)] for char in text]
-    folded = "".join(parts)
-    longest = max(map(len, parts), default=0)
-    if longest <= 1:  # each character kept as one, or dropped (punctuation): the usual case, and quick
-        return folded, list(range(len(text))) if len(folded) == len(text) else [i for i, p in enumerate(parts) if p]
-    return folded, [i for i, part in enumerate(parts) for _ in part]
+    folded = text.translate(_FOLDING)  # first: it adds the text's new characters to the table and its sets
+    if _FOLDING.expanded.isdisjoint(text):  # the usual case: each character folds to one, or is dropped
+        if len(folded) == len(text):
+            return folded, list(range(len(text)))
+        return folded, list(compress(count(), map(not_, map(_FOLDING.dropped.__contains__, text))))
+    return folded, [i for i, char in enumerate(text) for _ in _FOLDING[ord(char)]]
 
 
 def pairs(folded: str) -> list[str]:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from practices import search, services
 from practices.models import Practice, SearchIndex, Status
-from practices.searchtext import fold_for_search, parse_query, snippet
+from practices.searchtext import fold_for_search, fold_with_offsets, parse_query, snippet
 from practices.synth import seed_sentences
 from reviews.batches import batch_add, batch_publish
 from reviews.public import PublicPracticeFilter
@@ -215,6 +215,15 @@ def test_the_window_holds_the_newest_matches_across_segments(db, monkeypatch, th
     whole = search.search(Practice.objects.all(), "不见", tokens=tokens)
     monkeypatch.setattr(search, "RANK_WINDOW", 100)
     assert sorted(p.pk for p in whole[0:100]) == ids and not whole.capped
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("納稅纳税服務ＡbＣ１2，。《》 \u3231\ufb01\u00e9e\u0301ｶﾞガ"), max_size=30))
+def test_offsets_point_each_folded_character_at_the_character_it_came_from(text):
+    """Punctuation dropped, ㈱ and ﬁ folded to two characters, a combining accent dropped: whatever the mix."""
+    folded, offsets = fold_with_offsets(text)
+    assert folded == fold_for_search(text)
+    assert offsets == [i for i, char in enumerate(text) for _ in fold_for_search(char)]
 
 
 def test_snippets_mark_the_hits_in_the_original_text():

@@ -156,3 +156,21 @@ def test_the_list_pages_through_its_rows(client, db):
     first = client.get("/practices/", {"year": 2023}).content.decode()
     assert "第 1/2 页，共 31 项" in first and "year=2023&amp;page=2" in first
     assert "第 2/2 页，共 31 项" in client.get("/practices/", {"year": 2023, "page": 2}).content.decode()
+
+
+def test_a_list_row_shows_its_entry_escaped_and_links_to_it(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, title='<script>alert("x")</script> & 一网通办')
+    entry(published_batch(2022, 2), 7, practice, city_name="西安市<b>", indicator_name="")
+    html = client.get("/practices/").content.decode()
+    row = re.search(r"<tr><td>.*?</tr>", html, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    assert cells == [
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 一网通办",
+        "西安市&lt;b&gt;",
+        "—",
+        "2022-2 · 7",
+    ]
+    assert "<script>" not in html
+    links = re.findall(r'href="([^"]+)"', row)
+    assert links == [f"/practices/{practice.pk}/", "/batches/2022/2/"]
+    assert [client.get(link).status_code for link in links] == [200, 200]
