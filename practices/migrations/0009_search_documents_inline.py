@@ -1,0 +1,12 @@
+"""PostgreSQL's index keeps each document in its row where it fits (search.TOAST_TARGET), not in TOAST."""
+
+from django.db import migrations
+
+from practices.search import rebuild_postgres_table
+
+
+class Migration(migrations.Migration):
+    dependencies = [("practices", "0008_search_segments")]
+
+    # Backwards the documents may stay where they are: the earlier code reads them wherever they are stored.
+    operations = [migrations.RunPython(rebuild_postgres_table, migrations.RunPython.noop)]
