@@ -28,6 +28,7 @@ from bizenv.paging import CAP
 from .searchtext import Fragment, Term, bigrams, fold_for_search, parse_query, snippet
 
 TABLE = "practices_searchindex"
+PUBLISHED_TABLE = "practices_searchpublished"  # SQLite only: PostgreSQL has a column
 INDEX = "practices_searchindex_document"
 WINDOW_FUNCTION = "bizenv_search_window"
 IDS_FUNCTION = "bizenv_search_ids"
@@ -76,6 +77,13 @@ PUBLISHED = "pub"
 LONG = "long"  # PostgreSQL only: a document beyond what a tsvector's positions can hold
 
 
+def split_published(tokens: list[str]) -> tuple[bool, list[str]]:
+    """Whether the tokens hold "pub", and the other facets. Both engines keep "pub" apart from the index's
+    pieces: found in nearly every practice, as a piece it made each lookup read (or, for bm25, weigh) the list
+    of all published practices."""
+    return PUBLISHED in tokens, [t for t in tokens if t != PUBLISHED]
+
+
 def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str, list[str]]]:
     """(practice id, title, summary, body, facets) as the index holds them: the frozen text once published."""
     from reviews.models import BatchEntry, BatchStatus
@@ -117,22 +125,26 @@ def reindex_all() -> int:
 
     with bulk_writes(choose=True):
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
+            backend().clear(cursor)
         ids = list(Practice.objects.order_by("pk").values_list("pk", flat=True))
         return index_practices(ids)
 
 
-def rebuild_postgres_table(apps, schema_editor):
-    """A migration's step when PostgreSQL's table changes layout: drop it with its functions, create both as this
-    code writes them, and fill it. SQLite's FTS5 table is left as it is."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    engine = PostgresTsvector()
-    with schema_editor.connection.cursor() as cursor:
-        engine.drop(cursor)
-        engine.create(cursor)
-    if apps.get_model("practices", "Practice").objects.exists():
-        reindex_all()
+def rebuild_on(vendor: str):
+    """A migration's step for when one engine's tables change layout ("postgresql" or "sqlite"): on that
+    database, drop them, create them as this code writes them, and fill them; on the other, nothing."""
+
+    def rebuild(apps, schema_editor):
+        if schema_editor.connection.vendor != vendor:
+            return
+        engine = backend()
+        with schema_editor.connection.cursor() as cursor:
+            engine.drop(cursor)
+            engine.create(cursor)
+        if apps.get_model("practices", "Practice").objects.exists():
+            reindex_all()
+
+    return rebuild
 
 
 @contextmanager
@@ -169,8 +181,11 @@ def bulk_writes(choose: bool = False):
 
 
 class SQLiteFTS5:
+    """An FTS5 table of the texts' pieces and the facets, with the published practices in a table beside it."""
+
     name = "sqlite-fts5"
     TEXT = "{title summary body}"
+    PUBLISHED_ONLY = f" AND EXISTS (SELECT 1 FROM {PUBLISHED_TABLE} AS p WHERE p.rowid = s.rowid)"
 
     def create(self, cursor):
         cursor.execute(
@@ -179,19 +194,32 @@ class SQLiteFTS5:
         )
         weights = ", ".join(str(w) for w in (*FTS5_WEIGHTS, 0.0))
         cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', 'bm25({weights})')")
+        cursor.execute(f"CREATE TABLE {PUBLISHED_TABLE} (rowid INTEGER PRIMARY KEY)")
 
     def drop(self, cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {PUBLISHED_TABLE}")
+
+    def clear(self, cursor):
+        cursor.execute(f"DELETE FROM {TABLE}")
+        cursor.execute(f"DELETE FROM {PUBLISHED_TABLE}")
 
     def write(self, ids, rows):
+        marks = ", ".join(["%s"] * len(ids))
+        split = [split_published(tokens) for *_, tokens in rows]
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", ids)
+            cursor.execute(f"DELETE FROM {PUBLISHED_TABLE} WHERE rowid IN ({marks})", ids)
             cursor.executemany(
                 f"INSERT INTO {TABLE}(rowid, title, summary, body, facets) VALUES (%s, %s, %s, %s, %s)",
                 [
-                    (pk, *(" ".join(bigrams(t)) for t in (title, summary, body)), " ".join(tokens))
-                    for pk, title, summary, body, tokens in rows
+                    (pk, *(" ".join(bigrams(t)) for t in (title, summary, body)), " ".join(facets))
+                    for (pk, title, summary, body, _), (_, facets) in zip(rows, split, strict=True)
                 ],
+            )
+            cursor.executemany(
+                f"INSERT INTO {PUBLISHED_TABLE}(rowid) VALUES (%s)",
+                [(row[0],) for row, (published, _) in zip(rows, split, strict=True) if published],
             )
 
     def match(self, terms: list[Term], tokens: list[str] = ()) -> str:
@@ -201,7 +229,9 @@ class SQLiteFTS5:
         return " AND ".join([*phrases, *(f'facets : "{token}"' for token in tokens)])
 
     def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
-        return f"SELECT rowid AS practice_id FROM {TABLE} WHERE {TABLE} MATCH %s", [self.match(terms, tokens)]
+        published, facets = split_published(tokens)
+        sql = f"SELECT s.rowid AS practice_id FROM {TABLE} AS s WHERE {TABLE} MATCH %s"
+        return sql + (self.PUBLISHED_ONLY if published else ""), [self.match(terms, facets)]
 
     def probe_sql(self, terms: list[Term], limit: int) -> tuple[str, list]:
         """Up to `limit` ids of matches, in no particular order."""
@@ -211,14 +241,16 @@ class SQLiteFTS5:
     def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
         """(rowid, bm25) of the newest RANK_WINDOW + 1 matches; bm25 is lower for a better match.
 
-        `within` is a condition on s.rowid with its parameters ("" for none).
+        `within` is a condition on s.rowid with its parameters ("" for none). Being published is checked per
+        match, newest first, and stops with the window (bm25 weighs each piece of a query over the whole table).
         """
+        published, facets = split_published(tokens)
         condition, condition_params = within
         sql = (
-            f"SELECT s.rowid, s.rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s{condition}"
-            f" ORDER BY s.rowid DESC LIMIT {RANK_WINDOW + 1}"
+            f"SELECT s.rowid, s.rank FROM {TABLE} AS s WHERE {TABLE} MATCH %s"
+            f"{self.PUBLISHED_ONLY if published else ''}{condition} ORDER BY s.rowid DESC LIMIT {RANK_WINDOW + 1}"
         )
-        return sql, [self.match(terms, tokens), *condition_params]
+        return sql, [self.match(terms, facets), *condition_params]
 
 
 _uses_rum: dict[str, bool] = {}
@@ -364,6 +396,9 @@ class PostgresTsvector:
             _uses_rum[name] = bool(row) and row[0] == "rum"
         return _uses_rum[name]
 
+    def clear(self, cursor):
+        cursor.execute(f"DELETE FROM {TABLE}")
+
     def drop(self, cursor):
         cursor.execute(f"DROP FUNCTION IF EXISTS {WRITE_FUNCTION}")
         cursor.execute(f"DROP FUNCTION IF EXISTS {WINDOW_FUNCTION}")
@@ -390,13 +425,8 @@ class PostgresTsvector:
         parts.extend(f"'#{token}':{min(position, 16383)}" for token in marks)
         return " ".join(parts)
 
-    @staticmethod
-    def published(tokens: list[str]) -> tuple[bool, list[str]]:
-        """Whether the tokens hold "pub", a column here, and the other facets, which are pieces of the index."""
-        return PUBLISHED in tokens, [t for t in tokens if t != PUBLISHED]
-
     def write(self, ids, rows):
-        split = [self.published(tokens) for *_, tokens in rows]
+        split = [split_published(tokens) for *_, tokens in rows]
         documents = [self.vector(*texts, facets) for (_, *texts, _), (_, facets) in zip(rows, split, strict=True)]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -422,7 +452,7 @@ class PostgresTsvector:
         return " & ".join([*(one(t) for t in terms), *(f"'#{token}'" for token in tokens)])
 
     def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
-        published, tokens = self.published(tokens)
+        published, tokens = split_published(tokens)
         sql = f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery"
         return sql + (" AND published" if published else ""), [self.query(terms, tokens)]
 
@@ -437,7 +467,7 @@ class PostgresTsvector:
         Without a condition (`within`, on s.rowid, "" for none) this is bizenv_search_window(), whose RUM index
         scan returns the newest matches first and stops; with one, the planner decides.
         """
-        published, facets = self.published(tokens)
+        published, facets = split_published(tokens)
         query, text = self.query(terms, facets), self.query(terms)
         condition, condition_params = within
         if not condition:

@@ -2,11 +2,11 @@
 
 from django.db import migrations
 
-from practices.search import rebuild_postgres_table
+from practices.search import rebuild_on
 
 
 class Migration(migrations.Migration):
     dependencies = [("practices", "0008_search_segments")]
 
     # Backwards the documents may stay where they are: the earlier code reads them wherever they are stored.
-    operations = [migrations.RunPython(rebuild_postgres_table, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(rebuild_on("postgresql"), migrations.RunPython.noop)]
