@@ -5,6 +5,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from bizenv.filters import ReferenceChoiceFilter
 from bizenv.widgets import FastSelect
 
 from . import search
@@ -123,8 +124,8 @@ class CityPracticeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         widget=FastSelect, label=_("状态"), choices=Status.choices, empty_label=_("全部状态")
     )
-    indicator = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label=_("指标"), queryset=Indicator.objects.order_by("order"), empty_label=_("全部指标")
+    indicator = ReferenceChoiceFilter(
+        label=_("指标"), queryset=Indicator.objects.order_by("order"), empty_label=_("全部指标")
     )
     round = django_filters.NumberFilter(label=_("轮次"), min_value=1)
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from bizenv.filters import ReferenceChoiceFilter
 from bizenv.widgets import FastSelect
 from practices import search
 from practices.models import City, Indicator, Practice, Role, Status
@@ -27,15 +28,10 @@ class QueueFilter(django_filters.FilterSet):
         choices=[(s.value, s.label) for s in QUEUE_STATUSES],
         empty_label=_("全部状态"),
     )
-    city = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label=_("城市"), queryset=City.objects.all(), empty_label=_("全部城市")
-    )
-    indicator = django_filters.ModelChoiceFilter(
-        widget=FastSelect, label=_("指标"), queryset=Indicator.objects.all(), empty_label=_("全部指标")
-    )
+    city = ReferenceChoiceFilter(label=_("城市"), queryset=City.objects.all(), empty_label=_("全部城市"))
+    indicator = ReferenceChoiceFilter(label=_("指标"), queryset=Indicator.objects.all(), empty_label=_("全部指标"))
     round = django_filters.NumberFilter(label=_("轮次"), min_value=1)
-    reviewer = django_filters.ModelChoiceFilter(
-        widget=FastSelect,
+    reviewer = ReferenceChoiceFilter(
         label=_("评审员"),
         queryset=reviewer_choices(),
         method="filter_reviewer",

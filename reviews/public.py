@@ -13,8 +13,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
+from bizenv.filters import ReferenceChoiceFilter
 from bizenv.paging import CappedPaginator
-from bizenv.widgets import FastSelect
 from practices import search
 from practices.models import City, Indicator
 from practices.searchtext import parse_query
@@ -34,16 +34,14 @@ class PublicPracticeFilter(django_filters.FilterSet):
     """The list's filters, as DESIGN.md fixes them: city (code), indicator (slug), batch (YEAR-SEQ), year, q."""
 
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200)
-    city = django_filters.ModelChoiceFilter(
-        widget=FastSelect,
+    city = ReferenceChoiceFilter(
         label=_("城市"),
         field_name="practice__city",
         to_field_name="code",
         queryset=City.objects.all(),
         empty_label=_("全部城市"),
     )
-    indicator = django_filters.ModelChoiceFilter(
-        widget=FastSelect,
+    indicator = ReferenceChoiceFilter(
         label=_("指标"),
         field_name="practice__indicator",
         to_field_name="slug",

@@ -116,6 +116,10 @@ def test_public_query_counts_do_not_grow(client, db, django_assert_num_queries, 
         entry(batch, number)
     with django_assert_num_queries(4):  # the filter's cities and indicators, the count, the page of entries
         client.get("/practices/")
+    practice = BatchEntry.objects.first().practice
+    filtered = {"city": practice.city.code, "indicator": practice.indicator.slug}
+    with django_assert_num_queries(4):  # the same: the chosen city and indicator are found among the choices
+        assert f'href="/practices/{practice.pk}/"' in client.get("/practices/", filtered).content.decode()
     # Last-Modified (the batch, its latest erratum), then the batch, its entries, its errata
     with django_assert_num_queries(5):
         client.get("/batches/2023/1/")
@@ -174,3 +178,11 @@ def test_a_list_row_shows_its_entry_escaped_and_links_to_it(client, db):
     links = re.findall(r'href="([^"]+)"', row)
     assert links == [f"/practices/{practice.pk}/", "/batches/2022/2/"]
     assert [client.get(link).status_code for link in links] == [200, 200]
+
+
+def test_an_unknown_city_or_indicator_is_an_error_not_an_empty_list(client, db):
+    entry(published_batch(), 1)
+    for query in ({"city": "999999"}, {"indicator": "no-such-indicator"}):
+        html = client.get("/practices/", query).content.decode()
+        assert 'role="alert"' in html and "选择一个有效的选项" in html, query
+        assert "<tbody>" not in html, query
