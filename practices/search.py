@@ -16,6 +16,7 @@ installed, finds them all and sorts them: correct, slower).
 
 from collections.abc import Iterable
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -628,16 +629,45 @@ def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> N
 # ---------------------------------------------------------------------------------------------------------------
 # Keeping the index current on single saves; bulk writes call index_practices() themselves.
 
+_deferred: ContextVar[set[int] | None] = ContextVar("search_deferred", default=None)
+
+
+@contextmanager
+def deferred():
+    """Within: saves and deletes only note which practices they touch; at the end each is indexed once.
+
+    For writes that save a practice and then its entry, many times over (an imported announcement): without it,
+    each item would be indexed twice. If the block fails, nothing is indexed (its transaction rolls back).
+    """
+    if _deferred.get() is not None:  # already inside one: the outer block indexes
+        yield
+        return
+    touched: set[int] = set()
+    token = _deferred.set(touched)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    index_practices(touched)
+
+
+def _touched(ids: Iterable[int]):
+    pending = _deferred.get()
+    if pending is None:
+        index_practices(ids)
+    else:
+        pending.update(ids)
+
 
 def _practice_written(sender, instance, raw=False, **kwargs):
     """Saved or deleted: index_practices() rewrites the row, or removes it for a practice that is gone."""
     if not raw:
-        index_practices([instance.pk])
+        _touched([instance.pk])
 
 
 def _entry_written(sender, instance, raw=False, **kwargs):
     if not raw:
-        index_practices([instance.practice_id])
+        _touched([instance.practice_id])
 
 
 def _batch_saved(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -645,7 +675,7 @@ def _batch_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     its entries itself and saves only the title and lead afterwards."""
     if raw or instance.status != "published" or (update_fields is not None and "status" not in update_fields):
         return
-    index_practices(instance.entries.values_list("practice_id", flat=True))
+    _touched(instance.entries.values_list("practice_id", flat=True))
 
 
 def connect_signals():

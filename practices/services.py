@@ -105,7 +105,8 @@ def import_bulletin(
             )
         )
     if not dry_run:
-        batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
+        with transaction.atomic(), search.deferred():  # each item indexed once, at the end, in the transaction
+            batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
         return ImportResult(bulletin, batch)
     return ImportResult(bulletin, None)
 

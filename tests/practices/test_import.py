@@ -6,8 +6,11 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from practices import search
 from practices.demo import _ensure_fixture
 from practices.models import Practice, PracticeEvent, Source, Status
 from reviews.models import Batch, BatchEntry, BatchStatus
@@ -60,6 +63,17 @@ def test_seed_is_written_as_a_published_batch():
     assert entries[2].original_title.startswith("渭南市探索推行企業開辦")
     assert [w["code"] for w in entries[2].warnings] == ["damaged_text"]
     assert {w["code"] for w in batch.import_warnings} == {"glued_heading", "truncated", "count_mismatch"}
+
+
+def test_the_import_indexes_each_item_once_and_the_public_finds_them():
+    with CaptureQueriesContext(connection) as queries:
+        run(SEED, "--year", 2022, "--sequence", 2, "--publish")
+    index_writes = [q["sql"] for q in queries if "INSERT INTO practices_searchindex" in q["sql"]]
+    index_writes += [q["sql"] for q in queries if f"{search.WRITE_FUNCTION}(" in q["sql"]]
+    assert len(index_writes) == 1  # one write for the 21 items: not one after each practice and each entry
+    entry = BatchEntry.objects.get(number=3)
+    found = search.search(BatchEntry.objects.all(), entry.title, "practice", [search.PUBLISHED])
+    assert entry in list(found[0:20])
 
 
 def test_without_publish_the_batch_is_a_draft_of_approved_practices(tmp_path):
