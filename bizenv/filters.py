@@ -23,7 +23,11 @@ class _FromCache(ModelChoiceIterator):
 
 class ReadOnceChoiceField(ModelChoiceField):
     """A ModelChoiceField whose rows are read once: the select is rendered from them and the value is looked
-    up among them, so a filtered list costs one query per filter instead of two."""
+    up among them, so a filtered list costs one query per filter instead of two.
+
+    The value is compared as text with each row's key ("03" is not the id 3), and django-filter's null choice
+    (null_label) is not offered: none of our filters uses it.
+    """
 
     iterator = _FromCache
 

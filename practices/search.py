@@ -35,7 +35,7 @@ WINDOW_FUNCTION = "bizenv_search_window"
 IDS_FUNCTION = "bizenv_search_ids"
 WRITE_FUNCTION = "bizenv_search_write"
 # Practice ids per segment of the PostgreSQL index (see PostgresTsvector). Segments are named and bounded by it:
-# changing it means rebuilding the table (rebuild_postgres_table(), as migrations 0008 and 0009 do).
+# changing it means rebuilding the table: a migration with rebuild_on("postgresql"), as 0009 has.
 SEGMENT = 10_000
 # A document (7 kB for a practice of 1,750 characters) stays in its row up to this many bytes (the most a page
 # holds), not in TOAST's chunks of 2 kB: ranking and checking a phrase read the newest thousand documents, and
@@ -59,8 +59,8 @@ def facets(
     """The index's filter tokens: c<city id>, i<indicator id>, and once published: pub, y<year>, b<year>x<seq>.
 
     They let a filtered public search be one lookup in the index instead of a join per match. Each engine
-    keeps them apart from the text (FTS5: their own column; PostgreSQL: a "#" no folded text contains, and
-    "pub" is a column of its own there).
+    keeps them apart from the text (FTS5: their own column; PostgreSQL: a "#" no folded text contains), and
+    "pub" apart from the pieces (split_published()).
     """
     tokens = []
     if city is not None:
@@ -138,7 +138,7 @@ def rebuild_on(vendor: str):
     def rebuild(apps, schema_editor):
         if schema_editor.connection.vendor != vendor:
             return
-        engine = backend()
+        engine = PostgresTsvector() if vendor == "postgresql" else SQLiteFTS5()
         with schema_editor.connection.cursor() as cursor:
             engine.drop(cursor)
             engine.create(cursor)
@@ -627,28 +627,31 @@ def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> N
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Keeping the index current on single saves; bulk writes call index_practices() themselves.
+# Keeping the index current on single saves (within deferred(), once at its end); bulk writes call
+# index_practices() themselves.
 
 _deferred: ContextVar[set[int] | None] = ContextVar("search_deferred", default=None)
 
 
 @contextmanager
 def deferred():
-    """Within: saves and deletes only note which practices they touch; at the end each is indexed once.
+    """A transaction in which saves and deletes only note which practices they touch; at its end each is indexed
+    once, inside it.
 
     For writes that save a practice and then its entry, many times over (an imported announcement): without it,
-    each item would be indexed twice. If the block fails, nothing is indexed (its transaction rolls back).
+    each item would be indexed twice. If the block fails, it rolls back and nothing is indexed.
     """
     if _deferred.get() is not None:  # already inside one: the outer block indexes
         yield
         return
     touched: set[int] = set()
-    token = _deferred.set(touched)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    index_practices(touched)
+    with transaction.atomic():
+        token = _deferred.set(touched)
+        try:
+            yield
+        finally:
+            _deferred.reset(token)
+        index_practices(touched)
 
 
 def _touched(ids: Iterable[int]):
@@ -660,7 +663,8 @@ def _touched(ids: Iterable[int]):
 
 
 def _practice_written(sender, instance, raw=False, **kwargs):
-    """Saved or deleted: index_practices() rewrites the row, or removes it for a practice that is gone."""
+    """Saved or deleted: index_practices() rewrites the row, or removes it for a practice that is gone (now, or
+    at the end of deferred())."""
     if not raw:
         _touched([instance.pk])
 

@@ -105,7 +105,7 @@ def import_bulletin(
             )
         )
     if not dry_run:
-        with transaction.atomic(), search.deferred():  # each item indexed once, at the end, in the transaction
+        with search.deferred():  # each item indexed once, at the end of the transaction
             batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
         return ImportResult(bulletin, batch)
     return ImportResult(bulletin, None)

@@ -1,12 +1,13 @@
-"""PostgreSQL's index in segments of practice ids, with publication as a column (search.PostgresTsvector)."""
+"""PostgreSQL's index in segments of practice ids, with publication as a column (search.PostgresTsvector).
+
+Its rebuild is 0009's now: 0009 builds the table as the code has it, segments included, so building it here too
+would only make an upgrade read every practice twice.
+"""
 
 from django.db import migrations
-
-from practices.search import rebuild_on
 
 
 class Migration(migrations.Migration):
     dependencies = [("practices", "0007_search_index")]
 
-    # Backwards there is nothing to undo here: 0007's reverse drops the table, whatever its layout.
-    operations = [migrations.RunPython(rebuild_on("postgresql"), migrations.RunPython.noop)]
+    operations = []

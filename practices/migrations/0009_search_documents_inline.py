@@ -1,4 +1,5 @@
-"""PostgreSQL's index keeps each document in its row where it fits (search.TOAST_TARGET), not in TOAST."""
+"""PostgreSQL's index rebuilt as the code has it: in segments of practice ids (0008), with publication as a
+column, and each document in its row where it fits (search.TOAST_TARGET), not in TOAST."""
 
 from django.db import migrations
 
