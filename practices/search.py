@@ -85,14 +85,15 @@ def split_published(tokens: list[str]) -> tuple[bool, list[str]]:
     return PUBLISHED in tokens, [t for t in tokens if t != PUBLISHED]
 
 
-def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str, list[str]]]:
-    """(practice id, title, summary, body, facets) as the index holds them: the frozen text once published."""
+def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str, bool, list[str]]]:
+    """(practice id, title, summary, body, published, facets) as the index holds them: the frozen text once
+    published. Being published is kept apart from the facets, as both engines store it (split_published())."""
     from reviews.models import BatchEntry, BatchStatus
 
     from .models import Practice
 
     rows = {
-        pk: (pk, t, s, b, facets(city=city, indicator=indicator))
+        pk: (pk, t, s, b, False, facets(city=city, indicator=indicator))
         for pk, t, s, b, city, indicator in Practice.objects.filter(pk__in=ids).values_list(
             "pk", "title", "summary", "body", "city_id", "indicator_id"
         )
@@ -102,8 +103,8 @@ def _document_rows(ids: list[int]) -> list[tuple[int, str, str, str, list[str]]]
     )
     for pk, t, s, b, year, sequence in frozen:
         if pk in rows:
-            own = rows[pk][4]
-            rows[pk] = (pk, t, s, b, [*own, PUBLISHED, *facets(year=year, batch=(year, sequence))])
+            own = rows[pk][5]
+            rows[pk] = (pk, t, s, b, True, [*own, *facets(year=year, batch=(year, sequence))])
     return list(rows.values())
 
 
@@ -207,7 +208,6 @@ class SQLiteFTS5:
 
     def write(self, ids, rows):
         marks = ", ".join(["%s"] * len(ids))
-        split = [split_published(tokens) for *_, tokens in rows]
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", ids)
             cursor.execute(f"DELETE FROM {PUBLISHED_TABLE} WHERE rowid IN ({marks})", ids)
@@ -215,12 +215,12 @@ class SQLiteFTS5:
                 f"INSERT INTO {TABLE}(rowid, title, summary, body, facets) VALUES (%s, %s, %s, %s, %s)",
                 [
                     (pk, *(" ".join(bigrams(t)) for t in (title, summary, body)), " ".join(facets))
-                    for (pk, title, summary, body, _), (_, facets) in zip(rows, split, strict=True)
+                    for pk, title, summary, body, _, facets in rows
                 ],
             )
             cursor.executemany(
                 f"INSERT INTO {PUBLISHED_TABLE}(rowid) VALUES (%s)",
-                [(row[0],) for row, (published, _) in zip(rows, split, strict=True) if published],
+                [(pk,) for pk, *_, published, _ in rows if published],
             )
 
     def match(self, terms: list[Term], tokens: list[str] = ()) -> str:
@@ -427,12 +427,11 @@ class PostgresTsvector:
         return " ".join(parts)
 
     def write(self, ids, rows):
-        split = [split_published(tokens) for *_, tokens in rows]
-        documents = [self.vector(*texts, facets) for (_, *texts, _), (_, facets) in zip(rows, split, strict=True)]
+        documents = [self.vector(title, summary, body, facets) for _, title, summary, body, _, facets in rows]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {WRITE_FUNCTION}(%s, %s, %s, %s)",
-                [list(ids), [row[0] for row in rows], [published for published, _ in split], documents],
+                [list(ids), [row[0] for row in rows], [row[4] for row in rows], documents],
             )
 
     @staticmethod
