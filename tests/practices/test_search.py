@@ -217,6 +217,20 @@ def test_the_window_holds_the_newest_matches_across_segments(db, monkeypatch, th
     assert sorted(p.pk for p in whole[0:100]) == ids and not whole.capped
 
 
+def test_text_that_spells_a_facet_is_text_and_a_facet_is_not_text(db):
+    """The index holds the facets beside the pieces of text (search.facets()): neither answers for the other, even
+    where a text spells a facet's token (c5 for city 5) or a one-character query is a prefix of one."""
+    city, indicator = CityFactory(), IndicatorFactory()
+    filed = PracticeFactory(city=city, indicator=indicator, title="纳税服务", body="推行非接触式办税。")
+    spelled = f"c{city.pk} i{indicator.pk}"
+    spelling = PracticeFactory(title="纳税服务", body=f"编号{spelled}。")
+    tokens = search.facets(city=city.pk, indicator=indicator.pk)
+    assert [p.pk for p in search.search(Practice.objects.all(), "纳税", tokens=tokens)[0:5]] == [filed.pk]
+    assert found(spelled) == [spelling.pk]
+    assert found("c") == found("i") == [spelling.pk]
+    assert len(search.Faceted(Practice.objects.all(), tokens)) == 1
+
+
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("納稅纳税服務ＡbＣ１2，。《》 \u3231\ufb01\u00e9e\u0301ｶﾞガ"), max_size=30))
 def test_offsets_point_each_folded_character_at_the_character_it_came_from(text):
