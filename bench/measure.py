@@ -5,6 +5,7 @@ Server time is the time Django takes to answer a request through its whole stack
 measured in-process with the test client, so the network and the client are not in it.
 """
 
+import contextlib
 import io
 import json
 import os
@@ -19,7 +20,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import DatabaseError, connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
@@ -57,20 +58,44 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def measure(client: Client, url: str) -> dict:
+def queries_of(client: Client, url: str) -> int:
+    """The queries one request runs (the page must answer 200)."""
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, secure=True)
-    count = len(queries)  # now: the next request empties the log this reads from
     assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+def measure(client: Client, pages: list[tuple[str, str]]) -> dict:
+    """p50 and p95 of each page, in rounds: each round requests every page once, so a slow spell of the machine
+    falls on all pages alike instead of on whichever page was being measured."""
+    counts = {name: queries_of(client, url) for name, url in pages}
     for _ in range(WARMUP):
-        client.get(url, secure=True)
-    times = []
+        for _, url in pages:
+            client.get(url, secure=True)
+    times: dict[str, list[float]] = {name: [] for name, _ in pages}
     for _ in range(RUNS):
-        start = time.perf_counter()
-        client.get(url, secure=True)
-        times.append((time.perf_counter() - start) * 1000)
-    return {"p50": statistics.median(times), "p95": percentile(times, 95), "queries": count}
+        for name, url in pages:
+            start = time.perf_counter()
+            client.get(url, secure=True)
+            times[name].append((time.perf_counter() - start) * 1000)
+    return {
+        name: {"p50": statistics.median(t), "p95": percentile(t, 95), "queries": counts[name]}
+        for name, t in times.items()
+    }
+
+
+def settle():
+    """After a bulk load, let the writes land before measuring: PostgreSQL writes its dirty buffers out
+    (CHECKPOINT, where the role may), then the system flushes its own, so that the measured requests do not
+    share the machine with the load's writing back."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load; SQLite gets nothing of the kind
+            with contextlib.suppress(DatabaseError):  # not a superuser, nor pg_checkpoint: BENCH_DATABASE_URL's
+                cursor.execute("CHECKPOINT")
+    os.sync()
 
 
 def main(size: int):
@@ -82,15 +107,13 @@ def main(size: int):
         start = time.perf_counter()
         call_command("synth_practices", size - have, stdout=io.StringIO())
         filled = time.perf_counter() - start
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load; SQLite gets nothing of the kind
+    settle()
     engine = search.backend().name
     if connection.vendor == "postgresql":
         engine += " (RUM)" if search.PostgresTsvector().uses_rum else " (GIN)"
     client = Client()
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
-        results = {name: measure(client, url) for name, url in cases()}
+        results = measure(client, cases())
     print(
         json.dumps(
             {
