@@ -87,9 +87,9 @@ def measure(client: Client, pages: list[tuple[str, str]]) -> dict:
 
 
 def settle():
-    """After a bulk load, let the writes land before measuring: PostgreSQL writes its dirty buffers out
-    (CHECKPOINT, where the role may), then the system flushes its own, so that the measured requests do not
-    share the machine with the load's writing back."""
+    """Before measuring, let the writes land (a fill's, above all): PostgreSQL is vacuumed and writes its dirty
+    buffers out (CHECKPOINT, where the role may), then the system flushes its own, so that the measured requests
+    do not share the machine with the load's writing back."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load; SQLite gets nothing of the kind

@@ -10,5 +10,6 @@ class Migration(migrations.Migration):
     dependencies = [("practices", "0010_search_published_table")]
 
     # Backwards there is nothing to undo: 0007's reverse drops both tables. Code from before this migration
-    # finds no facet in this layout until `reindex_search` rewrites the index its way.
+    # finds no facet (and before 0010, no published practice) in this layout until `reindex_search` rewrites
+    # the index its way.
     operations = [migrations.RunPython(rebuild_on("sqlite"), migrations.RunPython.noop)]
