@@ -84,12 +84,14 @@ def batch_list(request):
 )
 def batch_detail(request, year, sequence):
     """One batch as the announcement: title, date, lead, indicator headings, numbered items."""
-    batch = get_object_or_404(Batch, year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
+    batch, errata = _published_with_errata(request, year, sequence)
+    if batch is None:
+        raise Http404
     context = {
         "batch": batch,
         "sections": announcement_sections(batch, text=False),
         "lead": batch.lead.splitlines(),
-        "errata": list(batch.errata.all()),
+        "errata": errata,
     }
     return render(request, "public/batch_detail.html", context)
 
@@ -170,14 +172,24 @@ def _published(year, sequence) -> Batch:
     return get_object_or_404(Batch, year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
 
 
-def _batch_changed(request, year, sequence, *args, **kwargs):
-    """When a published batch last changed: its publication, or its latest erratum (asked once per request)."""
-    cache = request.__dict__.setdefault("_bizenv_batch_changed", {})
+def _published_with_errata(request, year, sequence) -> tuple[Batch | None, list]:
+    """A published batch (without the source it was imported from) and its errata, read once per request: the
+    conditional GET's dates and the announcement share them. (None, []) if there is no such batch."""
+    cache = request.__dict__.setdefault("_bizenv_published_batch", {})
     if (year, sequence) not in cache:
-        batch = Batch.objects.filter(year=year, sequence=sequence, status=BatchStatus.PUBLISHED).first()
-        latest = batch and batch.errata.order_by("-created_at").values_list("created_at", flat=True).first()
-        cache[(year, sequence)] = max(filter(None, [batch.published_at, latest])) if batch else None
+        batch = (
+            Batch.objects.defer("source_text")
+            .filter(year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
+            .first()
+        )
+        cache[(year, sequence)] = (batch, list(batch.errata.all()) if batch else [])
     return cache[(year, sequence)]
+
+
+def _batch_changed(request, year, sequence, *args, **kwargs):
+    """When a published batch last changed: its publication, or its latest erratum."""
+    batch, errata = _published_with_errata(request, year, sequence)
+    return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None) if batch else None
 
 
 def _batch_etag(request, year, sequence, *args, **kwargs):

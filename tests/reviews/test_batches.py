@@ -1,11 +1,14 @@
 """Composing and publishing a batch: numbering, the lead, freezing, once only, errata."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils.http import http_date
 
 from practices.models import Role, Status
 from practices.workflow import StaleState
 from reviews import batches
-from reviews.models import Batch, BatchStatus
+from reviews.models import Batch, BatchStatus, Erratum
 from reviews.services import ReviewError
 from tests.factories import BatchEntryFactory, BatchFactory, CityFactory, IndicatorFactory, PracticeFactory, UserFactory
 
@@ -101,8 +104,14 @@ def test_errata_are_shown_with_their_date(pool, coordinator, client):
     with pytest.raises(ReviewError):
         batches.erratum_add(batch=batch, text="草稿不需要勘误", by=coordinator)
     batches.batch_publish(batch=batch, by=coordinator)
-    batches.erratum_add(batch=batch, text="第1项标题中“一网通办”应为“一网通管”。", by=coordinator)
-    html = client.get(f"/batches/2026/{batch.sequence}/").content.decode()
+    published = client.get(f"/batches/2026/{batch.sequence}/")
+    erratum = batches.erratum_add(batch=batch, text="第1项标题中“一网通办”应为“一网通管”。", by=coordinator)
+    Erratum.objects.filter(pk=erratum.pk).update(created_at=erratum.created_at + timedelta(minutes=5))
+    erratum.refresh_from_db()
+    response = client.get(f"/batches/2026/{batch.sequence}/", HTTP_IF_MODIFIED_SINCE=published["Last-Modified"])
+    assert response.status_code == 200  # an erratum is a change: the page is sent again, dated by it
+    assert response["Last-Modified"] == http_date(erratum.created_at.timestamp())
+    html = response.content.decode()
     assert "勘误" in html and "应为“一网通管”" in html
 
 
