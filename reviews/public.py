@@ -168,13 +168,9 @@ def attachment_download(request, pk, attachment_pk):
 # Exports, open data, the feed
 
 
-def _published(year, sequence) -> Batch:
-    return get_object_or_404(Batch, year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
-
-
 def _published_with_errata(request, year, sequence) -> tuple[Batch | None, list]:
     """A published batch (without the source it was imported from) and its errata, read once per request: the
-    conditional GET's dates and the announcement share them. (None, []) if there is no such batch."""
+    conditional GET's dates and the page or export share them. (None, []) if there is no such batch."""
     cache = request.__dict__.setdefault("_bizenv_published_batch", {})
     if (year, sequence) not in cache:
         batch = (
@@ -210,7 +206,9 @@ def batch_export(request, year, sequence, fmt):
     """/batches/<year>/<seq>/export.<fmt>: the frozen announcement as Word, Excel or CSV."""
     if fmt not in EXPORTS:
         raise Http404
-    batch = _published(year, sequence)
+    batch, _errata = _published_with_errata(request, year, sequence)
+    if batch is None:
+        raise Http404
     build, content_type = EXPORTS[fmt]
     try:
         content = build(batch)
