@@ -284,11 +284,22 @@ class PostgresTsvector:
             " document tsvector NOT NULL) PARTITION BY RANGE (rowid)"
         )
         cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN document SET STORAGE MAIN")  # in the row: TOAST_TARGET
-        # Writes go through one function: it adds the segments the ids reach, then replaces the rows. A segment
-        # is created apart and attached, which locks out neither searches nor writers (CREATE TABLE … PARTITION
-        # OF would lock the whole table until the end of the writer's transaction), under a lock of its own so
-        # that two writers reaching it together add it once (read committed, Django's default, sees the other's
-        # once it has committed).
+        self.create_write_function(cursor)
+        self.create_index(cursor)
+
+    @staticmethod
+    def create_write_function(cursor):
+        """bizenv_search_write(): writes go through it. It adds the segments the ids reach, then replaces the rows.
+
+        A segment is created apart and attached, which locks out neither searches nor writers (CREATE TABLE …
+        PARTITION OF would lock the whole table until the end of the writer's transaction), under a lock of its
+        own so that two writers reaching it together add it once (read committed, Django's default, sees the
+        other's once it has committed). Each segment written to is then locked as a row writer would lock it:
+        the first lock a transaction takes on a table brings in what other transactions changed in the catalog.
+        Without it, a writer that already held its locks when another attached the segment could route its row
+        by the segments it knew before ("no partition found for row"), because it may see the new segment just
+        before the other's changes are announced; the lock waits for them.
+        """
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {WRITE_FUNCTION}(ids bigint[], rowids bigint[], published boolean[],"
             " documents text[]) RETURNS void LANGUAGE plpgsql AS $$"
@@ -306,13 +317,13 @@ class PostgresTsvector:
             f" EXECUTE format('ALTER TABLE {TABLE} ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)',"
             f" part, segment * {SEGMENT}, (segment + 1) * {SEGMENT});"
             " END IF; END IF;"
+            " EXECUTE format('LOCK TABLE %I IN ROW EXCLUSIVE MODE', part);"
             " END LOOP;"
             f" DELETE FROM {TABLE} WHERE rowid = ANY(ids);"
             f" INSERT INTO {TABLE} (rowid, published, document)"
             " SELECT r, p, d::tsvector FROM unnest(rowids, published, documents) AS u(r, p, d);"
             " END $$"
         )
-        self.create_index(cursor)
 
     def create_index(self, cursor, rum: bool | None = None):
         """RUM where the extension is (or can be) installed, else GIN; `rum=False` forces GIN.

@@ -6,6 +6,7 @@ from a plain substring match on the folded text, so both engines are held to the
 
 import random
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -457,3 +458,54 @@ def test_two_writers_reaching_a_new_segment_together_both_succeed():
         thread.join()
     assert outcomes == ["committed", "committed"]
     assert sorted(found("新段落")) == [70_000, 70_500]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_waited_for_a_new_segment_writes_into_it():
+    """One writer adds a segment while another, which has already written, waits for it on the lock that makes a
+    segment be added once: the waiting one then finds it there and writes into it, without adding it again.
+    (SQLite takes one lock for the whole database: its writers go one after the other.)"""
+    postgres = connection.vendor == "postgresql"
+    city, indicator = CityFactory(), IndicatorFactory()
+    PracticeFactory(city=city, indicator=indicator)
+    adding = threading.Event()
+    outcomes = []
+
+    def waiter():
+        try:
+            with transaction.atomic():
+                PracticeFactory(city=city, indicator=indicator, title="先写一条")  # it holds its locks
+                adding.wait(timeout=30)
+                PracticeFactory(id=80_500, city=city, indicator=indicator, title="新段落的第二条")
+            outcomes.append("committed")
+        except Exception as exc:  # the outcome is the assertion
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    def adder():
+        try:
+            if not postgres:
+                adding.set()
+            with transaction.atomic(), connection.cursor() as cursor:
+                if postgres:
+                    segment_lock = [search.TABLE, 80_000 // search.SEGMENT]
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", segment_lock)
+                    adding.set()
+                    deadline = time.monotonic() + 30
+                    waiting = 0
+                    while not waiting and time.monotonic() < deadline:  # until the waiter waits on that lock
+                        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                        waiting = cursor.fetchone()[0]
+                    assert waiting, "the other writer never waited for the segment"
+                PracticeFactory(id=80_000, city=city, indicator=indicator, title="新段落的第一条")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=waiter), threading.Thread(target=adder)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["committed"]
+    assert sorted(found("新段落")) == [80_000, 80_500]
