@@ -298,14 +298,15 @@ class PostgresTsvector:
         the first lock a transaction takes on a table brings in what other transactions changed in the catalog.
         Without it, a writer that already held its locks when another attached the segment could route its row
         by the segments it knew before ("no partition found for row"), because it may see the new segment just
-        before the other's changes are announced; the lock waits for them.
+        before the other's changes are announced; the lock waits for them. Segments are taken in ascending order,
+        so that two writers adding several new ones wait for each other instead of each for the other.
         """
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {WRITE_FUNCTION}(ids bigint[], rowids bigint[], published boolean[],"
             " documents text[]) RETURNS void LANGUAGE plpgsql AS $$"
             " DECLARE segment bigint; part text;"
             " BEGIN"
-            f" FOR segment IN SELECT DISTINCT r / {SEGMENT} FROM unnest(rowids) AS r LOOP"
+            f" FOR segment IN SELECT DISTINCT r / {SEGMENT} FROM unnest(rowids) AS r ORDER BY 1 LOOP"
             f" part := '{TABLE}_' || segment;"
             " IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = part"
             " AND relnamespace = current_schema()::regnamespace) THEN"
