@@ -294,22 +294,26 @@ class PostgresTsvector:
         A segment is created apart and attached, which locks out neither searches nor writers (CREATE TABLE …
         PARTITION OF would lock the whole table until the end of the writer's transaction), under a lock of its
         own so that two writers reaching it together add it once (read committed, Django's default, sees the
-        other's once it has committed). Each segment written to is then locked as a row writer would lock it:
-        the first lock a transaction takes on a table brings in what other transactions changed in the catalog.
-        Without it, a writer that already held its locks when another attached the segment could route its row
-        by the segments it knew before ("no partition found for row"), because it may see the new segment just
-        before the other's changes are announced; the lock waits for them. Segments are taken in ascending order,
-        so that two writers adding several new ones wait for each other instead of each for the other.
+        other's once it has committed).
+
+        A transaction learns of segments other transactions attached only when it takes a lock it does not hold
+        yet. A writer that already holds its lock on the table (it wrote before in the same transaction) would
+        otherwise route its rows, and find the rows it deletes, by the segments it knew then ("no partition found
+        for row"). So each existing segment the ids reach is locked as a row writer locks it, in ascending order;
+        the lock also waits for a segment's creator to have announced it. The table itself is locked first, as
+        the DELETE would lock it: before its segments, as everything else locks them.
         """
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {WRITE_FUNCTION}(ids bigint[], rowids bigint[], published boolean[],"
             " documents text[]) RETURNS void LANGUAGE plpgsql AS $$"
             " DECLARE segment bigint; part text;"
             " BEGIN"
-            f" FOR segment IN SELECT DISTINCT r / {SEGMENT} FROM unnest(rowids) AS r ORDER BY 1 LOOP"
+            f" LOCK TABLE ONLY {TABLE} IN ROW EXCLUSIVE MODE;"
+            f" FOR segment IN SELECT DISTINCT r / {SEGMENT} FROM unnest(ids || rowids) AS r ORDER BY 1 LOOP"
             f" part := '{TABLE}_' || segment;"
             " IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = part"
-            " AND relnamespace = current_schema()::regnamespace) THEN"
+            " AND relnamespace = current_schema()::regnamespace)"
+            f" AND segment IN (SELECT r / {SEGMENT} FROM unnest(rowids) AS r) THEN"
             f" PERFORM pg_advisory_xact_lock(hashtext('{TABLE}'), segment::integer);"
             " IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = part"
             " AND relnamespace = current_schema()::regnamespace) THEN"
@@ -318,7 +322,10 @@ class PostgresTsvector:
             f" EXECUTE format('ALTER TABLE {TABLE} ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)',"
             f" part, segment * {SEGMENT}, (segment + 1) * {SEGMENT});"
             " END IF; END IF;"
+            " IF EXISTS (SELECT 1 FROM pg_class WHERE relname = part"
+            " AND relnamespace = current_schema()::regnamespace) THEN"
             " EXECUTE format('LOCK TABLE %I IN ROW EXCLUSIVE MODE', part);"
+            " END IF;"
             " END LOOP;"
             f" DELETE FROM {TABLE} WHERE rowid = ANY(ids);"
             f" INSERT INTO {TABLE} (rowid, published, document)"

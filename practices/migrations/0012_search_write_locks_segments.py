@@ -1,5 +1,6 @@
-"""PostgreSQL's write function locks each segment it writes to, so that a writer sees a segment another writer
-has just attached (search.PostgresTsvector.create_write_function). Nothing to do on SQLite."""
+"""PostgreSQL's write function locks the table, then each existing segment its ids reach, in ascending order, so
+that a writer sees a segment another writer has just attached (search.PostgresTsvector.create_write_function).
+Nothing to do on SQLite."""
 
 from django.db import migrations
 

@@ -473,6 +473,8 @@ def test_a_writer_that_waited_for_a_new_segment_writes_into_it():
 
     def waiter():
         try:
+            # Its connection has written once before (so it has read the catalog): it must still see the segment.
+            PracticeFactory(id=50_001, city=city, indicator=indicator)
             with transaction.atomic():
                 PracticeFactory(city=city, indicator=indicator, title="先写一条")  # it holds its locks
                 adding.wait(timeout=30)
@@ -495,7 +497,11 @@ def test_a_writer_that_waited_for_a_new_segment_writes_into_it():
                     deadline = time.monotonic() + 30
                     waiting = 0
                     while not waiting and time.monotonic() < deadline:  # until the waiter waits on that lock
-                        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = %s"
+                            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                            [segment_lock[1]],
+                        )
                         waiting = cursor.fetchone()[0]
                     assert waiting, "the other writer never waited for the segment"
                 PracticeFactory(id=80_000, city=city, indicator=indicator, title="新段落的第一条")
