@@ -23,7 +23,7 @@ from practices.views import attachment_response
 
 from . import exports
 from .models import Batch, BatchEntry, BatchStatus
-from .selectors import announcement_sections, published_entries, published_list
+from .selectors import announcement_sections, api_entries, published_entries, published_list
 
 PAGE_SIZE = 30
 BATCH = re.compile(r"([0-9]{4})-([0-9]{1,4})")  # the batch filter: YEAR-SEQ
@@ -247,7 +247,7 @@ def _page_links(request, page):
 
 def api_practices(request):
     """/api/v1/practices/: published practices as published, with the list's filters; read-only."""
-    filters = PublicPracticeFilter(request.GET or None, queryset=published_entries())
+    filters = PublicPracticeFilter(request.GET or None, queryset=api_entries())
     if filters.is_bound and not filters.is_valid():
         return JsonResponse({"errors": filters.errors}, status=400, json_dumps_params={"ensure_ascii": False})
     entries, _terms = searched(filters)

@@ -153,6 +153,17 @@ def published_list(snippets: bool = False) -> QuerySet:
     )
 
 
+def api_entries() -> QuerySet:
+    """published_entries() with only what the API returns: the frozen text, the batch's title, the city's code and
+    the indicator's slug (not the practice's current text, nor the batch's imported source)."""
+    return published_entries().only(
+        *("practice", "number", "scope", "title", "city_name", "indicator_name"),
+        *("summary", "body", "outcomes", "results"),
+        *("batch__year", "batch__sequence", "batch__title"),
+        *("practice__city__code", "practice__indicator__slug"),
+    )
+
+
 def announcement_sections(batch, text: bool = True) -> list[tuple[str, list]]:
     """The batch's entries in number order, grouped under their indicator headings as the announcement has them.
 
