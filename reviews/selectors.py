@@ -136,10 +136,11 @@ def approved_pool() -> QuerySet[Practice]:
 
 
 def published_entries() -> QuerySet:
-    """Entries of published batches, with what the public list shows."""
+    """Entries of published batches, with their batch (not the text it was imported from), city and indicator."""
     return (
         BatchEntry.objects.filter(batch__status=BatchStatus.PUBLISHED)
         .select_related("batch", "practice__city", "practice__indicator")
+        .defer("batch__source_text", "batch__import_warnings")
         .order_by("-batch__year", "-batch__sequence", "number")
     )
 

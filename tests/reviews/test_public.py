@@ -126,6 +126,18 @@ def test_public_query_counts_do_not_grow(client, db, django_assert_num_queries, 
     assert BatchEntry.objects.count() == rows
 
 
+def test_public_pages_do_not_read_the_text_a_batch_was_imported_from(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    practice = entry(published_batch(source_text="公告原文" * 20_000), 1).practice
+    urls = ["/practices/", f"/practices/{practice.pk}/", "/api/v1/practices/", "/batches/2023/1/"]
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        assert [q["sql"] for q in captured.captured_queries if "source_text" in q["sql"]] == [], url
+
+
 @pytest.mark.parametrize(
     "url",
     [
