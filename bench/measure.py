@@ -1,6 +1,10 @@
 """Measure one database at one size: fill it with synthetic practices if needed, then time the pages.
 
-Run by bench/run.py in a process of its own (DATABASE_URL names the database); prints one JSON object.
+DATABASE_URL names the database. `python -m bench.measure SIZE` measures BENCH_RUNS rounds and prints one JSON
+object. bench/run.py runs it with --serve instead, one process per database and size: after the fill it prints
+the pages' query counts, then times one round for each line it reads, so that run.py can take the rounds of all
+its processes in turn.
+
 Server time is the time Django takes to answer a request through its whole stack (middleware, view, template),
 measured in-process with the test client, so the network and the client are not in it.
 """
@@ -9,7 +13,6 @@ import contextlib
 import io
 import json
 import os
-import statistics
 import sys
 import time
 
@@ -24,6 +27,7 @@ from django.db import DatabaseError, connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
+from bench.figures import summary  # noqa: E402
 from practices import search  # noqa: E402
 from practices.models import Practice  # noqa: E402
 from reviews.models import Batch, BatchStatus  # noqa: E402
@@ -53,11 +57,6 @@ def cases() -> list[tuple[str, str]]:
     ]
 
 
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
-
-
 def queries_of(client: Client, url: str) -> int:
     """The queries one request runs (the page must answer 200)."""
     reset_queries()
@@ -67,23 +66,30 @@ def queries_of(client: Client, url: str) -> int:
     return len(queries)
 
 
-def measure(client: Client, pages: list[tuple[str, str]]) -> dict:
-    """p50 and p95 of each page, in rounds: each round requests every page once, so a slow spell of the machine
-    falls on all pages alike instead of on whichever page was being measured."""
+def prepare(client: Client, pages: list[tuple[str, str]]) -> dict[str, int]:
+    """Each page's query count, then WARMUP untimed rounds."""
     counts = {name: queries_of(client, url) for name, url in pages}
     for _ in range(WARMUP):
         for _, url in pages:
             client.get(url, secure=True)
-    times: dict[str, list[float]] = {name: [] for name, _ in pages}
-    for _ in range(RUNS):
-        for name, url in pages:
-            start = time.perf_counter()
-            client.get(url, secure=True)
-            times[name].append((time.perf_counter() - start) * 1000)
-    return {
-        name: {"p50": statistics.median(t), "p95": percentile(t, 95), "queries": counts[name]}
-        for name, t in times.items()
-    }
+    return counts
+
+
+def one_round(client: Client, pages: list[tuple[str, str]]) -> dict[str, float]:
+    """Every page once, in milliseconds."""
+    times = {}
+    for name, url in pages:
+        start = time.perf_counter()
+        client.get(url, secure=True)
+        times[name] = (time.perf_counter() - start) * 1000
+    return times
+
+
+def measure(client: Client, pages: list[tuple[str, str]]) -> dict:
+    """p50 and p95 of each page, in rounds: each round requests every page once, so a slow spell of the machine
+    falls on all pages alike instead of on whichever page was being measured."""
+    counts = prepare(client, pages)
+    return summary([one_round(client, pages) for _ in range(RUNS)], counts)
 
 
 def settle():
@@ -98,7 +104,7 @@ def settle():
     os.sync()
 
 
-def main(size: int):
+def main(size: int, serve: bool = False):
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
     have = Practice.objects.count()
@@ -111,22 +117,18 @@ def main(size: int):
     engine = search.backend().name
     if connection.vendor == "postgresql":
         engine += " (RUM)" if search.PostgresTsvector().uses_rum else " (GIN)"
+    about = {"database": connection.vendor, "engine": engine, "size": Practice.objects.count()}
+    about["fill_seconds"] = round(filled, 1)
     client = Client()
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
-        results = measure(client, cases())
-    print(
-        json.dumps(
-            {
-                "database": connection.vendor,
-                "engine": engine,
-                "size": Practice.objects.count(),
-                "fill_seconds": round(filled, 1),
-                "results": results,
-            },
-            ensure_ascii=False,
-        )
-    )
+        pages = cases()
+        if not serve:
+            print(json.dumps({**about, "results": measure(client, pages)}, ensure_ascii=False))
+            return
+        print(json.dumps({**about, "queries": prepare(client, pages)}, ensure_ascii=False), flush=True)
+        for _line in sys.stdin:  # bench/run.py asks for one round at a time
+            print(json.dumps(one_round(client, pages), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), serve="--serve" in sys.argv[2:])

@@ -1,6 +1,7 @@
 """make bench: time the public pages on SQLite and PostgreSQL at 10k and 100k practices, print one table.
 
-Each database and size is measured by bench/measure.py in a process of its own. SQLite databases are kept in
+Each database and size is measured by bench/measure.py in a process of its own, all of them started (and filled)
+first; then they take BENCH_RUNS rounds (default 40) in turn, each round every page once. SQLite databases are kept in
 .bench/ and reused when they already hold enough practices. PostgreSQL is the server BENCH_DATABASE_URL names
 (a role that may create databases), or else a throwaway PostgreSQL 15 cluster started here when its programs are
 installed (with the rum extension when Debian's postgresql-15-rum is). Without either, PostgreSQL is skipped,
@@ -17,35 +18,70 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from bench.figures import summary
+
 ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+WARMUP = 3
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 TARGETS = {"search": 50.0, "list": 25.0, "filtered list": 25.0, "announcement": 25.0}
 
 
-def measure(database_url: str, size: int) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",  # production settings: cached templates, no query log, collected static files
-        "SECRET_KEY": "bench",
-        "STATIC_ROOT": str(ROOT / ".bench" / "static"),
-        "PYTHONPATH": str(ROOT),
-    }
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.measure", str(size)], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"bench: measuring {size} practices failed")
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    data["wall_seconds"] = round(time.perf_counter() - started, 1)
-    with (ROOT / ".bench" / "results.jsonl").open("a") as log:  # kept, should a later run fail
-        log.write(json.dumps(data, ensure_ascii=False) + "\n")
-    return data
+class Measurer:
+    """bench/measure.py --serve for one database at one size, in a process of its own: started, it fills the
+    database if needed and counts each page's queries; then it times one round of the pages when asked."""
+
+    def __init__(self, database_url: str, size: int):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DEBUG": "0",  # production settings: cached templates, no query log, collected static files
+            "SECRET_KEY": "bench",
+            "STATIC_ROOT": str(ROOT / ".bench" / "static"),
+            "PYTHONPATH": str(ROOT),
+        }
+        self.label = f"{database_url.split(':', 1)[0]}, {size:,} practices"
+        self.errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 (outlives __init__; read if the process fails)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.measure", str(size), "--serve"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            text=True,
+        )
+        self.about = self._read("filling and preparing")
+        self.rounds: list[dict[str, float]] = []
+
+    def one_round(self, timed: bool = True):
+        self.process.stdin.write("round\n")
+        self.process.stdin.flush()
+        times = self._read("a round")
+        if timed:
+            self.rounds.append(times)
+
+    def _read(self, doing: str) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            self.errors.seek(0)
+            sys.stderr.write(self.errors.read())
+            raise SystemExit(f"bench: {doing} failed ({self.label})")
+        return json.loads(line)
+
+    def close(self) -> dict:
+        """The result as measure.py alone prints it; appended to .bench/results.jsonl as well."""
+        self.process.stdin.close()
+        self.process.wait()
+        self.errors.close()
+        about = {key: value for key, value in self.about.items() if key != "queries"}
+        data = {**about, "rounds": len(self.rounds), "results": summary(self.rounds, self.about["queries"])}
+        with (ROOT / ".bench" / "results.jsonl").open("a") as log:  # kept, should a later run fail
+            log.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return data
 
 
 @contextlib.contextmanager
@@ -147,25 +183,31 @@ def main():
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000 100000").split()]
     databases = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
     (ROOT / ".bench").mkdir(exist_ok=True)
-    runs = []
-    if "sqlite" in databases:
-        for size in sizes:
-            print(f"bench: SQLite, {size:,} practices …", file=sys.stderr, flush=True)
-            runs.append(measure(f"sqlite:///{ROOT / '.bench' / f'sqlite-{size}.sqlite3'}", size))
-    if "postgresql" in databases:
-        with postgres_server() as server:
-            if server:
-                for size in sizes:
-                    print(f"bench: PostgreSQL, {size:,} practices …", file=sys.stderr, flush=True)
-                    url = f"{server}/bizenv_bench_{size}"
-                    _create_database(url)
-                    runs.append(measure(url, size))
-    if not runs:
-        raise SystemExit("bench: nothing measured")
+    measurers = []
+    with contextlib.ExitStack() as stack:
+        if "sqlite" in databases:
+            for size in sizes:
+                print(f"bench: SQLite, {size:,} practices …", file=sys.stderr, flush=True)
+                measurers.append(Measurer(f"sqlite:///{ROOT / '.bench' / f'sqlite-{size}.sqlite3'}", size))
+        server = stack.enter_context(postgres_server()) if "postgresql" in databases else None
+        if server:
+            for size in sizes:
+                print(f"bench: PostgreSQL, {size:,} practices …", file=sys.stderr, flush=True)
+                url = f"{server}/bizenv_bench_{size}"
+                _create_database(url)
+                measurers.append(Measurer(url, size))
+        if not measurers:
+            raise SystemExit("bench: nothing measured")
+        # Every database and size takes its rounds in turn, as every page does within a round: a slow spell of
+        # the machine falls on all of them alike, not on whichever was being measured at the time.
+        # Warmed up again first: the later fills pushed the earlier databases out of the caches.
+        print(f"bench: {RUNS} rounds of each …", file=sys.stderr, flush=True)
+        for timed in [False] * WARMUP + [True] * RUNS:
+            for measurer in measurers:
+                measurer.one_round(timed)
+        runs = [measurer.close() for measurer in measurers]
     for r in runs:
-        print(
-            f"# {r['engine']}, {r['size']:,} practices: filled in {r['fill_seconds']} s, run took {r['wall_seconds']} s"
-        )
+        print(f"# {r['engine']}, {r['size']:,} practices: filled in {r['fill_seconds']} s, {r['rounds']} rounds")
     print(table(runs))
     print(ratios(runs))
     print("targets at 100k (p95): search ≤ 50 ms, list and announcement ≤ 25 ms; ✓ met, ✗ missed")
