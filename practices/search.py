@@ -363,16 +363,21 @@ class PostgresTsvector:
             if use_rum
             else ""
         )
+        # c: the candidates, every piece of every term (the index decides); q: the exact query, checked in each
+        # candidate's row, or NULL when the candidates are the matches (no term of more than one piece): see
+        # candidates(). t: what is ranked. Until 0013 the function took no c, and the index checked q itself.
+        cursor.execute(f"DROP FUNCTION IF EXISTS {WINDOW_FUNCTION}(tsquery, tsquery, boolean, integer)")
         cursor.execute(
-            f"CREATE OR REPLACE FUNCTION {WINDOW_FUNCTION}(q tsquery, t tsquery, published_only boolean, n integer)"
+            f"CREATE OR REPLACE FUNCTION {WINDOW_FUNCTION}"
+            "(c tsquery, q tsquery, t tsquery, published_only boolean, n integer)"
             f" RETURNS TABLE (rowid bigint, rank real) LANGUAGE plpgsql STABLE {settings} AS $$"
             f" DECLARE upto bigint; width bigint := {SEGMENT}; wanted integer := n; got integer;"
             " BEGIN"
             f" SELECT max(s.rowid) + 1 INTO upto FROM {TABLE} AS s;"
             " WHILE upto > 0 AND wanted > 0 LOOP"
             f" RETURN QUERY SELECT s.rowid, ts_rank('{PG_WEIGHTS}', s.document, t) FROM {TABLE} AS s"
-            f" WHERE s.document @@ q AND (s.published OR NOT published_only)"
-            " AND s.rowid >= upto - width AND s.rowid < upto"
+            " WHERE s.document @@ c AND (q IS NULL OR (s.document @@ q) IS TRUE)"
+            " AND (s.published OR NOT published_only) AND s.rowid >= upto - width AND s.rowid < upto"
             f" ORDER BY {order} LIMIT wanted;"
             " GET DIAGNOSTICS got = ROW_COUNT;"
             " wanted := wanted - got;"
@@ -473,6 +478,17 @@ class PostgresTsvector:
 
         return " & ".join([*(one(t) for t in terms), *(f"'#{token}'" for token in tokens)])
 
+    @staticmethod
+    def candidates(terms: list[Term], tokens: list[str] = ()) -> tuple[str, bool]:
+        """The tsquery the index answers alone: every piece of every term, anywhere, and the facets; and whether
+        its matches still need the exact query(), checked in their rows (a term of more than one piece).
+
+        The RUM index keeps no positions, so a phrase in its condition is checked in each candidate's row anyway;
+        checked there after an index lookup of its pieces, 不动产登记's window at 100,000 takes 11 ms instead of 15.
+        """
+        pieces = [f"'{term.text}':*" if term.is_prefix else " & ".join(f"'{p}'" for p in term.pieces) for term in terms]
+        return " & ".join([*pieces, *(f"'#{token}'" for token in tokens)]), any(len(t.pieces) > 1 for t in terms)
+
     def ids_sql(self, terms: list[Term], tokens: list[str] = ()) -> tuple[str, list]:
         published, tokens = split_published(tokens)
         sql = f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery"
@@ -491,16 +507,21 @@ class PostgresTsvector:
         """
         published, facets = split_published(tokens)
         query, text = self.query(terms, facets), self.query(terms)
+        candidates, exact = self.candidates(terms, facets)
         condition, condition_params = within
         if not condition:
-            sql = f"SELECT rowid, -rank FROM {WINDOW_FUNCTION}(%s::tsquery, %s::tsquery, %s, {RANK_WINDOW + 1})"
-            return sql, [query, text, published]
+            sql = (
+                f"SELECT rowid, -rank FROM {WINDOW_FUNCTION}"
+                f"(%s::tsquery, %s::tsquery, %s::tsquery, %s, {RANK_WINDOW + 1})"
+            )
+            return sql, [candidates, query if exact else None, text, published]
+        check = " AND (s.document @@ %s::tsquery) IS TRUE" if exact else ""
         sql = (
             f"SELECT s.rowid, -ts_rank('{PG_WEIGHTS}', s.document, %s::tsquery) FROM {TABLE} AS s"
-            f" WHERE s.document @@ %s::tsquery{condition} ORDER BY {newest_first(self.uses_rum)}"
+            f" WHERE s.document @@ %s::tsquery{check}{condition} ORDER BY {newest_first(self.uses_rum)}"
             f" LIMIT {RANK_WINDOW + 1}"
         )
-        return sql, [text, query, *condition_params]
+        return sql, [text, candidates, *([query] if exact else []), *condition_params]
 
 
 def newest_first(rum: bool) -> str:

@@ -108,6 +108,23 @@ def test_terms_must_all_match_and_a_quoted_phrase_must_be_adjacent(db):
     assert found("企业 服务 专区") == [together.pk]
 
 
+def test_the_public_list_finds_a_phrase_only_where_its_pieces_are_adjacent(client, db):
+    """The window reads the practices holding every piece of a term, then checks the phrase in each of them."""
+    batch = BatchFactory(year=2023, sequence=1, status="published", published_at=timezone.now())
+    together = PracticeFactory(status=Status.PUBLISHED, title="登记改革", body="推进不动产登记一窗受理。")
+    apart = PracticeFactory(status=Status.PUBLISHED, title="登记改革", body="不动产、产登、登记分开办理。")
+    for number, practice in enumerate([together, apart], start=1):
+        BatchEntryFactory(batch=batch, practice=practice, number=number, title=practice.title, body=practice.body)
+    for query in ["不动产登记", '"不动产 登记"', "不动产登记 改革", "产登记"]:
+        for url in ["/api/v1/practices/", f"/api/v1/practices/?city={together.city.code}"]:
+            results = client.get(url, {"q": query}).json()["results"]
+            assert [r["id"] for r in results] == [together.pk], (query, url)
+    assert {r["id"] for r in client.get("/api/v1/practices/", {"q": "不动产 登记"}).json()["results"]} == {
+        together.pk,
+        apart.pk,
+    }
+
+
 def test_a_title_hit_ranks_above_a_body_hit(db):
     in_body = PracticeFactory(title="提升审批效率", body="全面推行电子证照，" * 3)
     in_title = PracticeFactory(title="电子证照全省互认", body="提升审批效率。")
