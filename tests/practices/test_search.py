@@ -125,6 +125,15 @@ def test_the_public_list_finds_a_phrase_only_where_its_pieces_are_adjacent(clien
     }
 
 
+def test_a_similarity_probe_finds_its_characters_only_where_they_are_adjacent(db):
+    together = PracticeFactory(title="登记改革", body="推进不动产登记一窗受理。")
+    PracticeFactory(title="登记改革", body="不动产、产登、登记分开办理。")
+    sql, params = search.backend().probe_sql(parse_query("不动产登"), 10)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert [row[0] for row in cursor.fetchall()] == [together.pk]
+
+
 def test_a_title_hit_ranks_above_a_body_hit(db):
     in_body = PracticeFactory(title="提升审批效率", body="全面推行电子证照，" * 3)
     in_title = PracticeFactory(title="电子证照全省互认", body="提升审批效率。")
