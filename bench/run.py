@@ -57,29 +57,46 @@ class Measurer:
         self.rounds: list[dict[str, float]] = []
 
     def one_round(self, timed: bool = True):
-        self.process.stdin.write("round\n")
-        self.process.stdin.flush()
+        try:
+            self.process.stdin.write("round\n")
+            self.process.stdin.flush()
+        except OSError:  # the process has ended
+            self._fail("a round")
         times = self._read("a round")
         if timed:
             self.rounds.append(times)
 
     def _read(self, doing: str) -> dict:
-        line = self.process.stdout.readline()
-        if not line:
-            self.process.wait()
-            self.errors.seek(0)
-            sys.stderr.write(self.errors.read())
-            raise SystemExit(f"bench: {doing} failed ({self.label})")
-        return json.loads(line)
+        """The process's next JSON line; any other line it prints is passed on to stderr."""
+        for line in self.process.stdout:
+            try:
+                return json.loads(line)
+            except ValueError:
+                sys.stderr.write(line)
+        self._fail(doing)
+
+    def _fail(self, doing: str):
+        self.stop()
+        self.errors.seek(0)
+        sys.stderr.write(self.errors.read())
+        raise SystemExit(f"bench: {doing} failed ({self.label})")
+
+    def stop(self):
+        """End the process (it ends by itself at the end of its input) and wait for it."""
+        if self.process.stdin and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        self.process.wait()
 
     def close(self) -> dict:
         """The result as measure.py alone prints it; appended to .bench/results.jsonl as well."""
-        self.process.stdin.close()
-        self.process.wait()
+        self.stop()
+        if self.process.returncode != 0:
+            self._fail("ending")
         self.errors.close()
         about = {key: value for key, value in self.about.items() if key != "queries"}
         data = {**about, "rounds": len(self.rounds), "results": summary(self.rounds, self.about["queries"])}
-        with (ROOT / ".bench" / "results.jsonl").open("a") as log:  # kept, should a later run fail
+        with (ROOT / ".bench" / "results.jsonl").open("a") as log:
             log.write(json.dumps(data, ensure_ascii=False) + "\n")
         return data
 
@@ -189,6 +206,7 @@ def main():
             for size in sizes:
                 print(f"bench: SQLite, {size:,} practices …", file=sys.stderr, flush=True)
                 measurers.append(Measurer(f"sqlite:///{ROOT / '.bench' / f'sqlite-{size}.sqlite3'}", size))
+                stack.callback(measurers[-1].stop)  # should anything fail: no process outlives the run
         server = stack.enter_context(postgres_server()) if "postgresql" in databases else None
         if server:
             for size in sizes:
@@ -196,6 +214,7 @@ def main():
                 url = f"{server}/bizenv_bench_{size}"
                 _create_database(url)
                 measurers.append(Measurer(url, size))
+                stack.callback(measurers[-1].stop)  # before the server stops
         if not measurers:
             raise SystemExit("bench: nothing measured")
         # Every database and size takes its rounds in turn, as every page does within a round: a slow spell of

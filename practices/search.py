@@ -432,9 +432,14 @@ class PostgresTsvector:
         cursor.execute(f"DELETE FROM {TABLE}")
 
     def drop(self, cursor):
-        cursor.execute(f"DROP FUNCTION IF EXISTS {WRITE_FUNCTION}")
-        cursor.execute(f"DROP FUNCTION IF EXISTS {WINDOW_FUNCTION}")
-        cursor.execute(f"DROP FUNCTION IF EXISTS {IDS_FUNCTION}")
+        # Every version of each function, whatever its arguments (0013 changed the window's and the probes').
+        names = ", ".join(f"'{name}'" for name in (WRITE_FUNCTION, WINDOW_FUNCTION, IDS_FUNCTION))
+        cursor.execute(
+            "DO $$ DECLARE f regprocedure; BEGIN"
+            f" FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname IN ({names})"
+            " AND pronamespace = current_schema()::regnamespace"
+            " LOOP EXECUTE 'DROP FUNCTION ' || f; END LOOP; END $$"
+        )
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
     @staticmethod

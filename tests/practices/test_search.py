@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -108,8 +109,9 @@ def test_terms_must_all_match_and_a_quoted_phrase_must_be_adjacent(db):
     assert found("企业 服务 专区") == [together.pk]
 
 
-def test_the_public_list_finds_a_phrase_only_where_its_pieces_are_adjacent(client, db):
-    """The window reads the practices holding every piece of a term, then checks the phrase in each of them."""
+def test_the_public_search_finds_a_phrase_only_where_its_pieces_are_adjacent(client, db):
+    """The window reads the practices holding every piece of a term, then checks the phrase in each of them (the
+    API and the public list share the search: reviews.public.searched())."""
     batch = BatchFactory(year=2023, sequence=1, status="published", published_at=timezone.now())
     together = PracticeFactory(status=Status.PUBLISHED, title="登记改革", body="推进不动产登记一窗受理。")
     apart = PracticeFactory(status=Status.PUBLISHED, title="登记改革", body="不动产、产登、登记分开办理。")
@@ -328,6 +330,19 @@ def test_the_queue_and_the_portal_search(client, db, xian, xian_official):
     client.force_login(xian_official)
     html = client.get("/city/", {"q": "一窗"}).content.decode()
     assert "不动产登记一窗办理" in html and "企业开办" not in html
+
+
+def test_rebuilding_drops_every_version_of_the_functions(db):
+    """A version of a function with other arguments (older code's) would make a DROP without arguments fail."""
+    PracticeFactory(title="纳税服务")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE FUNCTION {search.WINDOW_FUNCTION}(q tsquery, t tsquery, published_only boolean, n integer)"
+                " RETURNS TABLE (rowid bigint, rank real) LANGUAGE sql AS 'SELECT 1::bigint, 0::real'"
+            )
+    search.rebuild_on(connection.vendor)(django_apps, connection.schema_editor())  # only its connection is used
+    assert found("纳税") == list(Practice.objects.values_list("pk", flat=True))
 
 
 def index_kinds():
