@@ -84,9 +84,7 @@ def batch_list(request):
 )
 def batch_detail(request, year, sequence):
     """One batch as the announcement: title, date, lead, indicator headings, numbered items."""
-    batch, errata = _published_with_errata(request, year, sequence)
-    if batch is None:
-        raise Http404
+    batch, errata = _published_or_404(request, year, sequence)
     context = {
         "batch": batch,
         "sections": announcement_sections(batch, text=False),
@@ -168,24 +166,23 @@ def attachment_download(request, pk, attachment_pk):
 # Exports, open data, the feed
 
 
-def _published_with_errata(request, year, sequence) -> tuple[Batch | None, list]:
+def _published_or_404(request, year, sequence) -> tuple[Batch, list]:
     """A published batch (without the source it was imported from) and its errata, read once per request: the
-    conditional GET's dates and the page or export share them. (None, []) if there is no such batch."""
+    conditional GET's dates and the page or export share them. Http404 if there is no such batch, from whichever
+    asks first."""
     cache = request.__dict__.setdefault("_bizenv_published_batch", {})
     if (year, sequence) not in cache:
-        batch = (
-            Batch.objects.defer("source_text")
-            .filter(year=year, sequence=sequence, status=BatchStatus.PUBLISHED)
-            .first()
+        batch = get_object_or_404(
+            Batch.objects.defer("source_text"), year=year, sequence=sequence, status=BatchStatus.PUBLISHED
         )
-        cache[(year, sequence)] = (batch, list(batch.errata.all()) if batch else [])
+        cache[(year, sequence)] = (batch, list(batch.errata.all()))
     return cache[(year, sequence)]
 
 
 def _batch_changed(request, year, sequence, *args, **kwargs):
     """When a published batch last changed: its publication, or its latest erratum."""
-    batch, errata = _published_with_errata(request, year, sequence)
-    return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None) if batch else None
+    batch, errata = _published_or_404(request, year, sequence)
+    return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None)
 
 
 def _batch_etag(request, year, sequence, *args, **kwargs):
@@ -206,9 +203,7 @@ def batch_export(request, year, sequence, fmt):
     """/batches/<year>/<seq>/export.<fmt>: the frozen announcement as Word, Excel or CSV."""
     if fmt not in EXPORTS:
         raise Http404
-    batch, _errata = _published_with_errata(request, year, sequence)
-    if batch is None:
-        raise Http404
+    batch, _errata = _published_or_404(request, year, sequence)
     build, content_type = EXPORTS[fmt]
     try:
         content = build(batch)
