@@ -1,6 +1,11 @@
-"""p50 and p95 of timed rounds: shared by measure.py (one process) and run.py (the rounds of all of them)."""
+"""Rounds and their figures (p50 and p95): shared by measure.py (one process) and run.py (the rounds of all of
+them)."""
 
+import os
 import statistics
+
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))  # timed rounds
+WARMUP = 3  # untimed rounds before them
 
 
 def percentile(values: list[float], p: float) -> float:

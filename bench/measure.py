@@ -27,13 +27,10 @@ from django.db import DatabaseError, connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from bench.figures import summary  # noqa: E402
+from bench.figures import RUNS, WARMUP, summary  # noqa: E402
 from practices import search  # noqa: E402
 from practices.models import Practice  # noqa: E402
 from reviews.models import Batch, BatchStatus  # noqa: E402
-
-RUNS = int(os.environ.get("BENCH_RUNS", "40"))
-WARMUP = 3
 
 
 def cases() -> list[tuple[str, str]]:
@@ -66,13 +63,8 @@ def queries_of(client: Client, url: str) -> int:
     return len(queries)
 
 
-def prepare(client: Client, pages: list[tuple[str, str]]) -> dict[str, int]:
-    """Each page's query count, then WARMUP untimed rounds."""
-    counts = {name: queries_of(client, url) for name, url in pages}
-    for _ in range(WARMUP):
-        for _, url in pages:
-            client.get(url, secure=True)
-    return counts
+def query_counts(client: Client, pages: list[tuple[str, str]]) -> dict[str, int]:
+    return {name: queries_of(client, url) for name, url in pages}
 
 
 def one_round(client: Client, pages: list[tuple[str, str]]) -> dict[str, float]:
@@ -88,7 +80,9 @@ def one_round(client: Client, pages: list[tuple[str, str]]) -> dict[str, float]:
 def measure(client: Client, pages: list[tuple[str, str]]) -> dict:
     """p50 and p95 of each page, in rounds: each round requests every page once, so a slow spell of the machine
     falls on all pages alike instead of on whichever page was being measured."""
-    counts = prepare(client, pages)
+    counts = query_counts(client, pages)
+    for _ in range(WARMUP):
+        one_round(client, pages)
     return summary([one_round(client, pages) for _ in range(RUNS)], counts)
 
 
@@ -125,8 +119,8 @@ def main(size: int, serve: bool = False):
         if not serve:
             print(json.dumps({**about, "results": measure(client, pages)}, ensure_ascii=False))
             return
-        print(json.dumps({**about, "queries": prepare(client, pages)}, ensure_ascii=False), flush=True)
-        for _line in sys.stdin:  # bench/run.py asks for one round at a time
+        print(json.dumps({**about, "queries": query_counts(client, pages)}, ensure_ascii=False), flush=True)
+        for _line in sys.stdin:  # bench/run.py asks for one round at a time, warm-up rounds included
             print(json.dumps(one_round(client, pages), ensure_ascii=False), flush=True)
 
 

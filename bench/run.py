@@ -20,18 +20,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.figures import summary
+from bench.figures import RUNS, WARMUP, summary
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = int(os.environ.get("BENCH_RUNS", "40"))
-WARMUP = 3
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 TARGETS = {"search": 50.0, "list": 25.0, "filtered list": 25.0, "announcement": 25.0}
 
 
 class Measurer:
     """bench/measure.py --serve for one database at one size, in a process of its own: started, it fills the
-    database if needed and counts each page's queries; then it times one round of the pages when asked."""
+    database if needed and counts each page's queries; then it times one round of the pages when asked (warm-up
+    rounds too: run.py asks for them just before the timed ones)."""
 
     def __init__(self, database_url: str, size: int):
         env = {
