@@ -14,6 +14,7 @@ first by itself; on PostgreSQL a RUM index with the rowid attached does (GIN, wh
 installed, finds them all and sorts them: correct, slower).
 """
 
+import re
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,6 +31,7 @@ from .searchtext import Fragment, Term, bigrams, fold_for_search, parse_query, s
 
 TABLE = "practices_searchindex"
 PUBLISHED_TABLE = "practices_searchpublished"  # SQLite only: PostgreSQL has a column
+FACETS_TABLE = "practices_searchfacets"  # PostgreSQL only: see PostgresTsvector.create_facets()
 INDEX = "practices_searchindex_document"
 WINDOW_FUNCTION = "bizenv_search_window"
 IDS_FUNCTION = "bizenv_search_ids"
@@ -72,6 +74,30 @@ def facets(
     if batch is not None:
         tokens.append(f"b{int(batch[0])}x{int(batch[1])}")
     return tokens
+
+
+FACET = re.compile(r"([ciy])(-?[0-9]+)|b(-?[0-9]+)x(-?[0-9]+)")
+FACET_COLUMNS = {"c": "city", "i": "indicator", "y": "year"}
+# PostgreSQL's indexes of facets: each led by a facet a filter may hold alone (a year leads the batch's), carrying
+# the others, so that any mix of them is counted from one index alone.
+FACET_INDEXES = {
+    "city": (("city", "year", "sequence"), ("indicator",)),
+    "indicator": (("indicator", "year", "sequence"), ("city",)),
+    "batch": (("year", "sequence"), ("city", "indicator")),
+}
+
+
+def facet_columns(tokens: Iterable[str]) -> list[tuple[str, int]]:
+    """facets() read back as (column, value) pairs of PostgreSQL's table of facets: c3 and b2022x2 are
+    ("city", 3), ("year", 2022) and ("sequence", 2)."""
+    columns = []
+    for token in tokens:
+        match = FACET.fullmatch(token)
+        if match is None:
+            raise ValueError(f"not a facet: {token!r}")
+        kind, value, year, sequence = match.groups()
+        columns += [(FACET_COLUMNS[kind], int(value))] if kind else [("year", int(year)), ("sequence", int(sequence))]
+    return columns
 
 
 PUBLISHED = "pub"
@@ -237,6 +263,10 @@ class SQLiteFTS5:
         sql = f"SELECT s.rowid AS practice_id FROM {TABLE} AS s WHERE {TABLE} MATCH %s"
         return sql + (self.PUBLISHED_ONLY if published else ""), [self.match(terms, facets)]
 
+    def count_sql(self, tokens: list[str], limit: int) -> tuple[str, list]:
+        """How many practices have these facets, counted up to `limit`."""
+        return counted(self.ids_sql([], tokens), limit)
+
     def probe_sql(self, terms: list[Term], limit: int) -> tuple[str, list]:
         """Up to `limit` ids of matches, in no particular order."""
         sql, params = self.ids_sql(terms)
@@ -284,8 +314,30 @@ class PostgresTsvector:
             " document tsvector NOT NULL) PARTITION BY RANGE (rowid)"
         )
         cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN document SET STORAGE MAIN")  # in the row: TOAST_TARGET
+        self.create_facets(cursor)
         self.create_write_function(cursor)
         self.create_index(cursor)
+
+    @staticmethod
+    def create_facets(cursor):
+        """The published practices' facets, one row each, for counting a filtered list from an index alone.
+
+        Counted in the index of texts, a city and a year took 3–4 ms at 100,000 practices: each segment's
+        lookup, then each match's row read to check that it is published. Here one of three b-tree indexes,
+        each led by a facet and carrying the others, counts them in 0.3–0.8 ms without reading a row (once
+        vacuumed). Written with the index of texts (write()); "IF NOT EXISTS" for migration 0014, which finds the
+        table already there in a database created since (its earlier migrations build the tables as this code
+        has them).
+        """
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {FACETS_TABLE} (rowid bigint PRIMARY KEY,"
+            " city integer, indicator integer, year integer, sequence integer)"
+        )
+        for name, (keys, carried) in FACET_INDEXES.items():
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {FACETS_TABLE}_{name} ON {FACETS_TABLE}"
+                f" ({', '.join(keys)}) INCLUDE ({', '.join(carried)})"
+            )
 
     @staticmethod
     def create_write_function(cursor):
@@ -430,6 +482,7 @@ class PostgresTsvector:
 
     def clear(self, cursor):
         cursor.execute(f"DELETE FROM {TABLE}")
+        cursor.execute(f"DELETE FROM {FACETS_TABLE}")
 
     def drop(self, cursor):
         # Every version of each function, whatever its arguments (0013 changed the window's and the probes').
@@ -441,6 +494,7 @@ class PostgresTsvector:
             " LOOP EXECUTE 'DROP FUNCTION ' || f; END LOOP; END $$"
         )
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {FACETS_TABLE}")
 
     @staticmethod
     def vector(title: str, summary: str, body: str, tokens: list[str] = ()) -> str:
@@ -464,10 +518,25 @@ class PostgresTsvector:
 
     def write(self, ids, rows):
         documents = [self.vector(title, summary, body, facets) for _, title, summary, body, _, facets in rows]
-        with connection.cursor() as cursor:
+        published = {pk: dict(facet_columns(facets)) for pk, *_, is_published, facets in rows if is_published}
+        columns = ["city", "indicator", "year", "sequence"]
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {WRITE_FUNCTION}(%s, %s, %s, %s)",
                 [list(ids), [row[0] for row in rows], [row[4] for row in rows], documents],
+            )
+            # The published ones' facets, replaced; the others' go.
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {FACETS_TABLE} WHERE rowid = ANY(%s) AND rowid <> ALL(%s))"
+                f" INSERT INTO {FACETS_TABLE} (rowid, {', '.join(columns)})"
+                " SELECT * FROM unnest(%s::bigint[], %s::integer[], %s::integer[], %s::integer[], %s::integer[])"
+                f" ON CONFLICT (rowid) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in columns)}",
+                [
+                    list(ids),
+                    list(published),
+                    list(published),
+                    *([facets.get(column) for facets in published.values()] for column in columns),
+                ],
             )
 
     @staticmethod
@@ -503,6 +572,17 @@ class PostgresTsvector:
         sql = f"SELECT rowid AS practice_id FROM {TABLE} WHERE document @@ %s::tsquery"
         return sql + (" AND published" if published else ""), [self.query(terms, tokens)]
 
+    def count_sql(self, tokens: list[str], limit: int) -> tuple[str, list]:
+        """How many practices have these facets, counted up to `limit`: the published ones from an index of the
+        table of facets alone (create_facets()), any others in the index of texts."""
+        published, facets = split_published(tokens)
+        if not published:
+            return counted(self.ids_sql([], tokens), limit)
+        columns = facet_columns(facets)
+        where = " AND ".join(f"{column} = %s" for column, _ in columns) or "TRUE"
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {FACETS_TABLE} WHERE {where} LIMIT {int(limit)}) AS matches"
+        return sql, [value for _, value in columns]
+
     def probe_sql(self, terms: list[Term], limit: int) -> tuple[str, list]:
         """Up to `limit` ids of matches, read from the index alone (a bitmap scan would read every document)."""
         sql = f"SELECT practice_id FROM {IDS_FUNCTION}(%s::tsquery, %s::tsquery, {int(limit)}) AS practice_id"
@@ -532,6 +612,12 @@ class PostgresTsvector:
             f" LIMIT {RANK_WINDOW + 1}"
         )
         return sql, [text, candidates, *([query] if exact else []), *condition_params]
+
+
+def counted(ids: tuple[str, list], limit: int) -> tuple[str, list]:
+    """The count of an ids query's rows, up to `limit`."""
+    sql, params = ids
+    return f"SELECT count(*) FROM ({sql} LIMIT {int(limit)}) AS matches", params
 
 
 def newest_first(rum: bool) -> str:
@@ -625,8 +711,8 @@ def matching(queryset: QuerySet, query: str, field_name: str = "pk") -> QuerySet
 
 
 class Faceted:
-    """A filtered list for Django's Paginator, counted by the index: len() is the capped count, a slice the
-    queryset's rows in its own order.
+    """A filtered list for Django's Paginator, counted by the facets the index keeps (count_sql()): len() is the
+    capped count, a slice the queryset's rows in its own order.
 
     The facets say what the queryset's filters say (the caller vouches, as for search()), and a published
     practice has one published entry, so the index counts the list without joining each of 100,000 entries
@@ -638,9 +724,9 @@ class Faceted:
 
     @cached_property
     def _seen(self) -> int:
-        sql, params = backend().ids_sql([], self.tokens)
+        sql, params = backend().count_sql(self.tokens, CAP + 1)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {CAP + 1}) AS matches", params)
+            cursor.execute(sql, params)
             return cursor.fetchone()[0]
 
     @property

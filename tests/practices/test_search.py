@@ -4,6 +4,7 @@ Every test runs on the database under test (SQLite's FTS5 or PostgreSQL's tsvect
 from a plain substring match on the folded text, so both engines are held to the same answers.
 """
 
+import importlib
 import random
 import threading
 import time
@@ -459,6 +460,105 @@ def test_a_batch_published_in_the_admin_is_found_by_its_filters(client, db):
     batch.save()
     found = client.get("/api/v1/practices/", {"q": "纳税", "batch": "2023-7"}).json()["results"]
     assert [r["id"] for r in found] == [practice.pk]
+
+
+def test_a_filtered_list_is_counted_as_its_filters_keep_it_after_every_change(db):
+    """The count of a filtered list comes from the facets the index keeps (on PostgreSQL, a table of its own),
+    written with the text: it follows a publication, a practice moved to another city or indicator, an entry
+    moved to another batch, and entries and practices deleted."""
+    coordinator = UserFactory(role="coordinator")
+    cities = [CityFactory(), CityFactory()]
+    indicators = [IndicatorFactory(), IndicatorFactory()]
+    practices = [
+        PracticeFactory(city=cities[i % 2], indicator=indicators[i // 2 % 2], status=Status.APPROVED) for i in range(8)
+    ]
+    earlier, later = BatchFactory(year=2023, sequence=1), BatchFactory(year=2024, sequence=1)
+
+    def counts():
+        """(filters, the index's count, the entries' count) for every mix of filters the public list offers."""
+        mixes = [
+            {"city": city, "indicator": indicator, "batch": batch, "year": year}
+            for city in (None, *cities)
+            for indicator in (None, *indicators)
+            for batch in (None, earlier, later)
+            for year in (None, 2023, 2024)
+        ]
+        for mix in mixes[1:]:  # without any filter the list is not counted by the index
+            city, indicator, batch, year = mix.values()
+            tokens = [
+                search.PUBLISHED,
+                *search.facets(
+                    city=city and city.pk,
+                    indicator=indicator and indicator.pk,
+                    year=year,
+                    batch=batch and (batch.year, batch.sequence),
+                ),
+            ]
+            entries = published_entries()
+            if city:
+                entries = entries.filter(practice__city=city)
+            if indicator:
+                entries = entries.filter(practice__indicator=indicator)
+            if batch:
+                entries = entries.filter(batch=batch)
+            if year:
+                entries = entries.filter(batch__year=year)
+            yield mix, len(search.Faceted(entries, tokens)), entries.count()
+
+    def assert_counted():
+        wrong = [(mix, counted, held) for mix, counted, held in counts() if counted != held]
+        assert wrong == []
+
+    batch_add(batch=earlier, practices=practices[:5])
+    batch_publish(batch=earlier, by=coordinator)
+    assert_counted()
+    batch_add(batch=later, practices=practices[5:])
+    batch_publish(batch=later, by=coordinator)
+    assert_counted()
+    assert sum(held for *_, held in counts()) > 0  # the comparisons are not all of nothing
+    moved = practices[0]
+    moved.city, moved.indicator = cities[1], indicators[1]
+    moved.save()
+    assert_counted()
+    entry = moved.batch_entry
+    entry.batch = later
+    entry.number = 99
+    entry.save()
+    assert_counted()
+    entry.delete()
+    assert_counted()
+    practices[6].batch_entry.delete()
+    practices[6].delete()
+    moved.delete()
+    assert_counted()
+    assert published_entries().count() == 6
+
+
+def test_the_migration_that_adds_the_table_of_facets_fills_it_as_the_index_writes_it(db):
+    """0014 fills PostgreSQL's table of facets from the practices and their published entries, for a database
+    whose index was written before the table existed; on SQLite it does nothing."""
+    migration = importlib.import_module("practices.migrations.0014_search_facets_table")
+    published = BatchFactory(status="published", published_at=timezone.now())
+    draft = BatchFactory()
+    for batch, indicator in [(published, IndicatorFactory()), (published, None), (draft, IndicatorFactory())]:
+        BatchEntryFactory(batch=batch, practice=PracticeFactory(indicator=indicator))
+    PracticeFactory()  # in no batch
+    if connection.vendor != "postgresql":
+        tables = connection.introspection.table_names()
+        migration.create_facets(django_apps, connection.schema_editor())
+        assert connection.introspection.table_names() == tables and search.FACETS_TABLE not in tables
+        return
+    table = f"SELECT * FROM {search.FACETS_TABLE} ORDER BY rowid"
+    with connection.cursor() as cursor:
+        cursor.execute(table)
+        written = cursor.fetchall()
+        cursor.execute(f"DROP TABLE {search.FACETS_TABLE}")
+        migration.create_facets(django_apps, connection.schema_editor())  # only its connection is used
+        cursor.execute(table)
+        assert cursor.fetchall() == written and len(written) == 2
+        migration.create_facets(django_apps, connection.schema_editor())  # a database created since: refilled
+        cursor.execute(table)
+        assert cursor.fetchall() == written
 
 
 def test_a_long_body_is_found_to_its_end(db):
