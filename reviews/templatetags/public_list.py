@@ -1,7 +1,8 @@
-"""{% entry_rows page terms %}: the rows of the public list of practices, built in Python.
+"""{% entry_rows page terms %} and {% announcement_items entries %}: the rows of the public list of practices and
+the items of an announcement, built in Python.
 
-The list is the busiest page of the site. Through the template engine its 30 rows cost about 10 ms (every variable
-lookup, every {% url %}); built here they cost well under one.
+These are the busiest pages of the site. Through the template engine the list's 30 rows cost about 10 ms (every
+variable lookup, every {% url %}), an announcement's 50 items about 5; built here they cost well under one.
 """
 
 from html import escape
@@ -17,10 +18,16 @@ register = template.Library()
 PLACEHOLDER = "999999999"  # the largest id a practice URL accepts: reversed once, then replaced by each row's id
 
 
+def practice_url() -> tuple[str, str]:
+    """What comes before and after a practice's id in its URL, escaped."""
+    before, after = reverse("practice_detail", args=[PLACEHOLDER]).split(PLACEHOLDER)
+    return escape(before), escape(after)
+
+
 @register.simple_tag
 def entry_rows(entries, terms) -> str:
     """One <tr> per entry: the title (with its hits and a snippet when searched), city, indicator, batch · number."""
-    before, after = (escape(part) for part in reverse("practice_detail", args=[PLACEHOLDER]).split(PLACEHOLDER))
+    before, after = practice_url()
     batch_urls: dict[int, str] = {}
     rows = []
     for entry in entries:
@@ -35,3 +42,18 @@ def entry_rows(entries, terms) -> str:
             f'<td><a href="{batch_urls[batch.pk]}">{batch.year}-{batch.sequence}</a> · {entry.number}</td></tr>'
         )
     return mark_safe("\n".join(rows))
+
+
+@register.simple_tag
+def announcement_items(entries) -> str:
+    """One <li> per entry of an announcement's section: its number in the batch, its title linking to the practice,
+    its city."""
+    before, after = practice_url()
+    return mark_safe(
+        "\n".join(
+            f'<li value="{entry.number}"><span class="number">{entry.number}、</span>'
+            f'<a href="{before}{entry.practice_id}{after}">{escape(entry.title)}</a>'
+            f' <span class="meta">{escape(entry.city_name)}</span></li>'
+            for entry in entries
+        )
+    )

@@ -192,6 +192,20 @@ def test_a_list_row_shows_its_entry_escaped_and_links_to_it(client, db):
     assert [client.get(link).status_code for link in links] == [200, 200]
 
 
+def test_an_announcement_item_shows_its_entry_escaped_and_links_to_it(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, title='<script>alert("x")</script> & 一网通办')
+    entry(published_batch(2022, 2), 7, practice, city_name="西安市<b>")
+    html = client.get("/batches/2022/2/").content.decode()
+    item = re.search(r'<li value="7">.*?</li>', html, re.S).group(0)
+    assert (
+        re.sub(r"<[^>]+>", "", item)
+        == "7、&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 一网通办 西安市&lt;b&gt;"
+    )
+    assert "<script>" not in html
+    links = re.findall(r'href="([^"]+)"', item)
+    assert links == [f"/practices/{practice.pk}/"] and client.get(links[0]).status_code == 200
+
+
 def test_an_unknown_city_or_indicator_is_an_error_not_an_empty_list(client, db):
     entry(published_batch(), 1)
     for query in ({"city": "999999"}, {"indicator": "no-such-indicator"}):
