@@ -3,7 +3,8 @@
 One row per practice (practices_searchindex, keyed by the practice's id) holds its title, summary and body as
 two-character pieces (searchtext.py). A published practice is indexed with its frozen text, as the public reads
 it; any other with its current text. The index is written in the same transaction as the text: by signals for
-single saves (models.py registers them) and by index_practices() after bulk writes.
+single saves (models.py registers them) and by index_practices() after bulk writes. On PostgreSQL the published
+practices' facets also have a table of their own, written with it, to count a filtered list from (create_facets()).
 
 Ranking, with the title above the summary above the body: bm25 on SQLite, ts_rank on PostgreSQL, over the newest
 RANK_WINDOW matches. Below that many matches this is the full ranking. Above it the term is too common to rank
@@ -78,6 +79,7 @@ def facets(
 
 FACET = re.compile(r"([ciy])(-?[0-9]+)|b(-?[0-9]+)x(-?[0-9]+)")
 FACET_COLUMNS = {"c": "city", "i": "indicator", "y": "year"}
+FACETS_TABLE_COLUMNS = ("city", "indicator", "year", "sequence")
 # PostgreSQL's indexes of facets: each led by a facet a filter may hold alone (a year leads the batch's), carrying
 # the others, so that any mix of them is counted from one index alone.
 FACET_INDEXES = {
@@ -331,7 +333,7 @@ class PostgresTsvector:
         """
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {FACETS_TABLE} (rowid bigint PRIMARY KEY,"
-            " city integer, indicator integer, year integer, sequence integer)"
+            f" {', '.join(f'{column} integer' for column in FACETS_TABLE_COLUMNS)})"
         )
         for name, (keys, carried) in FACET_INDEXES.items():
             cursor.execute(
@@ -519,7 +521,7 @@ class PostgresTsvector:
     def write(self, ids, rows):
         documents = [self.vector(title, summary, body, facets) for _, title, summary, body, _, facets in rows]
         published = {pk: dict(facet_columns(facets)) for pk, *_, is_published, facets in rows if is_published}
-        columns = ["city", "indicator", "year", "sequence"]
+        columns = FACETS_TABLE_COLUMNS
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {WRITE_FUNCTION}(%s, %s, %s, %s)",
