@@ -388,12 +388,9 @@ class PendingImport(models.Model):
         return self.name
 
 
-class SearchIndex(models.Model):
-    """The full-text index's table: FTS5 on SQLite, a tsvector on PostgreSQL, created by migration 0007.
-
-    Declared so Django knows the table (flushing a test database empties it); search.py reads and writes it
-    with each engine's own SQL, never through this model.
-    """
+class SearchTable(models.Model):
+    """A table of search.py's, keyed by practice id. Declared so Django knows the table (flushing a database
+    empties it); search.py reads and writes it with each engine's own SQL, never through these models."""
 
     practice = models.OneToOneField(
         Practice,
@@ -405,10 +402,35 @@ class SearchIndex(models.Model):
     )
 
     class Meta:
-        db_table = "practices_searchindex"
+        abstract = True
         default_permissions = ()
-        verbose_name = _("检索索引")
-        verbose_name_plural = _("检索索引")
 
     def __str__(self):
         return str(self.practice_id)
+
+
+class SearchIndex(SearchTable):
+    """The full-text index's table: FTS5 on SQLite, a tsvector on PostgreSQL, created by migration 0007."""
+
+    class Meta(SearchTable.Meta):
+        db_table = "practices_searchindex"
+        verbose_name = _("检索索引")
+        verbose_name_plural = _("检索索引")
+
+
+class SearchPublished(SearchTable):
+    """SQLite's table of the published practices, beside the FTS5 table (search.SQLiteFTS5, since 0010)."""
+
+    class Meta(SearchTable.Meta):
+        db_table = "practices_searchpublished"
+        verbose_name = _("检索已发布标记")
+        verbose_name_plural = _("检索已发布标记")
+
+
+class SearchFacets(SearchTable):
+    """PostgreSQL's table of the published practices' facets (search.PostgresTsvector.create_facets, since 0014)."""
+
+    class Meta(SearchTable.Meta):
+        db_table = "practices_searchfacets"
+        verbose_name = _("检索筛选项")
+        verbose_name_plural = _("检索筛选项")

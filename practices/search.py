@@ -78,10 +78,11 @@ def facets(
 
 
 FACET = re.compile(r"([ciy])(-?[0-9]+)|b(-?[0-9]+)x(-?[0-9]+)")
-FACET_COLUMNS = {"c": "city", "i": "indicator", "y": "year"}
+TOKEN_COLUMNS = {"c": "city", "i": "indicator", "y": "year"}  # a facet's letter, its column in the table of facets
+# PostgreSQL's table of facets and its indexes: each index led by a facet a filter may hold alone (a year leads the
+# batch's), carrying the others, so that any mix of them is counted from one index alone. Changing them means
+# rebuilding the table: a migration that drops it and calls create_facets(), then reindex_all().
 FACETS_TABLE_COLUMNS = ("city", "indicator", "year", "sequence")
-# PostgreSQL's indexes of facets: each led by a facet a filter may hold alone (a year leads the batch's), carrying
-# the others, so that any mix of them is counted from one index alone.
 FACET_INDEXES = {
     "city": (("city", "year", "sequence"), ("indicator",)),
     "indicator": (("indicator", "year", "sequence"), ("city",)),
@@ -98,7 +99,7 @@ def facet_columns(tokens: Iterable[str]) -> list[tuple[str, int]]:
         if match is None:
             raise ValueError(f"not a facet: {token!r}")
         kind, value, year, sequence = match.groups()
-        columns += [(FACET_COLUMNS[kind], int(value))] if kind else [("year", int(year)), ("sequence", int(sequence))]
+        columns += [(TOKEN_COLUMNS[kind], int(value))] if kind else [("year", int(year)), ("sequence", int(sequence))]
     return columns
 
 
@@ -182,8 +183,9 @@ def bulk_writes(choose: bool = False):
     """Around writing many practices at once: on PostgreSQL the index is dropped and built once, at the end.
 
     A RUM index costs about 16 ms per row written into it, so 100,000 rows written one by one take half an hour;
-    dropped first and built at the end, they take about two minutes. Searches and filtered lists wait meanwhile
-    (the table is locked), and everything is one transaction: a failure leaves the index as it was. The index
+    dropped first and built at the end, they take about two minutes. Searches wait meanwhile (the table is
+    locked; filtered lists are counted as they were, from the table of facets), and everything is one
+    transaction: a failure leaves the index as it was. The index
     keeps its kind unless `choose`: then RUM if the extension is there now.
 
     On SQLite the FTS5 index is merged into one segment at the end (written in chunks, it is left in many, and
@@ -520,7 +522,7 @@ class PostgresTsvector:
 
     def write(self, ids, rows):
         documents = [self.vector(title, summary, body, facets) for _, title, summary, body, _, facets in rows]
-        published = {pk: dict(facet_columns(facets)) for pk, *_, is_published, facets in rows if is_published}
+        published = {pk: dict(facet_columns(tokens)) for pk, *_, is_published, tokens in rows if is_published}
         columns = FACETS_TABLE_COLUMNS
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(
@@ -537,7 +539,7 @@ class PostgresTsvector:
                     list(ids),
                     list(published),
                     list(published),
-                    *([facets.get(column) for facets in published.values()] for column in columns),
+                    *([values.get(column) for values in published.values()] for column in columns),
                 ],
             )
 
@@ -575,8 +577,8 @@ class PostgresTsvector:
         return sql + (" AND published" if published else ""), [self.query(terms, tokens)]
 
     def count_sql(self, tokens: list[str], limit: int) -> tuple[str, list]:
-        """How many practices have these facets, counted up to `limit`: the published ones from an index of the
-        table of facets alone (create_facets()), any others in the index of texts."""
+        """How many practices have these facets, counted up to `limit`. With "pub", from an index of the table of
+        facets alone (create_facets()); without, in the index of texts: the table holds only published practices."""
         published, facets = split_published(tokens)
         if not published:
             return counted(self.ids_sql([], tokens), limit)
@@ -716,7 +718,8 @@ class Faceted:
     """A filtered list for Django's Paginator, counted by the facets the index keeps (count_sql()): len() is the
     capped count, a slice the queryset's rows in its own order.
 
-    The facets say what the queryset's filters say (the caller vouches, as for search()), and a published
+    The tokens (PUBLISHED and facets()'s) say what the queryset's filters say (the caller vouches, as for
+    search()), and a published
     practice has one published entry, so the index counts the list without joining each of 100,000 entries
     to its practice and batch. The page itself is the queryset's: its order needs no count.
     """

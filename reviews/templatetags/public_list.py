@@ -1,8 +1,9 @@
 """{% entry_rows page terms %} and {% announcement_items entries %}: the rows of the public list of practices and
 the items of an announcement, built in Python.
 
-These are the busiest pages of the site. Through the template engine the list's 30 rows cost about 10 ms (every
-variable lookup, every {% url %}), an announcement's 50 items about 5; built here they cost well under one.
+The list is the busiest page of the site, and an announcement is where every batch is read. Through the template
+engine the list's 30 rows cost about 10 ms (every variable lookup, every {% url %}), an announcement's 50 items
+about 5; built here they cost well under one.
 """
 
 from html import escape

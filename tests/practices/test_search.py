@@ -531,7 +531,45 @@ def test_a_filtered_list_is_counted_as_its_filters_keep_it_after_every_change(db
     practices[6].delete()
     moved.delete()
     assert_counted()
+    unfiled = practices[1]  # published without an indicator: no indicator's list counts it
+    unfiled.indicator = None
+    unfiled.save()
+    assert_counted()
+    earlier.year = 2024
+    earlier.sequence = 2
+    earlier.save()  # corrected in the admin: its entries are reindexed with it
+    assert_counted()
+    in_admin = BatchFactory(year=2023, sequence=3)
+    BatchEntryFactory(batch=in_admin, practice=PracticeFactory(city=cities[0], indicator=indicators[0]), number=1)
+    in_admin.status, in_admin.published_at = "published", timezone.now()
+    in_admin.save()  # published in the admin
+    assert_counted()
+    in_admin.delete()  # its entries go with it
+    assert_counted()
     assert published_entries().count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flushing_the_database_empties_every_search_table():
+    """Transactional tests and `manage.py flush` empty the tables Django knows: each table of the search index is
+    declared as a model, so a flushed database counts and finds nothing that was there before."""
+    batch = BatchFactory(status="published", published_at=timezone.now())
+    BatchEntryFactory(batch=batch, practice=PracticeFactory(status=Status.PUBLISHED, title="纳税服务"))
+    present = set(connection.introspection.table_names())
+    tables = [t for t in (search.TABLE, search.PUBLISHED_TABLE, search.FACETS_TABLE) if t in present]
+    assert len(tables) == 2  # the index, and SQLite's published practices or PostgreSQL's facets
+
+    def rows():
+        with connection.cursor() as cursor:
+            counts = []
+            for table in tables:
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                counts.append(cursor.fetchone()[0])
+            return counts
+
+    assert rows() == [1, 1]
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    assert rows() == [0, 0]
 
 
 def test_the_migration_that_adds_the_table_of_facets_fills_it_as_the_index_writes_it(db):
