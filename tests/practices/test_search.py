@@ -25,7 +25,7 @@ from practices.models import Practice, SearchIndex, Status
 from practices.searchtext import fold_for_search, fold_with_offsets, parse_query, snippet
 from practices.synth import seed_sentences
 from reviews.batches import batch_add, batch_publish
-from reviews.public import PublicPracticeFilter
+from reviews.public import PublicPracticeFilter, searched
 from reviews.selectors import published_entries
 from tests.conftest import require_tool
 from tests.factories import (
@@ -475,38 +475,24 @@ def test_a_filtered_list_is_counted_as_its_filters_keep_it_after_every_change(db
     earlier, later = BatchFactory(year=2023, sequence=1), BatchFactory(year=2024, sequence=1)
 
     def counts():
-        """(filters, the index's count, the entries' count) for every mix of filters the public list offers."""
+        """(query, the index's count, the entries' count) for every mix of filters the public list offers, as the
+        list reads them (reviews.public.searched())."""
         mixes = [
             {"city": city, "indicator": indicator, "batch": batch, "year": year}
-            for city in (None, *cities)
-            for indicator in (None, *indicators)
-            for batch in (None, earlier, later)
-            for year in (None, 2023, 2024)
+            for city in ("", *(c.code for c in cities))
+            for indicator in ("", *(i.slug for i in indicators))
+            for batch in ("", *(f"{b.year}-{b.sequence}" for b in (earlier, later)))
+            for year in ("", 2023, 2024)
         ]
         for mix in mixes[1:]:  # without any filter the list is not counted by the index
-            city, indicator, batch, year = mix.values()
-            tokens = [
-                search.PUBLISHED,
-                *search.facets(
-                    city=city and city.pk,
-                    indicator=indicator and indicator.pk,
-                    year=year,
-                    batch=batch and (batch.year, batch.sequence),
-                ),
-            ]
-            entries = published_entries()
-            if city:
-                entries = entries.filter(practice__city=city)
-            if indicator:
-                entries = entries.filter(practice__indicator=indicator)
-            if batch:
-                entries = entries.filter(batch=batch)
-            if year:
-                entries = entries.filter(batch__year=year)
-            yield mix, len(search.Faceted(entries, tokens)), entries.count()
+            query = "&".join(f"{name}={value}" for name, value in mix.items() if value)
+            filters = PublicPracticeFilter(QueryDict(query), queryset=published_entries())
+            entries, _terms = searched(filters)
+            assert isinstance(entries, search.Faceted), query
+            yield query, len(entries), filters.qs.count()
 
     def assert_counted():
-        wrong = [(mix, counted, held) for mix, counted, held in counts() if counted != held]
+        wrong = [(query, counted, held) for query, counted, held in counts() if counted != held]
         assert wrong == []
 
     batch_add(batch=earlier, practices=practices[:5])
