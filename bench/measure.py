@@ -111,8 +111,12 @@ def main(size: int, serve: bool = False):
     engine = search.backend().name
     if connection.vendor == "postgresql":
         engine += " (RUM)" if search.PostgresTsvector().uses_rum else " (GIN)"
-    about = {"database": connection.vendor, "engine": engine, "size": Practice.objects.count()}
-    about["fill_seconds"] = round(filled, 1)
+    about = {
+        "database": connection.vendor,
+        "engine": engine,
+        "size": Practice.objects.count(),
+        "fill_seconds": round(filled, 1),
+    }
     client = Client()
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
         pages = cases()

@@ -218,7 +218,7 @@ def main():
             raise SystemExit("bench: nothing measured")
         # Every database and size takes its rounds in turn, as every page does within a round: a slow spell of
         # the machine falls on all of them alike, not on whichever was being measured at the time.
-        # Warmed up again first: the later fills pushed the earlier databases out of the caches.
+        # Warmed up first: the later fills pushed the earlier databases out of the caches.
         print(f"bench: {RUNS} rounds of each …", file=sys.stderr, flush=True)
         for timed in [False] * WARMUP + [True] * RUNS:
             for measurer in measurers:

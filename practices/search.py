@@ -185,8 +185,8 @@ def bulk_writes(choose: bool = False):
     A RUM index costs about 16 ms per row written into it, so 100,000 rows written one by one take half an hour;
     dropped first and built at the end, they take about two minutes. Searches wait meanwhile (the table is
     locked; filtered lists are counted as they were, from the table of facets), and everything is one
-    transaction: a failure leaves the index as it was. The index
-    keeps its kind unless `choose`: then RUM if the extension is there now.
+    transaction: a failure leaves the index as it was. The index keeps its kind unless `choose`: then RUM if
+    the extension is there now.
 
     On SQLite the FTS5 index is merged into one segment at the end (written in chunks, it is left in many, and
     a common term then reads them all: 50% slower at 100,000 practices), and the planner's statistics are
@@ -523,7 +523,6 @@ class PostgresTsvector:
     def write(self, ids, rows):
         documents = [self.vector(title, summary, body, facets) for _, title, summary, body, _, facets in rows]
         published = {pk: dict(facet_columns(tokens)) for pk, *_, is_published, tokens in rows if is_published}
-        columns = FACETS_TABLE_COLUMNS
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {WRITE_FUNCTION}(%s, %s, %s, %s)",
@@ -532,14 +531,14 @@ class PostgresTsvector:
             # The published ones' facets, replaced; the others' go.
             cursor.execute(
                 f"WITH gone AS (DELETE FROM {FACETS_TABLE} WHERE rowid = ANY(%s) AND rowid <> ALL(%s))"
-                f" INSERT INTO {FACETS_TABLE} (rowid, {', '.join(columns)})"
+                f" INSERT INTO {FACETS_TABLE} (rowid, {', '.join(FACETS_TABLE_COLUMNS)})"
                 " SELECT * FROM unnest(%s::bigint[], %s::integer[], %s::integer[], %s::integer[], %s::integer[])"
-                f" ON CONFLICT (rowid) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in columns)}",
+                f" ON CONFLICT (rowid) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in FACETS_TABLE_COLUMNS)}",
                 [
                     list(ids),
                     list(published),
                     list(published),
-                    *([values.get(column) for values in published.values()] for column in columns),
+                    *([values.get(column) for values in published.values()] for column in FACETS_TABLE_COLUMNS),
                 ],
             )
 
@@ -719,9 +718,9 @@ class Faceted:
     capped count, a slice the queryset's rows in its own order.
 
     The tokens (PUBLISHED and facets()'s) say what the queryset's filters say (the caller vouches, as for
-    search()), and a published
-    practice has one published entry, so the index counts the list without joining each of 100,000 entries
-    to its practice and batch. The page itself is the queryset's: its order needs no count.
+    search()), and a published practice has one published entry, so the index counts the list without joining
+    each of 100,000 entries to its practice and batch. The page itself is the queryset's: its order needs no
+    count.
     """
 
     def __init__(self, queryset: QuerySet, tokens: list[str]):
