@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bizenv.filters import ReferenceChoiceFilter
-from bizenv.widgets import FastSelect
+from bizenv.widgets import FastNumberInput, FastSelect, FastTextInput
 
 from . import search
 from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, Indicator, Practice, Status
@@ -120,14 +120,14 @@ class ImportForm(forms.Form):
 
 
 class CityPracticeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200)
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200, widget=FastTextInput)
     status = django_filters.ChoiceFilter(
         widget=FastSelect, label=_("状态"), choices=Status.choices, empty_label=_("全部状态")
     )
     indicator = ReferenceChoiceFilter(
         label=_("指标"), queryset=Indicator.objects.order_by("order"), empty_label=_("全部指标")
     )
-    round = django_filters.NumberFilter(label=_("轮次"), min_value=1)
+    round = django_filters.NumberFilter(label=_("轮次"), min_value=1, widget=FastNumberInput)
 
     class Meta:
         model = Practice

@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from bizenv.filters import ReferenceChoiceFilter
-from bizenv.widgets import FastSelect
+from bizenv.widgets import FastNumberInput, FastSelect, FastTextInput
 from practices import search
 from practices.models import City, Indicator, Practice, Role, Status
 from practices.rules import is_coordinator
@@ -21,7 +21,7 @@ def reviewer_choices():
 
 
 class QueueFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200)
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200, widget=FastTextInput)
     status = django_filters.ChoiceFilter(
         widget=FastSelect,
         label=_("状态"),
@@ -30,7 +30,7 @@ class QueueFilter(django_filters.FilterSet):
     )
     city = ReferenceChoiceFilter(label=_("城市"), queryset=City.objects.all(), empty_label=_("全部城市"))
     indicator = ReferenceChoiceFilter(label=_("指标"), queryset=Indicator.objects.all(), empty_label=_("全部指标"))
-    round = django_filters.NumberFilter(label=_("轮次"), min_value=1)
+    round = django_filters.NumberFilter(label=_("轮次"), min_value=1, widget=FastNumberInput)
     reviewer = ReferenceChoiceFilter(
         label=_("评审员"),
         queryset=reviewer_choices(),

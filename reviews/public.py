@@ -15,6 +15,7 @@ from django.views.decorators.http import condition
 
 from bizenv.filters import ReferenceChoiceFilter
 from bizenv.paging import CappedPaginator
+from bizenv.widgets import FastNumberInput, FastTextInput
 from practices import search
 from practices.models import City, Indicator
 from practices.searchtext import parse_query
@@ -33,7 +34,7 @@ SEARCH_PAGE_SIZE = 20  # results carry a snippet each: longer rows, fewer of the
 class PublicPracticeFilter(django_filters.FilterSet):
     """The list's filters, as DESIGN.md fixes them: city (code), indicator (slug), batch (YEAR-SEQ), year, q."""
 
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200)
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200, widget=FastTextInput)
     city = ReferenceChoiceFilter(
         label=_("城市"),
         field_name="practice__city",
@@ -48,9 +49,14 @@ class PublicPracticeFilter(django_filters.FilterSet):
         queryset=Indicator.objects.all(),
         empty_label=_("全部指标"),
     )
-    batch = django_filters.CharFilter(label=_("批次"), method="filter_batch")
+    batch = django_filters.CharFilter(label=_("批次"), method="filter_batch", widget=FastTextInput)
     year = django_filters.NumberFilter(
-        label=_("年份"), field_name="batch__year", min_value=1949, max_value=2100, decimal_places=0
+        label=_("年份"),
+        field_name="batch__year",
+        min_value=1949,
+        max_value=2100,
+        decimal_places=0,
+        widget=FastNumberInput,
     )
 
     class Meta:

@@ -1,0 +1,63 @@
+"""What is built in Python instead of through templates gives the same HTML as Django's own: widgets and URLs."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django import forms
+from django.urls import reverse, set_script_prefix
+
+from bizenv.widgets import FastNumberInput, FastSelect, FastTextInput
+from reviews.templatetags.public_list import Reversed
+
+
+class Elements(HTMLParser):
+    """Each start tag as (tag, attributes as a dict), and the text between tags (Django's templates add line breaks
+    between options)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.found: list = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.found.append(data)
+
+
+VALUES = [None, "", "纳税 <b>&\"'", 2022]
+ATTRS = [{}, {"id": "id_q", "maxlength": "200"}, {"required": True, "disabled": False, "placeholder": '"x" & <y>'}]
+
+
+@pytest.mark.parametrize(("fast", "django"), [(FastTextInput, forms.TextInput), (FastNumberInput, forms.NumberInput)])
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_a_fast_input_is_the_element_django_renders(fast, django, value, attrs):
+    widget_attrs = {"min": 1949, "step": 1} if django is forms.NumberInput else {}
+    ours = fast(attrs=widget_attrs).render("q", value, attrs)
+    theirs = django(attrs=widget_attrs).render("q", value, attrs)
+    assert Elements(ours).found == Elements(theirs).found
+
+
+@pytest.mark.parametrize("value", [None, "", "610100", ["610100"], "<x>"])
+def test_a_fast_select_is_the_element_django_renders(value):
+    choices = [("", "全部城市"), ("610100", "西安市"), ("<x>", 'a "<b>" & c')]
+    ours = FastSelect(choices=choices).render("city", value, {"id": "id_city"})
+    theirs = forms.Select(choices=choices).render("city", value, {"id": "id_city"})
+    assert Elements(ours).found == Elements(theirs).found
+
+
+@pytest.mark.parametrize("prefix", ["/", "/政务/{x}&y/"])
+def test_a_url_reversed_once_is_the_url_reverse_gives(prefix):
+    set_script_prefix(prefix)
+    try:
+        batch_url, practice_url = Reversed("batch_detail", 2), Reversed("practice_detail", 1)
+        for year, sequence in [(2022, 2), (1999, 12), (999999999, 999999998)]:
+            expected = reverse("batch_detail", args=[year, sequence])
+            assert batch_url(year, sequence) == expected.replace("&", "&amp;")
+        for pk in [1, 42, 999999999]:
+            assert practice_url(pk) == reverse("practice_detail", args=[pk]).replace("&", "&amp;")
+    finally:
+        set_script_prefix("/")
