@@ -55,7 +55,9 @@ def cases() -> list[tuple[str, str]]:
 
 
 def queries_of(client: Client, url: str) -> int:
-    """The queries one request runs (the page must answer 200)."""
+    """The queries one request runs (the page must answer 200), as a process that has served it before runs them:
+    the cities and indicators of the list pages' selects are read once per process (bizenv.filters.shared_rows)."""
+    client.get(url, secure=True)
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, secure=True)

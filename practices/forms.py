@@ -125,7 +125,7 @@ class CityPracticeFilter(django_filters.FilterSet):
         widget=FastSelect, label=_("状态"), choices=Status.choices, empty_label=_("全部状态")
     )
     indicator = ReferenceChoiceFilter(
-        label=_("指标"), queryset=Indicator.objects.order_by("order"), empty_label=_("全部指标")
+        label=_("指标"), queryset=Indicator.objects.all(), shared=True, empty_label=_("全部指标")
     )
     round = django_filters.NumberFilter(label=_("轮次"), min_value=1, widget=FastNumberInput)
 

@@ -28,8 +28,10 @@ class QueueFilter(django_filters.FilterSet):
         choices=[(s.value, s.label) for s in QUEUE_STATUSES],
         empty_label=_("全部状态"),
     )
-    city = ReferenceChoiceFilter(label=_("城市"), queryset=City.objects.all(), empty_label=_("全部城市"))
-    indicator = ReferenceChoiceFilter(label=_("指标"), queryset=Indicator.objects.all(), empty_label=_("全部指标"))
+    city = ReferenceChoiceFilter(label=_("城市"), queryset=City.objects.all(), shared=True, empty_label=_("全部城市"))
+    indicator = ReferenceChoiceFilter(
+        label=_("指标"), queryset=Indicator.objects.all(), shared=True, empty_label=_("全部指标")
+    )
     round = django_filters.NumberFilter(label=_("轮次"), min_value=1, widget=FastNumberInput)
     reviewer = ReferenceChoiceFilter(
         label=_("评审员"),

@@ -40,6 +40,7 @@ class PublicPracticeFilter(django_filters.FilterSet):
         field_name="practice__city",
         to_field_name="code",
         queryset=City.objects.all(),
+        shared=True,
         empty_label=_("全部城市"),
     )
     indicator = ReferenceChoiceFilter(
@@ -47,6 +48,7 @@ class PublicPracticeFilter(django_filters.FilterSet):
         field_name="practice__indicator",
         to_field_name="slug",
         queryset=Indicator.objects.all(),
+        shared=True,
         empty_label=_("全部指标"),
     )
     batch = django_filters.CharFilter(label=_("批次"), method="filter_batch", widget=FastTextInput)
