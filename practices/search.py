@@ -28,7 +28,7 @@ from django.db.models.expressions import RawSQL
 
 from bizenv.paging import CAP
 
-from .searchtext import Fragment, Term, bigrams, fold_for_search, parse_query, snippet
+from .searchtext import Fragment, Term, bigrams, first_hit, parse_query, snippet
 
 TABLE = "practices_searchindex"
 PUBLISHED_TABLE = "practices_searchpublished"  # SQLite only: PostgreSQL has a column
@@ -757,15 +757,13 @@ def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> N
     for obj in objects:
         for name in text:
             source = getattr(obj, name) or ""
-            folded = fold_for_search(source)
-            if any(term.text in folded for term in terms):
+            at = first_hit(source, terms)
+            if at is not None:
+                shown = snippet(source, terms, at=at)
                 break
-        else:  # a hit in the title only: the beginning of the first field that has text
-            source = next((getattr(obj, name) for name in text if getattr(obj, name)), "")
-            folded = None
-        obj.hit = Hit(
-            title=snippet(obj.title, terms, width=max(len(obj.title), 1)), snippet=snippet(source, terms, folded=folded)
-        )
+        else:  # a hit in the title only: the beginning of the first field that has text (it has no hit to mark)
+            shown = snippet(next((getattr(obj, name) for name in text if getattr(obj, name)), ""), [])
+        obj.hit = Hit(title=snippet(obj.title, terms, width=max(len(obj.title), 1)), snippet=shown)
 
 
 # ---------------------------------------------------------------------------------------------------------------

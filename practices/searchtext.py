@@ -151,18 +151,32 @@ class Fragment:
     hit: bool
 
 
-def snippet(text: str, terms: list[Term], width: int = 80, folded: str | None = None) -> list[Fragment]:
+def first_hit(text: str, terms: list[Term]) -> int | None:
+    """Where a hit starts in `text`, or None.
+
+    A term found as it is, is a hit (a term is folded text, and folding works a character at a time): the usual
+    case, found without folding the text. Else the first hit in the folded text, mapped back (the offsets only
+    once there is one: most texts searched this way have none).
+    """
+    found = [i for i in (text.find(t.text) for t in terms) if i >= 0]
+    if found:
+        return min(found)
+    folded = fold_for_search(text)
+    found = [i for i in (folded.find(t.text) for t in terms) if i >= 0]
+    return fold_with_offsets(text)[1][min(found)] if found else None
+
+
+def snippet(text: str, terms: list[Term], width: int = 80, at: int | None = None) -> list[Fragment]:
     """A window of `text` around a hit, cut into plain and highlighted fragments (escaped when rendered).
 
-    Without a hit, the text's beginning. An ellipsis marks a cut on either side. Only the stretch around the
-    first hit is mapped back to the original characters, so a long body costs little more than a short one.
+    The hit is first_hit()'s, or `at` when the caller has found it. Without a hit, the text's beginning. An
+    ellipsis marks a cut on either side. Only the stretch around the hit is folded and mapped back to the
+    original characters, so a long body costs little more than a short one.
     """
-    folded = fold_for_search(text) if folded is None else folded
-    found = [i for i in (folded.find(t.text) for t in terms) if i >= 0]
+    at = first_hit(text, terms) if at is None else at
     spans: list[tuple[int, int]] = []
-    if found:
-        guess = min(found) * len(text) // max(len(folded), 1)
-        a, b = max(0, guess - width - 100), min(len(text), guess + width + 100)
+    if at is not None:
+        a, b = max(0, at - width - 100), min(len(text), at + width + 100)
         spans = [(x + a, y + a) for x, y in highlight_spans(text[a:b], terms)] or highlight_spans(text, terms)
     start = max(0, min(spans[0][0] - width // 4, len(text) - width)) if spans else 0
     end = min(len(text), start + width)
