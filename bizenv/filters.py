@@ -5,7 +5,7 @@ import time
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
@@ -15,37 +15,69 @@ from django_filters.fields import ModelChoiceField
 from bizenv.widgets import FastSelect
 
 SHARED_SECONDS = 60
-_shared: dict[type, tuple[float, list]] = {}
+_shared: dict[tuple[type, str], tuple[float, list]] = {}
+_changes: dict[type, int] = {}  # per model, how many saves and deletes this process has seen
 
 
 def shared_rows(queryset: QuerySet) -> list:
     """The rows of a model's plain all() (no filter, its default order), read once and shared by the process's
-    requests for up to SHARED_SECONDS.
+    requests (and threads) for up to SHARED_SECONDS. They are shared: nothing may change them.
 
     For the reference rows every public list and search page shows as selects (cities, indicators): read per
     request, they were two queries a page, about 3 ms on PostgreSQL. A save or delete of the model in this process
-    drops its rows at once, and so do a flush and a migrate; other processes see a change within SHARED_SECONDS.
-    Rows read inside a transaction are not kept: it may yet roll back.
+    drops its rows, and once more when its transaction commits (another thread may have read the rows before it);
+    a read that a save overtook is not kept, nor are rows read inside a transaction (it may yet roll back). A flush
+    or migrate in this process drops them all (the tests'). Every other change (another process's save, update(),
+    bulk_create(), SQL) shows within SHARED_SECONDS.
     """
-    if queryset.query.where or queryset.query.order_by or queryset.query.is_sliced:
-        raise ValueError(f"shared rows are a model's plain all(), not {queryset.query}")
+    query = queryset.query
+    if (
+        query.where
+        or query.order_by
+        or query.is_sliced
+        or query.distinct
+        or query.annotations
+        or query.select_related
+        or query.values_select
+        or query.deferred_loading != (frozenset(), True)
+    ):
+        raise ValueError(f"shared rows are a model's plain all(), not {query}")
+    model, key = queryset.model, (queryset.model, queryset.db)
     now = time.monotonic()
-    kept = _shared.get(queryset.model)
+    kept = _shared.get(key)
     if kept and now - kept[0] < SHARED_SECONDS:
         return kept[1]
+    _listen(model)
+    changes = _changes[model]
     rows = list(queryset)
-    if not connections[queryset.db].in_atomic_block:
-        _shared[queryset.model] = (now, rows)
+    if not connections[queryset.db].in_atomic_block and _changes[model] == changes:
+        _shared[key] = (now, rows)
     return rows
 
 
-@receiver([post_save, post_delete], dispatch_uid="bizenv.filters.forget_shared_rows")
-def _forget_shared_rows(sender, **kwargs):
-    _shared.pop(sender, None)
+def _listen(model: type):
+    """Drop the model's shared rows on its saves and deletes, from the first time they are shared (a receiver for
+    every model would keep Django from deleting any model's rows in bulk)."""
+    if model not in _changes:
+        _changes[model] = 0
+        uid = f"bizenv.filters.shared_rows.{model._meta.label}"
+        post_save.connect(_forget, sender=model, dispatch_uid=uid)
+        post_delete.connect(_forget, sender=model, dispatch_uid=uid)
+
+
+def _forget(sender, using=None, **kwargs):
+    _drop(sender)
+    transaction.on_commit(lambda: _drop(sender), using=using)
+
+
+def _drop(model: type):
+    _changes[model] += 1
+    for key in [key for key in _shared if key[0] is model]:
+        _shared.pop(key, None)
 
 
 @receiver(post_migrate, dispatch_uid="bizenv.filters.forget_all_shared_rows")
-def _forget_all_shared_rows(**kwargs):
+def _forget_all(**kwargs):
     _shared.clear()
 
 

@@ -28,7 +28,7 @@ from django.db.models.expressions import RawSQL
 
 from bizenv.paging import CAP
 
-from .searchtext import Fragment, Term, bigrams, first_hit, parse_query, snippet
+from .searchtext import Fragment, Term, bigrams, hit_at, parse_query, snippet
 
 TABLE = "practices_searchindex"
 PUBLISHED_TABLE = "practices_searchpublished"  # SQLite only: PostgreSQL has a column
@@ -757,7 +757,7 @@ def hits(objects: Iterable, terms: list[Term], *, text=("summary", "body")) -> N
     for obj in objects:
         for name in text:
             source = getattr(obj, name) or ""
-            at = first_hit(source, terms)
+            at = hit_at(source, terms)
             if at is not None:
                 shown = snippet(source, terms, at=at)
                 break

@@ -151,12 +151,16 @@ class Fragment:
     hit: bool
 
 
-def first_hit(text: str, terms: list[Term]) -> int | None:
-    """Where a hit starts in `text`, or None.
+def hit_at(text: str, terms: list[Term]) -> int | None:
+    """Where the hit a snippet shows starts in `text`: the first place a term occurs as it is, else the first hit
+    in the folded text; None without a hit.
 
-    A term found as it is, is a hit (a term is folded text, and folding works a character at a time): the usual
-    case, found without folding the text. Else the first hit in the folded text, mapped back (the offsets only
-    once there is one: most texts searched this way have none).
+    A term occurring as it is, is a hit (a term is folded text, and folded text folds to itself), found without
+    folding the text: the usual case. So a hit that only folding reveals (in Traditional script, with a full-width
+    letter or punctuation inside) is passed over when the term occurs as it is further on. Without one, the text
+    is folded, and mapped back only once it has a hit: most texts searched this way have none. (A handful of
+    characters fold in two steps, 薴 → 苧 → 苎: a term holding 苧 occurs as it is in text that does not fold to it.
+    The snippet then finds no hit around it, and shows the text's first.)
     """
     found = [i for i in (text.find(t.text) for t in terms) if i >= 0]
     if found:
@@ -169,11 +173,11 @@ def first_hit(text: str, terms: list[Term]) -> int | None:
 def snippet(text: str, terms: list[Term], width: int = 80, at: int | None = None) -> list[Fragment]:
     """A window of `text` around a hit, cut into plain and highlighted fragments (escaped when rendered).
 
-    The hit is first_hit()'s, or `at` when the caller has found it. Without a hit, the text's beginning. An
+    The hit is hit_at()'s, or `at` when the caller has found it. Without a hit, the text's beginning. An
     ellipsis marks a cut on either side. Only the stretch around the hit is folded and mapped back to the
     original characters, so a long body costs little more than a short one.
     """
-    at = first_hit(text, terms) if at is None else at
+    at = hit_at(text, terms) if at is None else at
     spans: list[tuple[int, int]] = []
     if at is not None:
         a, b = max(0, at - width - 100), min(len(text), at + width + 100)

@@ -5,14 +5,16 @@ from html.parser import HTMLParser
 import pytest
 from django import forms
 from django.urls import reverse, set_script_prefix
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from bizenv.widgets import FastNumberInput, FastSelect, FastTextInput
 from reviews.templatetags.public_list import Reversed
 
 
 class Elements(HTMLParser):
-    """Each start tag as (tag, attributes as a dict), and the text between tags (Django's templates add line breaks
-    between options)."""
+    """Each start tag as (tag, its attributes in order), and the text between tags (Django's templates add line
+    breaks between options)."""
 
     def __init__(self, html: str):
         super().__init__()
@@ -20,15 +22,19 @@ class Elements(HTMLParser):
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
-        self.found.append((tag, dict(attrs)))
+        self.found.append((tag, attrs))
 
     def handle_data(self, data):
         if data.strip():
             self.found.append(data)
 
 
-VALUES = [None, "", "纳税 <b>&\"'", 2022]
-ATTRS = [{}, {"id": "id_q", "maxlength": "200"}, {"required": True, "disabled": False, "placeholder": '"x" & <y>'}]
+VALUES = [None, "", "纳税 <b>&\"'", 2022, mark_safe("<b>已是 HTML</b>")]
+ATTRS = [
+    {},
+    {"id": "id_q", "maxlength": "200"},
+    {"required": True, "disabled": False, "placeholder": '"x" & <y>', "title": None, "data-n": 0},
+]
 
 
 @pytest.mark.parametrize(("fast", "django"), [(FastTextInput, forms.TextInput), (FastNumberInput, forms.NumberInput)])
@@ -42,22 +48,23 @@ def test_a_fast_input_is_the_element_django_renders(fast, django, value, attrs):
 
 
 @pytest.mark.parametrize("value", [None, "", "610100", ["610100"], "<x>"])
-def test_a_fast_select_is_the_element_django_renders(value):
-    choices = [("", "全部城市"), ("610100", "西安市"), ("<x>", 'a "<b>" & c')]
-    ours = FastSelect(choices=choices).render("city", value, {"id": "id_city"})
-    theirs = forms.Select(choices=choices).render("city", value, {"id": "id_city"})
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_a_fast_select_is_the_element_django_renders(value, attrs):
+    choices = [("", "全部城市"), ("610100", "西安市"), ("<x>", 'a "<b>" & c'), ("b", mark_safe("<b>乙</b>"))]
+    ours = FastSelect(choices=choices).render("city", value, attrs)
+    theirs = forms.Select(choices=choices).render("city", value, attrs)
     assert Elements(ours).found == Elements(theirs).found
 
 
-@pytest.mark.parametrize("prefix", ["/", "/政务/{x}&y/"])
+@pytest.mark.parametrize("prefix", ["/", "/政务/{x}&y'z/"])
 def test_a_url_reversed_once_is_the_url_reverse_gives(prefix):
     set_script_prefix(prefix)
     try:
         batch_url, practice_url = Reversed("batch_detail", 2), Reversed("practice_detail", 1)
         for year, sequence in [(2022, 2), (1999, 12), (999999999, 999999998)]:
             expected = reverse("batch_detail", args=[year, sequence])
-            assert batch_url(year, sequence) == expected.replace("&", "&amp;")
+            assert batch_url(year, sequence) == escape(expected)
         for pk in [1, 42, 999999999]:
-            assert practice_url(pk) == reverse("practice_detail", args=[pk]).replace("&", "&amp;")
+            assert practice_url(pk) == escape(reverse("practice_detail", args=[pk]))
     finally:
         set_script_prefix("/")

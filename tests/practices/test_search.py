@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from practices import search, services
 from practices.models import Practice, SearchIndex, Status
-from practices.searchtext import Term, first_hit, fold_for_search, fold_with_offsets, parse_query, snippet
+from practices.searchtext import Term, fold_for_search, fold_with_offsets, hit_at, parse_query, snippet
 from practices.synth import seed_sentences
 from reviews.batches import batch_add, batch_publish
 from reviews.public import PublicPracticeFilter, searched
@@ -277,36 +277,51 @@ def test_snippets_mark_the_hits_in_the_original_text():
 
 @given(
     st.text(alphabet=st.sampled_from("納稅纳税服務服务ＡbＣ１2，。《》 \u3231e\u0301ｶﾞガ"), max_size=40),
-    st.sampled_from(["纳税", "税服", "纳税服务", "b", "c1", "カ", "zz"]),  # terms are folded text (ガ → カ)
+    # terms are folded text (ガ → カ)
+    st.lists(st.sampled_from(["纳税", "税服", "纳税服务", "b", "c1", "カ", "zz"]), min_size=1, max_size=3),
 )
-def test_the_hit_a_snippet_shows_is_where_a_term_starts(text, term):
-    """The first verbatim occurrence when there is one (found without folding), else the first in the folded text."""
-    at = first_hit(text, [Term(term)])
-    if term not in fold_for_search(text):
+def test_the_hit_a_snippet_shows_is_the_first_verbatim_one_else_the_first_folded_one(text, words):
+    terms = [Term(word) for word in words]
+    at = hit_at(text, terms)
+    folded = fold_for_search(text)
+    if not any(word in folded for word in words):
         assert at is None
-    elif term in text:
-        assert at == text.index(term)
+    elif any(word in text for word in words):
+        assert at == min(text.index(word) for word in words if word in text)
     else:
-        assert fold_for_search(text[at:]).startswith(term) and term not in fold_for_search(text[:at])
+        assert any(fold_for_search(text[at:]).startswith(word) for word in words)
+        assert not any(word in fold_for_search(text[:at]) for word in words)
 
 
-def test_a_result_s_snippet_marks_its_first_field_with_a_hit_or_shows_its_beginning():
-    class Entry:
-        def __init__(self, title, summary, body):
-            self.title, self.summary, self.body = title, summary, body
+class Result:
+    """What hits() reads of an entry."""
 
-    summary_hit = Entry("一网通办", "优化《納稅》服務。", "纳税服务")
-    body_hit = Entry("一网通办", "企业开办。", "提升服务。" * 40 + "推行納稅服務一次办。")
-    title_only = Entry("纳税服务一次办", "企业开办全程网办。", "")
-    search.hits([summary_hit, body_hit, title_only], parse_query("纳税服务"))
-    shown = {
-        e.title + e.summary[:2]: [(f.text, f.hit) for f in e.hit.snippet] for e in (summary_hit, body_hit, title_only)
-    }
-    assert shown["一网通办优化"] == [("优化《", False), ("納稅》服務", True), ("。", False)]
-    assert shown["一网通办企业"][0] == ("…", False) and shown["一网通办企业"][1][0].endswith("提升服务。推行")
-    assert shown["一网通办企业"][2:] == [("納稅服務", True), ("一次办。", False)]
-    assert shown["纳税服务一次办企业"] == [("企业开办全程网办。", False)]
-    assert [(f.text, f.hit) for f in title_only.hit.title] == [("纳税服务", True), ("一次办", False)]
+    def __init__(self, title, summary, body):
+        self.title, self.summary, self.body = title, summary, body
+
+
+def shown(result) -> list[tuple[str, bool]]:
+    return [(fragment.text, fragment.hit) for fragment in result.hit.snippet]
+
+
+def test_a_result_with_a_hit_in_its_summary_shows_it_there():
+    result = Result("一网通办", "优化《納稅》服務。", "纳税服务")
+    search.hits([result], parse_query("纳税服务"))
+    assert shown(result) == [("优化《", False), ("納稅》服務", True), ("。", False)]
+
+
+def test_a_result_with_a_hit_in_its_body_only_shows_the_stretch_around_it():
+    result = Result("一网通办", "企业开办。", "提升服务。" * 40 + "推行納稅服務一次办。")
+    search.hits([result], parse_query("纳税服务"))
+    assert shown(result)[0] == ("…", False) and shown(result)[1][0].endswith("提升服务。推行")
+    assert shown(result)[2:] == [("納稅服務", True), ("一次办。", False)]
+
+
+def test_a_result_with_a_hit_in_its_title_only_shows_its_summary_s_beginning():
+    result = Result("纳税服务一次办", "企业开办全程网办。", "")
+    search.hits([result], parse_query("纳税服务"))
+    assert shown(result) == [("企业开办全程网办。", False)]
+    assert [(fragment.text, fragment.hit) for fragment in result.hit.title] == [("纳税服务", True), ("一次办", False)]
 
 
 def test_the_list_highlights_hits_and_escapes_the_title(client, db):

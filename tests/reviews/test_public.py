@@ -114,7 +114,9 @@ def test_public_query_counts_do_not_grow(client, db, django_assert_num_queries, 
     batch = published_batch()
     for number in range(1, rows + 1):
         entry(batch, number)
-    with django_assert_num_queries(4):  # the filter's cities and indicators, the count, the page of entries
+    # the filter's cities and indicators (read every time inside the test's transaction: tests/test_filters.py has a
+    # server process's two queries), the count, the page of entries
+    with django_assert_num_queries(4):
         client.get("/practices/")
     practice = BatchEntry.objects.first().practice
     filtered = {"city": practice.city.code, "indicator": practice.indicator.slug}
