@@ -1,12 +1,12 @@
 """A filter over reference rows (cities, indicators, reviewers) that reads them once per request, or once per
 process for the rows every list page shows (shared_rows())."""
 
+import threading
 import time
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.forms.models import ModelChoiceIterator
@@ -16,12 +16,25 @@ from bizenv.widgets import FastSelect
 
 SHARED_SECONDS = 60
 _shared: dict[tuple[type, str], tuple[float, list]] = {}
-_changes: dict[type, int] = {}  # per model, how many saves and deletes this process has seen
+_changes: dict[type, int] = {}  # per shared model, how many saves and deletes this process has seen
+_lock = threading.Lock()
 
 
-def shared_rows(queryset: QuerySet) -> list:
-    """The rows of a model's plain all() (no filter, its default order), read once and shared by the process's
-    requests (and threads) for up to SHARED_SECONDS. They are shared: nothing may change them.
+def share(*models: type):
+    """Let these models' rows be shared (shared_rows()): called once, at start-up (PracticesConfig.ready()), so
+    that every save and delete of theirs is heard, whichever thread makes it and whenever. Only theirs: a receiver
+    for every model would keep Django from deleting any model's rows in bulk."""
+    for model in models:
+        uid = f"bizenv.filters.share.{model._meta.label}"
+        post_save.connect(_forget, sender=model, dispatch_uid=uid)
+        post_delete.connect(_forget, sender=model, dispatch_uid=uid)
+        with _lock:
+            _changes.setdefault(model, 0)
+
+
+def shared_rows(model: type, using: str = DEFAULT_DB_ALIAS) -> list:
+    """All of a shared model's rows (see share()), in its default order, read once and shared by the process's
+    requests and threads for up to SHARED_SECONDS. They are shared: nothing may change them.
 
     For the reference rows every public list and search page shows as selects (cities, indicators): read per
     request, they were two queries a page, about 3 ms on PostgreSQL. A save or delete of the model in this process
@@ -30,55 +43,36 @@ def shared_rows(queryset: QuerySet) -> list:
     or migrate in this process drops them all (the tests'). Every other change (another process's save, update(),
     bulk_create(), SQL) shows within SHARED_SECONDS.
     """
-    query = queryset.query
-    if (
-        query.where
-        or query.order_by
-        or query.is_sliced
-        or query.distinct
-        or query.annotations
-        or query.select_related
-        or query.values_select
-        or query.deferred_loading != (frozenset(), True)
-    ):
-        raise ValueError(f"shared rows are a model's plain all(), not {query}")
-    model, key = queryset.model, (queryset.model, queryset.db)
+    if model not in _changes:
+        raise LookupError(f"{model._meta.label}'s rows are not shared: see share()")
     now = time.monotonic()
-    kept = _shared.get(key)
+    kept = _shared.get((model, using))
     if kept and now - kept[0] < SHARED_SECONDS:
         return kept[1]
-    _listen(model)
     changes = _changes[model]
-    rows = list(queryset)
-    if not connections[queryset.db].in_atomic_block and _changes[model] == changes:
-        _shared[key] = (now, rows)
+    rows = list(model._default_manager.db_manager(using).all())
+    with _lock:
+        if not connections[using].in_atomic_block and _changes[model] == changes:
+            _shared[(model, using)] = (now, rows)
     return rows
 
 
-def _listen(model: type):
-    """Drop the model's shared rows on its saves and deletes, from the first time they are shared (a receiver for
-    every model would keep Django from deleting any model's rows in bulk)."""
-    if model not in _changes:
-        _changes[model] = 0
-        uid = f"bizenv.filters.shared_rows.{model._meta.label}"
-        post_save.connect(_forget, sender=model, dispatch_uid=uid)
-        post_delete.connect(_forget, sender=model, dispatch_uid=uid)
-
-
-def _forget(sender, using=None, **kwargs):
+def _forget(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     _drop(sender)
     transaction.on_commit(lambda: _drop(sender), using=using)
 
 
 def _drop(model: type):
-    _changes[model] += 1
-    for key in [key for key in _shared if key[0] is model]:
-        _shared.pop(key, None)
+    with _lock:
+        _changes[model] += 1
+        for key in [key for key in _shared if key[0] is model]:
+            del _shared[key]
 
 
 @receiver(post_migrate, dispatch_uid="bizenv.filters.forget_all_shared_rows")
 def _forget_all(**kwargs):
-    _shared.clear()
+    with _lock:
+        _shared.clear()
 
 
 class _FromCache(ModelChoiceIterator):
@@ -107,10 +101,21 @@ class ReadOnceChoiceField(ModelChoiceField):
 
     def __init__(self, *args, shared: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.shared = shared
+        self.shared, self._shared_rows = shared, None
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._shared_rows = None
+        return result
 
     def rows(self):
-        return shared_rows(self.queryset) if self.shared else self.queryset
+        """The queryset, evaluated once; with `shared`, all of its model's shared_rows(), asked for once (the
+        queryset only names the model)."""
+        if not self.shared:
+            return self.queryset
+        if self._shared_rows is None:
+            self._shared_rows = shared_rows(self.queryset.model, self.queryset.db)
+        return self._shared_rows
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -125,8 +130,8 @@ class ReadOnceChoiceField(ModelChoiceField):
 
 
 class ReferenceChoiceFilter(django_filters.ModelChoiceFilter):
-    """ModelChoiceFilter with ReadOnceChoiceField, rendered as a FastSelect. `shared=True` for a model's plain
-    all() that may be shared across requests (shared_rows())."""
+    """ModelChoiceFilter with ReadOnceChoiceField, rendered as a FastSelect. With `shared=True`, the choices are all
+    of the model's rows, shared across requests (shared_rows()): declare its queryset as Model.objects.all()."""
 
     field_class = ReadOnceChoiceField
 

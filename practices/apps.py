@@ -8,6 +8,10 @@ class PracticesConfig(AppConfig):
     verbose_name = _("经验做法")
 
     def ready(self):
+        from bizenv.filters import share
+
         from . import search
+        from .models import City, Indicator
 
         search.connect_signals()
+        share(City, Indicator)  # the lists' filters offer them on every page

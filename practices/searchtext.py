@@ -152,8 +152,8 @@ class Fragment:
 
 
 def hit_at(text: str, terms: list[Term]) -> int | None:
-    """Where the hit a snippet shows starts in `text`: the first place a term occurs as it is, else the first hit
-    in the folded text; None without a hit.
+    """Where a hit starts in `text`, for a snippet to show the stretch around: the first place a term occurs as it
+    is, else the first hit in the folded text; None without a hit.
 
     A term occurring as it is, is a hit (a term is folded text, and folded text folds to itself), found without
     folding the text: the usual case. So a hit that only folding reveals (in Traditional script, with a full-width
@@ -173,9 +173,10 @@ def hit_at(text: str, terms: list[Term]) -> int | None:
 def snippet(text: str, terms: list[Term], width: int = 80, at: int | None = None) -> list[Fragment]:
     """A window of `text` around a hit, cut into plain and highlighted fragments (escaped when rendered).
 
-    The hit is hit_at()'s, or `at` when the caller has found it. Without a hit, the text's beginning. An
-    ellipsis marks a cut on either side. Only the stretch around the hit is folded and mapped back to the
-    original characters, so a long body costs little more than a short one.
+    The stretch is around hit_at()'s hit (or `at`, when the caller has found it), from the first hit within reach
+    of it, which may come before it. Without a hit, the text's beginning. An ellipsis marks a cut on either side.
+    Only the stretch around the hit is folded and mapped back to the original characters, so a long body costs
+    little more than a short one.
     """
     at = hit_at(text, terms) if at is None else at
     spans: list[tuple[int, int]] = []
