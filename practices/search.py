@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -658,7 +659,8 @@ class SearchResults:
 
     @cached_property
     def window(self) -> list[tuple[int, float]]:
-        """The newest RANK_WINDOW + 1 matches as (practice id, rank), rank lower for a better match."""
+        """The newest RANK_WINDOW + 1 matches as (practice id, rank), rank lower for a better match, newest first
+        (every backend's window_sql() returns them so)."""
         sql, params = backend().window_sql(self.terms, self.tokens, self.within)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -666,8 +668,8 @@ class SearchResults:
 
     @cached_property
     def ranked(self) -> list[int]:
-        """Practice ids, best first; equal ranks newest first."""
-        return [pk for pk, _ in sorted(self.window[:RANK_WINDOW], key=lambda row: (row[1], -row[0]))]
+        """Practice ids, best first; equal ranks newest first (the window's order, which a stable sort keeps)."""
+        return [pk for pk, _ in sorted(self.window[:RANK_WINDOW], key=itemgetter(1))]
 
     @property
     def capped(self) -> bool:
@@ -685,7 +687,8 @@ class SearchResults:
             return []
         meta = self.queryset.model._meta
         attname = meta.pk.attname if self.field_name == "pk" else meta.get_field(self.field_name).attname
-        by_id = {getattr(obj, attname): obj for obj in self.queryset.filter(**{f"{self.field_name}__in": ids})}
+        page = self.queryset.order_by().filter(**{f"{self.field_name}__in": ids})  # in rank order below, not SQL's
+        by_id = {getattr(obj, attname): obj for obj in page}
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
