@@ -159,6 +159,14 @@ class Batch(models.Model):
                 name="batch_published_has_time",
             ),
         ]
+        indexes = [
+            # A page of entries joins each to its published batch for the batch's year and number. With this index
+            # the join looks up the page's batches in it alone; without, PostgreSQL reads every batch to hash them
+            # (1.2 ms of the 1.3 a search's page took at 2,000 batches, against 0.2).
+            models.Index(
+                fields=["id", "year", "sequence"], condition=Q(status=BatchStatus.PUBLISHED), name="batch_published"
+            ),
+        ]
 
     def __str__(self):
         return self.title
