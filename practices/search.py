@@ -278,7 +278,7 @@ class SQLiteFTS5:
         return f"{sql} LIMIT {int(limit)}", params
 
     def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
-        """(rowid, bm25) of the newest RANK_WINDOW + 1 matches; bm25 is lower for a better match.
+        """(rowid, bm25) of the newest RANK_WINDOW + 1 matches, newest first; bm25 is lower for a better match.
 
         `within` is a condition on s.rowid with its parameters ("" for none). Being published is checked per
         match, newest first, and stops with the window (bm25 weighs each piece of a query over the whole table).
@@ -594,7 +594,7 @@ class PostgresTsvector:
         return sql, [candidates, self.query(terms, exact=True) if exact else None]
 
     def window_sql(self, terms: list[Term], tokens: list[str], within: tuple[str, list]) -> tuple[str, list]:
-        """(rowid, -ts_rank) of the newest RANK_WINDOW + 1 matches (negated: lower is better, as bm25).
+        """(rowid, -ts_rank) of the newest RANK_WINDOW + 1 matches, newest first (negated: lower is better, as bm25).
 
         Without a condition (`within`, on s.rowid, "" for none) this is bizenv_search_window(), whose RUM index
         scan returns the newest matches first and stops; with one, the planner decides.
