@@ -27,10 +27,12 @@ from django.db import DatabaseError, connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
+from batches.enums import BatchStatus  # noqa: E402
+from batches.models import Batch  # noqa: E402
 from bench.figures import RUNS, WARMUP, summary  # noqa: E402
 from practices import search  # noqa: E402
 from practices.models import Practice  # noqa: E402
-from reviews.models import Batch, BatchStatus  # noqa: E402
+from practices.search.postgres import PostgresTsvector  # noqa: E402
 
 
 def cases() -> list[tuple[str, str]]:
@@ -56,7 +58,7 @@ def cases() -> list[tuple[str, str]]:
 
 def queries_of(client: Client, url: str) -> int:
     """The queries one request runs (the page must answer 200), as a process that has served it before runs them:
-    the cities and indicators of the list pages' selects are read once per process (bizenv.filters.shared_rows)."""
+    the cities and indicators of the list pages' selects are read once per process (bizenv.web.fast.shared_rows)."""
     client.get(url, secure=True)
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
@@ -112,7 +114,7 @@ def main(size: int, serve: bool = False):
     settle()
     engine = search.backend().name
     if connection.vendor == "postgresql":
-        engine += " (RUM)" if search.PostgresTsvector().uses_rum else " (GIN)"
+        engine += " (RUM)" if PostgresTsvector().uses_rum else " (GIN)"
     about = {
         "database": connection.vendor,
         "engine": engine,

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "import_export",
     "practices",
     "reviews",
+    "batches",
+    "adoptions",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "practices.context_processors.membership",
             ],
+            "libraries": {"fast": "bizenv.web.fast"},
         },
     },
 ]

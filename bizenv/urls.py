@@ -1,25 +1,22 @@
+"""The root URLconf: each app's URLs hold their whole paths (/city/…, /review/…), so this only lists the apps."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from bizenv.converters import IdConverter
-from practices import views as practice_views
+from bizenv.web.accounts import LogoutView
+from bizenv.web.converters import IdConverter
 
-register_converter(IdConverter, "id")
+register_converter(IdConverter, "id")  # before the apps' URLs, which use it
 
 urlpatterns = [
-    path("", practice_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", practice_views.LogoutView.as_view(), name="logout"),
-    path("", include("reviews.urls_public")),
-    path("city/", include("practices.urls")),
-    path("review/", include("reviews.urls")),
-    path("inbox/", practice_views.inbox, name="inbox"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("", include("public.urls")),
+    path("", include("practices.urls")),
+    path("", include("reviews.urls")),
+    path("", include("batches.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

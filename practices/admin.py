@@ -5,7 +5,8 @@ from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Adoption, Attachment, City, Indicator, Membership, Practice, PracticeEvent, PracticeResult, Role
+from .enums import Role
+from .models import Attachment, City, Indicator, Membership, Practice, PracticeEvent, PracticeResult
 
 
 @admin.register(City)
@@ -84,14 +85,6 @@ class PracticeResultAdmin(admin.ModelAdmin):
     list_filter = ["practice__city"]
     search_fields = ["measure", "practice__title"]
     list_select_related = ["practice"]
-
-
-@admin.register(Adoption)
-class AdoptionAdmin(admin.ModelAdmin):
-    list_display = ["practice", "city", "declared_by", "declared_at"]
-    list_filter = ["city"]
-    search_fields = ["practice__title", "city__name", "result"]
-    list_select_related = ["practice", "city", "declared_by"]
 
 
 @admin.register(Membership)

@@ -8,10 +8,9 @@ class PracticesConfig(AppConfig):
     verbose_name = _("经验做法")
 
     def ready(self):
-        from bizenv.filters import share
+        from bizenv.web.fast import share
 
-        from . import search
         from .models import City, Indicator
+        from .search import receivers  # noqa: F401 (connects them)
 
-        search.connect_signals()
         share(City, Indicator)  # the lists' filters offer them on every page

@@ -1,4 +1,4 @@
-from .selectors import user_city, user_roles
+from .people import user_city, user_roles
 
 
 def membership(request):

@@ -64,3 +64,16 @@ def state(*, title, indicator, summary, body, outcomes, results, **_ignored) -> 
         "results": rows,
         "results_text": results_text(rows),
     }
+
+
+def practice_state(practice) -> dict:
+    """The text of a practice as the diff compares it (see FIELDS)."""
+    results = list(practice.results.values("measure", "before", "after", "unit"))
+    return state(
+        title=practice.title,
+        indicator=practice.indicator,
+        summary=practice.summary,
+        body=practice.body,
+        outcomes=practice.outcomes,
+        results=results,
+    )

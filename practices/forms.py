@@ -5,11 +5,11 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bizenv.filters import ReferenceChoiceFilter
-from bizenv.widgets import FastNumberInput, FastSelect, FastTextInput
+from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReferenceChoiceFilter
 
 from . import search
-from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, Indicator, Practice, Status
+from .enums import Status
+from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, Indicator, Practice
 
 RESULTS_MAX = 20
 

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from .bulletin import Known, NameMatcher
-from .models import City, Indicator, Practice, Status
-from .text import find_damage, to_simplified
+from .enums import Status
+from .models import City, Indicator, Practice
+from .text import Known, NameMatcher, find_damage, to_simplified
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 500

@@ -1,7 +1,5 @@
 """Cities, indicators and the practices cities submit."""
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
@@ -9,13 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    """The groups that carry a user's role; created by a data migration."""
-
-    CITY_OFFICIAL = "city_official", _("填报员")
-    REVIEWER = "reviewer", _("评审员")
-    COORDINATOR = "coordinator", _("省级统筹")
+from .enums import CityKind, IndicatorKind, Role, Source, Status
 
 
 def user_ref(verbose_name):
@@ -43,12 +35,6 @@ class NaturalKeyManager(models.Manager):
     def deconstruct(self):
         # Managers with arguments must say how to rebuild themselves in migrations.
         return (False, f"{__name__}.{type(self).__name__}", None, (self.key,), {})
-
-
-class CityKind(models.TextChoices):
-    PREFECTURE = "prefecture", _("地级市")
-    COUNTY_LEVEL = "county_level", _("县级市")
-    ZONE = "zone", _("示范区、新区")
 
 
 class City(models.Model):
@@ -85,11 +71,6 @@ class City(models.Model):
 
     def natural_key(self):
         return (self.code,)
-
-
-class IndicatorKind(models.TextChoices):
-    NATIONAL = "national", _("国家评价指标")
-    PROVINCIAL = "provincial", _("本省专项")
 
 
 class Indicator(models.Model):
@@ -143,17 +124,6 @@ class Membership(models.Model):
             raise ValidationError({"city": ValidationError(_("填报员必须属于一个城市。"), code="city_required")})
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已提交")
-    IN_REVIEW = "in_review", _("评审中")
-    REVISION_REQUESTED = "revision_requested", _("退回修改")
-    APPROVED = "approved", _("已通过")
-    REJECTED = "rejected", _("未通过")
-    PUBLISHED = "published", _("已发布")
-    WITHDRAWN = "withdrawn", _("已撤回")
-
-
 # Limits a city's text must keep, whichever way it arrives (form or spreadsheet).
 SUMMARY_MAX = 500
 BODY_MAX = 20000
@@ -161,12 +131,6 @@ OUTCOMES_MAX = 5000
 phone_validator = RegexValidator(
     r"^[0-9+\-() ]{7,30}$", _("请填写有效的电话号码，如 029-86781234 或 13800000000。"), code="phone"
 )
-
-
-class Source(models.TextChoices):
-    PORTAL = "portal", _("城市填报")
-    IMPORT = "import", _("公告导入")
-    SYNTHETIC = "synthetic", _("合成数据（仅供压测）")
 
 
 class Practice(models.Model):
@@ -260,18 +224,15 @@ class PracticeEvent(models.Model):
         return f"{self.practice}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
-def attachment_path(instance, filename):
-    # Stored names are generated: the uploader's file name is kept only as data.
-    return f"attachments/{instance.practice_id}/{uuid.uuid4().hex}"
-
-
 class Attachment(models.Model):
     """A file attached to a practice; public only once published and marked so."""
 
     practice = models.ForeignKey(
         Practice, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("经验做法")
     )
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    # Stored under a name the service generates (attachments/<practice id>/<random>): the uploader's file name is
+    # kept only as data.
+    file = models.FileField(_("文件"), upload_to="attachments/", max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
@@ -290,34 +251,6 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class Adoption(models.Model):
-    """A city's declaration that it has replicated a published practice (复制推广), with its local result."""
-
-    practice = models.ForeignKey(
-        Practice, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("经验做法")
-    )
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("复制城市"))
-    result = models.TextField(_("本地成效"))
-    declared_by = user_ref(_("填报人"))
-    declared_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-declared_at", "pk"]
-        verbose_name = _("复制推广")
-        verbose_name_plural = _("复制推广")
-        constraints = [
-            models.UniqueConstraint(fields=["practice", "city"], name="adoption_once_per_city"),
-            models.CheckConstraint(condition=~Q(result=""), name="adoption_result_not_empty"),
-        ]
-
-    def __str__(self):
-        return f"{self.city} · {self.practice}"
-
-    def clean(self):
-        if self.practice_id and self.city_id and self.practice.city_id == self.city_id:
-            raise ValidationError({"city": ValidationError(_("不能声明复制本市自己的经验做法。"), code="own_practice")})
 
 
 class PracticeSnapshot(models.Model):

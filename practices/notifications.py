@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 
-from .models import Membership, Notification, Role
+from .enums import Role
+from .models import Membership, Notification
 
 logger = logging.getLogger(__name__)
 _email_enabled: ContextVar[bool] = ContextVar("bizenv_email_enabled", default=True)

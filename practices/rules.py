@@ -6,34 +6,17 @@ views fetch through selectors.get_practice_for, which asks these rules.
 
 import rules
 
-from .models import Role, Status
-
-is_city_official = rules.is_group_member(Role.CITY_OFFICIAL.value)
-is_reviewer = rules.is_group_member(Role.REVIEWER.value)
-is_coordinator = rules.is_group_member(Role.COORDINATOR.value)
-is_province_staff = is_reviewer | is_coordinator
-
-ROLE_PREDICATES = {
-    Role.CITY_OFFICIAL: is_city_official,
-    Role.REVIEWER: is_reviewer,
-    Role.COORDINATOR: is_coordinator,
-}
-
-EDITABLE = {Status.DRAFT, Status.REVISION_REQUESTED}
-WITHDRAWABLE = {Status.DRAFT, Status.SUBMITTED, Status.REVISION_REQUESTED}
+from .enums import EDITABLE, WITHDRAWABLE, Source, Status
+from .people import is_city_official, is_coordinator, user_city
 
 
 @rules.predicate
 def has_city(user):
-    from .selectors import user_city
-
     return user_city(user) is not None
 
 
 @rules.predicate
 def is_own_city(user, practice):
-    from .selectors import user_city
-
     city = user_city(user)
     return city is not None and practice is not None and practice.city_id == city.pk
 
@@ -53,7 +36,7 @@ def was_submitted(user, practice):
     """The province's from the first submission on; a draft withdrawn before it was ever submitted never was."""
     if practice is None or practice.status == Status.DRAFT:
         return False
-    return practice.status != Status.WITHDRAWN or practice.snapshots.exists() or practice.source != "portal"
+    return practice.status != Status.WITHDRAWN or practice.snapshots.exists() or practice.source != Source.PORTAL
 
 
 is_city_member = is_city_official & has_city

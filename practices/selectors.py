@@ -1,4 +1,4 @@
-"""Reads: who a user is, and what they may see."""
+"""Reads of the city portal's practices: what a user may see, a city's list, its rounds and timeline."""
 
 from itertools import pairwise
 
@@ -6,50 +6,16 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from reviews.models import Batch, BatchStatus
-
-from .diffs import changes, state
-from .models import City, Membership, Practice, PracticeEvent, Role, Status
-from .rules import ROLE_PREDICATES
-
-
-def user_roles(user) -> list[Role]:
-    """The user's roles, in a fixed order (the rules predicates cache the groups on the user)."""
-    return [role for role in Role if ROLE_PREDICATES[role](user)]
-
-
-def user_city(user) -> City | None:
-    """The city the user acts for, or None; cached on the user for the request."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_bizenv_city"):
-        membership = Membership.objects.select_related("city").filter(user=user).first()
-        user._bizenv_city = membership.city if membership else None
-    return user._bizenv_city
+from .diffs import changes, practice_state, state
+from .enums import Status
+from .models import City, Indicator, Practice, PracticeEvent
+from .text import Known
 
 
 def status_counts(practices: QuerySet[Practice]) -> dict[str, int]:
     """How many practices are in each status, in one query."""
     rows = practices.order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
-
-
-def published_totals() -> dict[str, int]:
-    """How much is published: batches, practices and the cities they come from, in one query."""
-    return Batch.objects.filter(status=BatchStatus.PUBLISHED).aggregate(
-        batches=Count("pk", distinct=True),
-        practices=Count("entries", distinct=True),
-        cities=Count("entries__practice__city", distinct=True),
-    )
-
-
-def published_batches() -> QuerySet[Batch]:
-    """Published batches, newest first, each with its number of entries."""
-    return (
-        Batch.objects.filter(status=BatchStatus.PUBLISHED)
-        .annotate(entry_count=Count("entries"))
-        .order_by("-year", "-sequence")
-    )
 
 
 def get_practice_for(user, pk, *, perm: str) -> Practice:
@@ -81,23 +47,8 @@ def revision_messages(practices) -> dict[int, str]:
     return dict(events)  # later events overwrite earlier ones
 
 
-def comments_to_city(practice: Practice) -> list[dict]:
-    """What reviewers wrote for the city, round by round; never who wrote it, never their internal notes."""
-    from reviews.models import Review
-
-    rows = (
-        Review.objects.filter(practice=practice, submitted_at__isnull=False)
-        .exclude(comment_to_city="")
-        .order_by("round", "submitted_at")
-        .values("round", "comment_to_city")
-    )
-    return [{"round": row["round"], "comment": row["comment_to_city"]} for row in rows]
-
-
 def round_changes(practice: Practice) -> list[dict]:
     """The changes between submitted rounds, newest first, and what the draft changes since the last submission."""
-    from .services import practice_state
-
     snapshots = list(practice.snapshots.order_by("round"))
     found = []
     for older, newer in pairwise(snapshots):
@@ -157,3 +108,13 @@ def city_timeline(practice: Practice) -> list[dict]:
             }
         )
     return rows
+
+
+def known_cities() -> list[Known]:
+    """The cities by name and other spellings, for recognising them in an announcement or a spreadsheet."""
+    return [Known(c.name, (c.short_name, *c.aliases)) for c in City.objects.all()]
+
+
+def known_indicators() -> list[Known]:
+    """The indicators by name and other spellings, likewise."""
+    return [Known(i.name, tuple(i.aliases)) for i in Indicator.objects.all()]

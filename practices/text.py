@@ -1,12 +1,13 @@
 """Chinese text as it really arrives: script conversion, folding for matching, and mojibake detection.
 
-Everything here is pure: no database, no settings. The importer (bulletin.py) uses
-it now; search and the city's forms use the same functions later, so text is
-normalised one way everywhere.
+Everything here is pure: no database, no settings. The announcement importer (batches/bulletin.py), the draft
+spreadsheet, the city's forms and search all use these functions, so text is normalised one way everywhere.
+Cities and indicators are recognised by their folded names and aliases (NameMatcher).
 """
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -161,3 +162,30 @@ def certain_repair(text: str) -> str | None:
         if candidate != text and any(is_cjk(c) for c in candidate) and not find_damage(to_simplified(candidate)):
             return candidate
     return None
+
+
+@dataclass(frozen=True)
+class Known:
+    """A city or indicator the parser may recognise, by its name and other spellings."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+class NameMatcher:
+    """Finds cities and indicators by their folded names and aliases."""
+
+    def __init__(self, known: Iterable[Known]):
+        self.by_key: dict[str, str] = {}
+        for entry in known:
+            for spelling in (entry.name, *entry.aliases):
+                if key := fold(spelling):
+                    self.by_key.setdefault(key, entry.name)
+        self.longest_first = sorted(self.by_key, key=len, reverse=True)
+
+    def exact(self, text: str) -> str | None:
+        return self.by_key.get(fold(text))
+
+    def prefix(self, text: str) -> str | None:
+        key = fold(text)
+        return next((self.by_key[k] for k in self.longest_first if key.startswith(k)), None)

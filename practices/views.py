@@ -1,7 +1,8 @@
+"""The city portal (/city/): a city's practices, drafts and their attachments, the draft spreadsheet; the inbox."""
+
 import secrets
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .diffs import changes, state
+from .enums import Status
 from .forms import (
     AttachmentForm,
     CityPracticeFilter,
@@ -22,63 +24,20 @@ from .forms import (
     result_initial,
 )
 from .imports import COLUMNS, MAX_IMPORT_BYTES, ImportRefused, import_drafts, read_table, template_xlsx
-from .models import Attachment, Notification, PendingImport, Practice, Status
-from .rules import is_city_official, is_coordinator, is_reviewer
+from .models import Attachment, Notification, PendingImport, Practice
+from .people import user_city
 from .selectors import (
     city_practices,
     city_timeline,
-    comments_to_city,
     get_practice_for,
-    published_batches,
-    published_totals,
     revision_message,
     revision_messages,
     round_changes,
     status_counts,
-    user_city,
 )
+from .signals import city_practice_shown
 from .text import find_damage, to_simplified
 from .workflow import WorkflowError
-
-HOME_BATCHES = 10
-
-
-def home(request):
-    """The front page: what bizenv is, the latest published batches, and for staff where their work stands."""
-    user = request.user
-    shown, counts, caption, open_reviews = [], {}, "", None
-    if is_city_official(user) and user_city(user):
-        shown = list(Status)
-        counts = status_counts(Practice.objects.filter(city=user_city(user)))
-        caption = _("%(city)s的经验做法") % {"city": user_city(user).name}
-    elif is_coordinator(user):
-        # Drafts belong to the cities until they submit them.
-        shown = [status for status in Status if status != Status.DRAFT]
-        counts = status_counts(Practice.objects.filter(status__in=shown))
-        caption = _("各市提交的经验做法")
-    if is_reviewer(user):
-        from reviews.services import OPEN_REVIEW
-
-        open_reviews = user.reviews.filter(OPEN_REVIEW).count()
-    rows = [(status.label, counts.get(status.value, 0)) for status in shown]
-    context = {
-        "status_rows": rows,
-        "status_caption": caption,
-        "open_reviews": open_reviews,
-        "batches": published_batches()[:HOME_BATCHES],
-        "totals": published_totals(),
-    }
-    return render(request, "home.html", context)
-
-
-class LogoutView(auth_views.LogoutView):
-    """Signing out is a POST; a GET (a typed or bookmarked URL) asks for confirmation instead of a bare 405."""
-
-    http_method_names = ["get", "post", "options"]
-
-    def get(self, request, *args, **kwargs):
-        return render(request, "registration/logout_confirm.html")
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # The city portal: /city/
@@ -149,7 +108,6 @@ def practice_detail(request, pk):
         "attachments": [(a, services.attachment_deletable(a)) for a in practice.attachments.all()],
         "events": city_timeline(practice),
         "revision_message": revision_message(practice) if practice.status == Status.REVISION_REQUESTED else "",
-        "city_comments": comments_to_city(practice),
         "round_changes": round_changes(practice),
         "attachment_form": AttachmentForm(),
         "missing": services.missing_for_submission(practice),
@@ -157,6 +115,8 @@ def practice_detail(request, pk):
         "can_submit": request.user.has_perm("practices.submit_practice", practice),
         "can_withdraw": request.user.has_perm("practices.withdraw_practice", practice),
     }
+    for _receiver, shown in city_practice_shown.send(sender=Practice, practice=practice, user=request.user):
+        context.update(shown or {})
     return render(request, "practices/practice_detail.html", context)
 
 
@@ -267,17 +227,17 @@ def attachment_upload(request, pk):
     return redirect("city_practice", pk=practice.pk)
 
 
-def _attachment_for(request, pk, *perms):
-    """The attachment if the user holds any of `perms` on its practice; 404 otherwise."""
+def attachment_for(user, pk, perm: str) -> Attachment:
+    """The attachment if the user holds `perm` on its practice; 404 otherwise."""
     attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk)
-    if not any(request.user.has_perm(perm, attachment.practice) for perm in perms):
+    if not user.has_perm(perm, attachment.practice):
         raise Http404
     return attachment
 
 
 @login_required
 def attachment_download(request, pk):
-    attachment = _attachment_for(request, pk, "practices.view_city_practice", "reviews.view_practice")
+    attachment = attachment_for(request.user, pk, "practices.view_city_practice")
     return attachment_response(attachment)
 
 
@@ -291,7 +251,7 @@ def attachment_response(attachment) -> FileResponse:
 @login_required
 @require_POST
 def attachment_remove(request, pk):
-    attachment = _attachment_for(request, pk, "practices.view_city_practice")
+    attachment = attachment_for(request.user, pk, "practices.view_city_practice")
     practice = attachment.practice
     if refused := _refuse_read_only(request, practice, "practices.change_practice"):
         return refused

@@ -5,7 +5,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Practice, PracticeEvent, Status
+from .enums import Status
+from .models import Practice, PracticeEvent
 
 TRANSITIONS: dict[str, set[str]] = {
     Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},

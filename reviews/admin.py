@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Batch, BatchEntry, Criterion, Erratum, Review, Score
+from .models import Criterion, Review, Score
 
 
 @admin.register(Criterion)
@@ -30,51 +30,3 @@ class ScoreAdmin(admin.ModelAdmin):
     list_filter = ["criterion"]
     search_fields = ["review__practice__title", "review__reviewer__username"]
     list_select_related = ["review__practice", "review__reviewer", "criterion"]
-
-
-class PublishedIsFrozen:
-    """A published batch and its entries change only through errata: read-only here too."""
-
-    def _published(self, obj):
-        batch = getattr(obj, "batch", obj)
-        return batch is not None and getattr(batch, "status", None) == "published"
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self._published(obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self._published(obj)
-
-
-class BatchEntryInline(PublishedIsFrozen, admin.TabularInline):
-    model = BatchEntry
-    extra = 0
-    fields = ["number", "practice", "scope", "title", "city_name", "indicator_name"]
-    raw_id_fields = ["practice"]
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not self._published(obj)
-
-
-@admin.register(Batch)
-class BatchAdmin(PublishedIsFrozen, admin.ModelAdmin):
-    list_display = ["title", "year", "sequence", "status", "published_at"]
-    list_filter = ["status", "year"]
-    search_fields = ["title", "lead"]
-    inlines = [BatchEntryInline]
-
-
-@admin.register(BatchEntry)
-class BatchEntryAdmin(PublishedIsFrozen, admin.ModelAdmin):
-    list_display = ["number", "title", "city_name", "indicator_name", "batch", "scope"]
-    list_filter = ["batch", "scope", "indicator_name"]
-    search_fields = ["title", "city_name", "body"]
-    list_select_related = ["batch"]
-    raw_id_fields = ["practice"]
-
-
-@admin.register(Erratum)
-class ErratumAdmin(admin.ModelAdmin):
-    list_display = ["batch", "text", "created_at", "created_by"]
-    list_filter = ["batch"]
-    search_fields = ["text", "batch__title"]

@@ -6,11 +6,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from bizenv.filters import ReferenceChoiceFilter
-from bizenv.widgets import FastNumberInput, FastSelect, FastTextInput
+from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReferenceChoiceFilter
 from practices import search
-from practices.models import City, Indicator, Practice, Role, Status
-from practices.rules import is_coordinator
+from practices.enums import Role, Status
+from practices.models import City, Indicator, Practice
+from practices.people import is_coordinator
 
 from .models import Criterion, Recommendation, Review
 from .selectors import QUEUE_STATUSES

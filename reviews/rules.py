@@ -6,9 +6,9 @@ Reviewers never review their own city's practices: a reviewer with a city
 
 import rules
 
-from practices.models import Status
-from practices.rules import is_coordinator, is_province_staff, is_reviewer, was_submitted
-from practices.selectors import user_city
+from practices.enums import Status
+from practices.people import is_coordinator, is_province_staff, is_reviewer, user_city
+from practices.rules import was_submitted
 
 
 @rules.predicate
@@ -46,4 +46,3 @@ rules.add_perm("reviews.assign", is_coordinator)
 rules.add_perm("reviews.score", is_reviewer & ~is_recused & is_assigned & is_in_review)
 rules.add_perm("reviews.decide", is_coordinator & is_decidable)
 rules.add_perm("reviews.manage_criteria", is_coordinator)
-rules.add_perm("reviews.manage_batches", is_coordinator)

@@ -7,11 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from practices.models import Practice, Status
-from practices.rules import is_coordinator
-from practices.selectors import user_city
+from practices.enums import Status
+from practices.models import Practice
+from practices.people import is_coordinator, user_city
 
-from .models import BatchEntry, BatchStatus, Criterion, Review, Score
+from .models import Criterion, Review, Score
 from .services import weighted_total
 
 # What the province works on; drafts stay the cities' own. Decided practices leave the working queue but can
@@ -122,67 +122,12 @@ def active_criteria() -> list[Criterion]:
     return list(Criterion.objects.filter(active=True).order_by("order", "pk"))
 
 
-def approved_pool() -> QuerySet[Practice]:
-    """Approved practices not yet in any batch: what the next batch is composed from (成熟一批、推出一批)."""
-    return (
-        Practice.objects.filter(status=Status.APPROVED, batch_entry__isnull=True)
-        .select_related("city", "indicator")
-        .order_by("indicator__order", "city__order", "pk")
+def comments_to_city(practice: Practice) -> list[dict]:
+    """What reviewers wrote for the city, round by round; never who wrote it, never their internal notes."""
+    rows = (
+        Review.objects.filter(practice=practice, submitted_at__isnull=False)
+        .exclude(comment_to_city="")
+        .order_by("round", "submitted_at")
+        .values("round", "comment_to_city")
     )
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The public site: only what was published, as it was frozen.
-
-
-def published_entries() -> QuerySet:
-    """Entries of published batches, with their batch (not the text it was imported from), city and indicator."""
-    return (
-        BatchEntry.objects.filter(batch__status=BatchStatus.PUBLISHED)
-        .select_related("batch", "practice__city", "practice__indicator")
-        .defer("batch__source_text", "batch__import_warnings")
-        .order_by("-batch__year", "-batch__sequence", "number")
-    )
-
-
-def published_list(snippets: bool = False) -> QuerySet:
-    """published_entries() with only what a row of the public list shows; with `snippets`, the text they are cut
-    from (a search's results show one)."""
-    fields = ["practice", "number", "title", "city_name", "indicator_name", *(["summary", "body"] if snippets else [])]
-    return (
-        published_entries().select_related(None).select_related("batch").only(*fields, "batch__year", "batch__sequence")
-    )
-
-
-def api_entries() -> QuerySet:
-    """published_entries() with only what the API returns: the frozen text, the batch's title, the city's code and
-    the indicator's slug (not the practice's current text, nor the batch's imported source)."""
-    return published_entries().only(
-        *("practice", "number", "scope", "title", "city_name", "indicator_name"),
-        *("summary", "body", "outcomes", "results"),
-        *("batch__year", "batch__sequence", "batch__title"),
-        *("practice__city__code", "practice__indicator__slug"),
-    )
-
-
-def announcement_sections(batch, text: bool = True) -> list[tuple[str, list]]:
-    """The batch's entries in number order, grouped under their indicator headings as the announcement has them.
-
-    A draft batch has nothing frozen yet: its entries show their practices' current text, as a preview. Without
-    `text`, a published batch's entries hold only their headings (the page lists titles; exports need the text).
-    """
-    entries = batch.entries.order_by("number")
-    if batch.status == BatchStatus.DRAFT:
-        entries = entries.select_related("practice__city", "practice__indicator")
-    elif not text:
-        entries = entries.only("batch", "practice", "number", "title", "city_name", "indicator_name")
-    sections: list[tuple[str, list]] = []
-    for entry in entries:
-        if batch.status == BatchStatus.DRAFT:
-            practice = entry.practice
-            entry.title, entry.city_name = practice.title, practice.city.name
-            entry.indicator_name = practice.indicator.name if practice.indicator else ""
-        if not sections or sections[-1][0] != entry.indicator_name:
-            sections.append((entry.indicator_name, []))
-        sections[-1][1].append(entry)
-    return sections
+    return [{"round": row["round"], "comment": row["comment_to_city"]} for row in rows]

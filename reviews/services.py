@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practices.models import Practice, Role, Status
+from practices.enums import Role, Status
+from practices.models import Practice
 from practices.notifications import city_officials, notify
-from practices.selectors import user_city
+from practices.people import user_city
 from practices.workflow import StaleState, WorkflowError, transition
 
 from .models import Criterion, Recommendation, Review, Score

@@ -1,30 +1,30 @@
+"""The review workbench (/review/): the queue, a practice as the province sees it, assigning, scoring, deciding,
+the criteria."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bizenv.paging import CappedPaginator
+from bizenv.web.paging import CappedPaginator
 from practices import search
-from practices.models import Practice, Status
-from practices.searchtext import parse_query
+from practices.enums import Status
+from practices.models import Practice
+from practices.search.similar import similar
+from practices.search.text import parse_query
 from practices.selectors import get_practice_for, round_changes, status_counts
-from practices.similar import similar
+from practices.views import attachment_for, attachment_response
 from practices.workflow import WorkflowError
 
-from . import batches as batch_service
 from . import services
 from .forms import AssignForm, CriterionFormSet, DecisionForm, DeclineForm, QueueFilter, ReviewForm
-from .models import Batch, BatchEntry, BatchStatus, EntryScope, Review
+from .models import Review
 from .selectors import (
     OPEN_STATUSES,
     active_criteria,
     aggregates,
-    announcement_sections,
-    approved_pool,
     earlier_reviews,
     practice_reviews,
     queue,
@@ -239,99 +239,7 @@ def criteria(request):
     return render(request, "reviews/criteria.html", {"formset": formset})
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Composing and publishing batches (the coordinator)
-
-
 @login_required
-def batches(request):
-    _require(request, "reviews.manage_batches")
-    if request.method == "POST":
-        try:
-            year = int(request.POST.get("year", ""))
-            if not 2000 <= year <= 2100:
-                raise ValueError
-        except ValueError:
-            messages.error(request, _("请填写正确的年份。"))
-        else:
-            batch = batch_service.batch_create(year=year, by=request.user)
-            messages.success(request, _("已新建“%(title)s”。") % {"title": batch.title})
-            return redirect("review_batch", pk=batch.pk)
-    rows = Batch.objects.annotate(entry_count=Count("entries")).order_by("-year", "-sequence")
-    return render(
-        request, "reviews/batches.html", {"batches": rows, "pool_count": approved_pool().count(), "year": now().year}
-    )
-
-
-@login_required
-def batch_compose(request, pk):
-    """A draft batch: pick from the approved pool, order, scope, lead; preview; publish. Errata once published."""
-    _require(request, "reviews.manage_batches")
-    batch = get_object_or_404(Batch, pk=pk)
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            _batch_action(request, batch, action)
-        except WorkflowError as exc:
-            messages.error(request, str(exc))
-        else:
-            if action == "publish":
-                messages.success(request, _("已发布“%(title)s”。") % {"title": batch.title})
-                return redirect("batch_detail", year=batch.year, sequence=batch.sequence)
-        return redirect("review_batch", pk=batch.pk)
-    entries = batch.entries.select_related("practice__city", "practice__indicator").order_by("number")
-    context = {
-        "batch": batch,
-        "entries": entries,
-        "pool": approved_pool() if batch.status == BatchStatus.DRAFT else [],
-        "lead": batch.lead or batch_service.generated_lead(batch),
-        "scopes": EntryScope.choices,
-        "errata": batch.errata.all(),
-    }
-    return render(request, "reviews/batch_compose.html", context)
-
-
-def _batch_action(request, batch, action):
-    post = request.POST
-    entry = batch.entries.filter(pk=post.get("entry") or 0).select_related("practice").first()
-    if action == "add":
-        practices = list(Practice.objects.filter(pk__in=post.getlist("practice")))
-        if not practices:
-            raise services.ReviewError(_("请先勾选要加入的经验做法。"))
-        batch_service.batch_add(batch=batch, practices=practices, scope=post.get("scope") or EntryScope.REPLICATE)
-    elif action in ("remove", "up", "down", "scope") and entry is None:
-        raise services.ReviewError(_("该条目已不在此批次中，请刷新后重试。"))
-    elif action == "remove":
-        batch_service.batch_remove(entry=entry)
-    elif action in ("up", "down"):
-        batch_service.batch_move(entry=entry, up=action == "up")
-    elif action == "scope":
-        # Conditional updates: a publication that happened meanwhile makes them change nothing.
-        drafts = BatchEntry.objects.filter(pk=entry.pk, batch__status=BatchStatus.DRAFT)
-        if post.get("scope") not in EntryScope.values or drafts.update(scope=post["scope"]) != 1:
-            raise services.ReviewError(_("无法修改推广范围。"))
-    elif action == "text":
-        title = post.get("title", "").strip()
-        if not title:
-            raise services.ReviewError(_("标题不能为空。"))
-        drafts = Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAFT)
-        if drafts.update(title=title[:200], lead=post.get("lead", "").strip()) != 1:
-            raise services.ReviewError(_("已发布的批次不能再修改；如需更正请发布勘误。"))
-    elif action == "publish":
-        batch_service.batch_publish(batch=batch, by=request.user)
-        batch.refresh_from_db()
-    elif action == "erratum":
-        batch_service.erratum_add(batch=batch, text=post.get("text", ""), by=request.user)
-    else:
-        raise services.ReviewError(_("未知的操作。"))
-
-
-@login_required
-def batch_preview(request, pk):
-    """The draft batch exactly as the public will see it once published."""
-    _require(request, "reviews.manage_batches")
-    batch = get_object_or_404(Batch, pk=pk)
-    preview = announcement_sections(batch)
-    lead = (batch.lead or batch_service.generated_lead(batch)).splitlines()
-    context = {"batch": batch, "sections": preview, "lead": lead, "preview": True, "errata": []}
-    return render(request, "public/batch_detail.html", context)
+def attachment_download(request, pk):
+    """An attachment of a practice the user may see as the province does; 404 otherwise."""
+    return attachment_response(attachment_for(request.user, pk, "reviews.view_practice"))

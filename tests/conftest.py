@@ -7,7 +7,8 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from practices.models import City, Role
+from practices.enums import Role
+from practices.models import City
 
 from .factories import UserFactory
 

@@ -2,8 +2,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from batches.models import Batch, BatchEntry
 from practices.models import City, Indicator, Membership, Practice
-from reviews.models import Batch, BatchEntry, Criterion, Review
+from reviews.models import Criterion, Review
 
 
 class CityFactory(factory.django.DjangoModelFactory):

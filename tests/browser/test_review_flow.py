@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from practices.models import Practice, Status
+from practices.enums import Status
+from practices.models import Practice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

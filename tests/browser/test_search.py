@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from practices.models import City, Practice, Status
-from reviews.selectors import published_entries
+from batches.selectors import published_entries
+from practices.enums import Status
+from practices.models import City, Practice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from practices.models import Membership, Role
+from practices.enums import Role
+from practices.models import Membership
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

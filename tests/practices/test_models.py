@@ -5,17 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from practices.models import (
-    Adoption,
-    Attachment,
-    City,
-    Indicator,
-    Membership,
-    PracticeEvent,
-    PracticeResult,
-    Role,
-    Status,
-)
+from adoptions.models import Adoption
+from practices.enums import Role, Status
+from practices.models import Attachment, City, Indicator, Membership, PracticeEvent, PracticeResult
 from tests.factories import CityFactory, IndicatorFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

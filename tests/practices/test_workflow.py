@@ -1,6 +1,7 @@
 import pytest
 
-from practices.models import Practice, Status
+from practices.enums import Status
+from practices.models import Practice
 from practices.workflow import TRANSITIONS, IllegalTransition, StaleState, transition
 from tests.factories import PracticeFactory, UserFactory
 

@@ -3,7 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from reviews.models import Batch, BatchEntry, Criterion, Review, Score
+from batches.models import Batch, BatchEntry
+from reviews.models import Criterion, Review, Score
 from tests.factories import (
     BatchEntryFactory,
     BatchFactory,

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BatchesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "batches"
+    verbose_name = _("批次与发布")
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -1,0 +1,120 @@
+"""A published batch, taken away: Word in the official layout, Excel and CSV through django-import-export."""
+
+import io
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from import_export import fields, resources
+
+from .models import Batch, BatchEntry
+from .selectors import announcement_sections
+
+# GB/T 9704 (党政机关公文格式): 小标宋 title, 黑体 headings, 仿宋 body. Word falls back along each list to the first
+# font the reader's machine has; the last names are what ordinary Windows and Linux desktops carry.
+TITLE_FONTS = ["方正小标宋简体", "华文中宋", "宋体", "Noto Serif CJK SC"]
+HEADING_FONTS = ["黑体", "SimHei", "Noto Sans CJK SC"]
+BODY_FONTS = ["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]
+
+
+class EntryResource(resources.ModelResource):
+    """The columns of a batch's spreadsheet: what was published, never contact details or internal notes."""
+
+    number = fields.Field(attribute="number", column_name="序号")
+    title = fields.Field(attribute="title", column_name="标题")
+    city_name = fields.Field(attribute="city_name", column_name="城市")
+    indicator_name = fields.Field(attribute="indicator_name", column_name="指标")
+    scope = fields.Field(attribute="get_scope_display", column_name="推广范围")
+    summary = fields.Field(attribute="summary", column_name="摘要")
+    body = fields.Field(attribute="body", column_name="正文")
+    outcomes = fields.Field(attribute="outcomes", column_name="成效")
+
+    class Meta:
+        model = BatchEntry
+        fields = ("number", "title", "city_name", "indicator_name", "scope", "summary", "body", "outcomes")
+        export_order = fields
+
+
+def _dataset(batch: Batch):
+    return EntryResource().export(batch.entries.order_by("number"))
+
+
+def batch_csv(batch: Batch) -> bytes:
+    # With a BOM: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and shows mojibake.
+    return ("\ufeff" + _dataset(batch).csv).encode("utf-8")
+
+
+def batch_xlsx(batch: Batch) -> bytes:
+    return _dataset(batch).export("xlsx")
+
+
+def _font(run, names: list[str], size: float, bold: bool = False):
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = names[-1]
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), names[0])
+    fonts.set(qn("w:ascii"), names[0])
+    fonts.set(qn("w:hAnsi"), names[0])
+
+
+def _paragraph(document, text: str, names: list[str], size: float, *, bold=False, center=False, indent=True):
+    paragraph = document.add_paragraph()
+    if center:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif indent:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)  # 首行缩进两字
+    paragraph.paragraph_format.line_spacing = Pt(28)
+    _font(paragraph.add_run(text), names, size, bold)
+    return paragraph
+
+
+def batch_docx(batch: Batch) -> bytes:
+    """The announcement as a Word document: 二号小标宋 title, 三号黑体 headings, 三号仿宋 text."""
+    document = Document()
+    _paragraph(document, batch.title, TITLE_FONTS, 22, center=True)
+    for line in batch.lead.splitlines():
+        if line.strip():
+            _paragraph(document, line.strip(), BODY_FONTS, 16)
+    for heading, entries in announcement_sections(batch):
+        if heading:
+            _paragraph(document, heading, HEADING_FONTS, 16, indent=False)
+        for entry in entries:
+            _paragraph(document, f"{entry.number}、{entry.title}。", BODY_FONTS, 16, bold=True)
+            for line in entry.body.splitlines():
+                if line.strip():
+                    _paragraph(document, line.strip(), BODY_FONTS, 16)
+    errata = list(batch.errata.all())
+    if errata:
+        _paragraph(document, "勘误", HEADING_FONTS, 16, indent=False)
+        for erratum in errata:
+            _paragraph(document, f"{erratum.created_at:%Y-%m-%d} {erratum.text}", BODY_FONTS, 16)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot load here: the system lacks Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)."""
+
+
+def batch_pdf(batch: Batch) -> bytes:
+    """The announcement laid out as an A4 document (GB/T 9704 margins and fonts), rendered by WeasyPrint."""
+    from django.template.loader import render_to_string
+
+    try:
+        # Imported here: it needs the system's Pango, and nothing else in the app does.
+        from weasyprint import HTML
+    except OSError as exc:
+        raise PdfUnavailable(str(exc)) from exc
+    html = render_to_string(
+        "batches/print.html",
+        {
+            "batch": batch,
+            "lead": batch.lead.splitlines(),
+            "sections": announcement_sections(batch),
+            "errata": list(batch.errata.all()),
+        },
+    )
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,111 @@
+"""Batches of published practices: a batch, its entries (each a frozen copy of the text as published), errata."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from practices.models import Practice, user_ref
+
+from .enums import BatchStatus, EntryScope
+
+
+class Batch(models.Model):
+    """A numbered batch of practices (2022年第二批), composed, then published and frozen."""
+
+    year = models.PositiveSmallIntegerField(_("年份"))
+    sequence = models.PositiveSmallIntegerField(_("批次"), help_text=_("第N批"))
+    title = models.CharField(_("标题"), max_length=200)
+    lead = models.TextField(_("导语"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = user_ref(_("发布人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Batches imported from an announcement keep the document as it was, and what the importer noticed.
+    source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
+    source_encoding = models.CharField(_("来源编码"), max_length=20, blank=True)
+    source_text = models.TextField(_("来源原文"), blank=True)
+    import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        verbose_name = _("批次")
+        verbose_name_plural = _("批次")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="batch_unique_year_sequence"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="batch_year_plausible"),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="batch_sequence_positive"),
+            models.CheckConstraint(condition=~Q(title=""), name="batch_title_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=BatchStatus.values), name="batch_status_valid"),
+            # Published exactly when it has a publication time.
+            models.CheckConstraint(
+                condition=Q(status=BatchStatus.PUBLISHED, published_at__isnull=False)
+                | (~Q(status=BatchStatus.PUBLISHED) & Q(published_at__isnull=True)),
+                name="batch_published_has_time",
+            ),
+        ]
+        indexes = [
+            # A page of entries joins each to its published batch for the batch's year and sequence. With this
+            # index PostgreSQL looks the page's batches up in it alone; without, it read every batch to hash them:
+            # at the benchmark's 2,000 batches, a search's page of 20 took 1.3 ms to execute instead of 0.2 (a
+            # province's few dozen batches cost little either way).
+            models.Index(
+                fields=["id", "year", "sequence"], condition=Q(status=BatchStatus.PUBLISHED), name="batch_published"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class BatchEntry(models.Model):
+    """A practice's place in a batch, with a frozen copy of the text as published."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="entries", verbose_name=_("批次"))
+    practice = models.OneToOneField(
+        Practice, on_delete=models.PROTECT, related_name="batch_entry", verbose_name=_("经验做法")
+    )
+    number = models.PositiveSmallIntegerField(_("序号"))
+    scope = models.CharField(_("推广范围"), max_length=20, choices=EntryScope.choices, default=EntryScope.REPLICATE)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    city_name = models.CharField(_("城市"), max_length=50, blank=True)
+    indicator_name = models.CharField(_("指标"), max_length=100, blank=True)
+    summary = models.TextField(_("摘要"), blank=True)
+    body = models.TextField(_("正文"), blank=True)
+    outcomes = models.TextField(_("成效"), blank=True)
+    results = models.JSONField(_("量化成效"), default=list, blank=True)
+    original_title = models.CharField(
+        _("原文标题"), max_length=200, blank=True, help_text=_("导入时的原文（可能为繁体）")
+    )
+    original_text = models.TextField(_("原文"), blank=True)
+    warnings = models.JSONField(_("导入提示"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["batch", "number"]
+        verbose_name = _("批次条目")
+        verbose_name_plural = _("批次条目")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="entry_unique_number_in_batch"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="entry_number_positive"),
+            models.CheckConstraint(condition=Q(scope__in=EntryScope.values), name="entry_scope_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch} · {self.number}、{self.title or self.practice}"
+
+
+class Erratum(models.Model):
+    """A correction to a published batch: shown with its date; the published text itself never changes."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="errata", verbose_name=_("批次"))
+    text = models.TextField(_("勘误内容"))
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    created_by = user_ref(_("发布人"))
+
+    class Meta:
+        ordering = ["batch", "created_at", "pk"]
+        verbose_name = _("勘误")
+        verbose_name_plural = _("勘误")
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="erratum_text_not_empty")]
+
+    def __str__(self):
+        return self.text[:40]

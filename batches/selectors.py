@@ -1,0 +1,90 @@
+"""Reads of batches: the approved pool a batch is composed from, published batches and their entries as the public
+reads them, and an announcement's sections."""
+
+from django.db.models import Count, QuerySet
+
+from practices.enums import Status
+from practices.models import Practice
+
+from .enums import BatchStatus
+from .models import Batch, BatchEntry
+
+
+def approved_pool() -> QuerySet[Practice]:
+    """Approved practices not yet in any batch: what the next batch is composed from (成熟一批、推出一批)."""
+    return (
+        Practice.objects.filter(status=Status.APPROVED, batch_entry__isnull=True)
+        .select_related("city", "indicator")
+        .order_by("indicator__order", "city__order", "pk")
+    )
+
+
+def published_totals() -> dict[str, int]:
+    """How much is published: batches, practices and the cities they come from, in one query."""
+    return Batch.objects.filter(status=BatchStatus.PUBLISHED).aggregate(
+        batches=Count("pk", distinct=True),
+        practices=Count("entries", distinct=True),
+        cities=Count("entries__practice__city", distinct=True),
+    )
+
+
+def published_batches() -> QuerySet[Batch]:
+    """Published batches, newest first, each with its number of entries."""
+    return (
+        Batch.objects.filter(status=BatchStatus.PUBLISHED)
+        .annotate(entry_count=Count("entries"))
+        .order_by("-year", "-sequence")
+    )
+
+
+def published_entries() -> QuerySet:
+    """Entries of published batches, with their batch (not the text it was imported from), city and indicator."""
+    return (
+        BatchEntry.objects.filter(batch__status=BatchStatus.PUBLISHED)
+        .select_related("batch", "practice__city", "practice__indicator")
+        .defer("batch__source_text", "batch__import_warnings")
+        .order_by("-batch__year", "-batch__sequence", "number")
+    )
+
+
+def published_list(snippets: bool = False) -> QuerySet:
+    """published_entries() with only what a row of the public list shows; with `snippets`, the text they are cut
+    from (a search's results show one)."""
+    fields = ["practice", "number", "title", "city_name", "indicator_name", *(["summary", "body"] if snippets else [])]
+    return (
+        published_entries().select_related(None).select_related("batch").only(*fields, "batch__year", "batch__sequence")
+    )
+
+
+def api_entries() -> QuerySet:
+    """published_entries() with only what the API returns: the frozen text, the batch's title, the city's code and
+    the indicator's slug (not the practice's current text, nor the batch's imported source)."""
+    return published_entries().only(
+        *("practice", "number", "scope", "title", "city_name", "indicator_name"),
+        *("summary", "body", "outcomes", "results"),
+        *("batch__year", "batch__sequence", "batch__title"),
+        *("practice__city__code", "practice__indicator__slug"),
+    )
+
+
+def announcement_sections(batch, text: bool = True) -> list[tuple[str, list]]:
+    """The batch's entries in number order, grouped under their indicator headings as the announcement has them.
+
+    A draft batch has nothing frozen yet: its entries show their practices' current text, as a preview. Without
+    `text`, a published batch's entries hold only their headings (the page lists titles; exports need the text).
+    """
+    entries = batch.entries.order_by("number")
+    if batch.status == BatchStatus.DRAFT:
+        entries = entries.select_related("practice__city", "practice__indicator")
+    elif not text:
+        entries = entries.only("batch", "practice", "number", "title", "city_name", "indicator_name")
+    sections: list[tuple[str, list]] = []
+    for entry in entries:
+        if batch.status == BatchStatus.DRAFT:
+            practice = entry.practice
+            entry.title, entry.city_name = practice.title, practice.city.name
+            entry.indicator_name = practice.indicator.name if practice.indicator else ""
+        if not sections or sections[-1][0] != entry.indicator_name:
+            sections.append((entry.indicator_name, []))
+        sections[-1][1].append(entry)
+    return sections

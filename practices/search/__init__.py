@@ -1,0 +1,44 @@
+"""Full-text search over practices, in the database's own engine: FTS5 on SQLite, a tsvector on PostgreSQL.
+
+One row per practice holds its title, summary and body as two-character pieces (text.py) and the public list's
+facets (index.py). The modules, from the text up:
+
+- text.py          normalisation, pieces, query parsing and snippets (no database)
+- index.py         what a row holds: a practice's text (its published text once published) and facets
+- sqlite.py        the FTS5 engine
+- postgres.py      the tsvector engine, in segments of practice ids; its SQL in postgres.sql
+- engines.py       the engine of the database in use
+- maintenance.py   writing rows, rebuilding the whole index, bulk writes
+- receivers.py     the rows follow every save and delete of a practice, in the same transaction
+- ranking.py       a list narrowed to a query's matches in rank order; a filtered list counted by its facets
+- highlighting.py  a result's title and snippet with the hits marked
+- similar.py       similar practices and the 可能重复 flag
+
+What the other apps use is imported here.
+"""
+
+from .engines import backend
+from .highlighting import Hit, hits
+from .index import PUBLISHED, RANK_WINDOW, facets, set_published_text
+from .maintenance import bulk_writes, index_practices, reindex_all
+from .ranking import Faceted, SearchResults, matching, search
+from .receivers import deferred, touched
+
+__all__ = [
+    "PUBLISHED",
+    "RANK_WINDOW",
+    "Faceted",
+    "Hit",
+    "SearchResults",
+    "backend",
+    "bulk_writes",
+    "deferred",
+    "facets",
+    "hits",
+    "index_practices",
+    "matching",
+    "reindex_all",
+    "search",
+    "set_published_text",
+    "touched",
+]

@@ -1,0 +1,8 @@
+"""Signals through which the apps above practices add to what it shows, without practices importing them."""
+
+from django.dispatch import Signal
+
+# Sent by the city portal's page of a practice (sender=Practice, practice=…, user=…) before it renders; each
+# receiver returns a dict of what it adds to the page's context, or None. reviews answers with the comments its
+# reviewers wrote for the city ("city_comments").
+city_practice_shown = Signal()

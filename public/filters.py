@@ -1,0 +1,86 @@
+"""The public list's filters, shared by the list and the API, and how they become a search of the index."""
+
+import re
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from batches.models import BatchEntry
+from bizenv.web.fast import FastNumberInput, FastTextInput, ReferenceChoiceFilter
+from practices import search
+from practices.models import City, Indicator
+from practices.search.text import parse_query
+
+BATCH = re.compile(r"([0-9]{4})-([0-9]{1,4})")  # the batch filter: YEAR-SEQ
+
+
+class PublicPracticeFilter(django_filters.FilterSet):
+    """The list's filters, as DESIGN.md fixes them: city (code), indicator (slug), batch (YEAR-SEQ), year, q."""
+
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200, widget=FastTextInput)
+    city = ReferenceChoiceFilter(
+        label=_("城市"),
+        field_name="practice__city",
+        to_field_name="code",
+        queryset=City.objects.all(),
+        shared=True,
+        empty_label=_("全部城市"),
+    )
+    indicator = ReferenceChoiceFilter(
+        label=_("指标"),
+        field_name="practice__indicator",
+        to_field_name="slug",
+        queryset=Indicator.objects.all(),
+        shared=True,
+        empty_label=_("全部指标"),
+    )
+    batch = django_filters.CharFilter(label=_("批次"), method="filter_batch", widget=FastTextInput)
+    year = django_filters.NumberFilter(
+        label=_("年份"),
+        field_name="batch__year",
+        min_value=1949,
+        max_value=2100,
+        decimal_places=0,
+        widget=FastNumberInput,
+    )
+
+    class Meta:
+        model = BatchEntry
+        fields = ["q", "city", "indicator", "batch", "year"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset  # ranked full-text search happens after the other filters: see searched()
+
+    def filter_batch(self, queryset, name, value):
+        match = BATCH.fullmatch(value.strip())
+        if not match:
+            return queryset.none()
+        year, sequence = match.groups()
+        return queryset.filter(batch__year=int(year), batch__sequence=int(sequence))
+
+
+def searched(filters: PublicPracticeFilter):
+    """The filtered entries; with a query, its matches in rank order instead of the list's order."""
+    if not filters.is_bound:
+        return filters.queryset, []
+    if not filters.is_valid():
+        return filters.queryset.none(), []
+    data = filters.form.cleaned_data
+    query = data.get("q") or ""
+    batch = BATCH.fullmatch((data.get("batch") or "").strip())
+    if data.get("batch") and not batch:
+        return filters.queryset.none(), []
+    # The list's filters as the index's facets: what the public may see (published), and what was asked for.
+    tokens = [
+        search.PUBLISHED,
+        *search.facets(
+            city=data["city"].pk if data.get("city") else None,
+            indicator=data["indicator"].pk if data.get("indicator") else None,
+            year=data.get("year"),
+            batch=batch.groups() if batch else None,
+        ),
+    ]
+    terms = parse_query(query)
+    if not terms and len(tokens) > 1:  # filtered, not searched: the index counts what the filters keep
+        return search.Faceted(filters.qs, tokens), terms
+    return search.search(filters.qs, query, "practice", tokens), terms

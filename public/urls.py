@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import api, feeds, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/<int:year>/<int:sequence>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:year>/<int:sequence>/export.<str:fmt>", views.batch_export, name="batch_export"),
+    path("practices/", views.practice_list, name="practice_list"),
+    path("practices/<id:pk>/", views.practice_detail, name="practice_detail"),
+    path("practices/<id:pk>/attachments/<id:attachment_pk>/", views.attachment_download, name="public_attachment"),
+    path("api/v1/practices/", api.api_practices, name="api_practices"),
+    path("api/v1/batches/", api.api_batches, name="api_batches"),
+    path("feeds/batches.atom", feeds.BatchFeed(), name="batch_feed"),
+]

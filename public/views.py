@@ -1,0 +1,180 @@
+"""The public site: the home page, published batches as announcements and their exports, the published practices.
+No sign-in."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition
+
+from batches import exports
+from batches.enums import BatchStatus
+from batches.models import Batch
+from batches.selectors import (
+    announcement_sections,
+    published_batches,
+    published_entries,
+    published_list,
+    published_totals,
+)
+from bizenv.web.paging import CappedPaginator
+from practices import search
+from practices.enums import Status
+from practices.models import Practice
+from practices.people import is_city_official, is_coordinator, is_reviewer, user_city
+from practices.search.similar import similar
+from practices.selectors import status_counts
+from practices.views import attachment_response
+from reviews.services import OPEN_REVIEW
+
+from .filters import PublicPracticeFilter, searched
+
+HOME_BATCHES = 10
+
+
+def home(request):
+    """The front page: what bizenv is, the latest published batches, and for staff where their work stands."""
+    user = request.user
+    shown, counts, caption, open_reviews = [], {}, "", None
+    if is_city_official(user) and user_city(user):
+        shown = list(Status)
+        counts = status_counts(Practice.objects.filter(city=user_city(user)))
+        caption = _("%(city)s的经验做法") % {"city": user_city(user).name}
+    elif is_coordinator(user):
+        # Drafts belong to the cities until they submit them.
+        shown = [status for status in Status if status != Status.DRAFT]
+        counts = status_counts(Practice.objects.filter(status__in=shown))
+        caption = _("各市提交的经验做法")
+    if is_reviewer(user):
+        open_reviews = user.reviews.filter(OPEN_REVIEW).count()
+    rows = [(status.label, counts.get(status.value, 0)) for status in shown]
+    context = {
+        "status_rows": rows,
+        "status_caption": caption,
+        "open_reviews": open_reviews,
+        "batches": published_batches()[:HOME_BATCHES],
+        "totals": published_totals(),
+    }
+    return render(request, "public/home.html", context)
+
+
+PAGE_SIZE = 30
+SEARCH_PAGE_SIZE = 20  # results carry a snippet each: longer rows, fewer of them
+
+
+def batch_list(request):
+    """Every published batch, newest first."""
+    return render(request, "public/batch_list.html", {"batches": published_batches()})
+
+
+@condition(
+    etag_func=lambda request, year, sequence: _batch_etag(request, year, sequence),
+    last_modified_func=lambda request, year, sequence: _batch_changed(request, year, sequence),
+)
+def batch_detail(request, year, sequence):
+    """One batch as the announcement: title, date, lead, indicator headings, numbered items."""
+    batch, errata = _published_or_404(request, year, sequence)
+    context = {
+        "batch": batch,
+        "sections": announcement_sections(batch, text=False),
+        "lead": batch.lead.splitlines(),
+        "errata": errata,
+    }
+    return render(request, "batches/announcement.html", context)
+
+
+def practice_list(request):
+    filters = PublicPracticeFilter(request.GET or None, queryset=published_list(snippets=bool(request.GET.get("q"))))
+    entries, terms = searched(filters)
+    page = CappedPaginator(entries, SEARCH_PAGE_SIZE if terms else PAGE_SIZE).get_page(request.GET.get("page"))
+    if terms:
+        search.hits(page, terms)
+    context = {"filters": filters, "page": page, "terms": terms}
+    return render(request, "public/practice_list.html", context)
+
+
+def practice_detail(request, pk):
+    """A published practice as it was published: the permalink stays valid whatever happens to the draft."""
+    entry = published_entries().filter(practice_id=pk).first()
+    if entry is None:
+        raise Http404
+    attachments = entry.practice.attachments.filter(is_public=True)
+    context = {
+        "entry": entry,
+        "paragraphs": entry.body.splitlines(),
+        "attachments": attachments,
+        "similar": similar(
+            entry.title,
+            entry.summary,
+            entry.body,
+            among=published_entries(),
+            exclude=pk,
+            field_name="practice",
+        ),
+    }
+    return render(request, "public/practice_detail.html", context)
+
+
+def attachment_download(request, pk, attachment_pk):
+    """A public attachment of a published practice; anything else is 404."""
+    entry = published_entries().filter(practice_id=pk).first()
+    if entry is None:
+        raise Http404
+    attachment = get_object_or_404(entry.practice.attachments, pk=attachment_pk, is_public=True)
+    return attachment_response(attachment)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exports, open data, the feed
+
+
+def _published_or_404(request, year, sequence) -> tuple[Batch, list]:
+    """A published batch (without the source it was imported from) and its errata, read once per request: the
+    conditional GET's dates and the page or export share them. Http404 if there is no such batch, from whichever
+    asks first."""
+    cache = request.__dict__.setdefault("_bizenv_published_batch", {})
+    if (year, sequence) not in cache:
+        batch = get_object_or_404(
+            Batch.objects.defer("source_text"), year=year, sequence=sequence, status=BatchStatus.PUBLISHED
+        )
+        cache[(year, sequence)] = (batch, list(batch.errata.all()))
+    return cache[(year, sequence)]
+
+
+def _batch_changed(request, year, sequence, *args, **kwargs):
+    """When a published batch last changed: its publication, or its latest erratum."""
+    batch, errata = _published_or_404(request, year, sequence)
+    return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None)
+
+
+def _batch_etag(request, year, sequence, *args, **kwargs):
+    changed = _batch_changed(request, year, sequence)
+    return f"batch-{year}-{sequence}-{changed.timestamp():.0f}" if changed else None
+
+
+EXPORTS = {
+    "docx": (exports.batch_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (exports.batch_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (exports.batch_csv, "text/csv; charset=utf-8"),
+    "pdf": (exports.batch_pdf, "application/pdf"),
+}
+
+
+@condition(etag_func=_batch_etag, last_modified_func=_batch_changed)
+def batch_export(request, year, sequence, fmt):
+    """/batches/<year>/<seq>/export.<fmt>: the frozen announcement as Word, Excel or CSV."""
+    if fmt not in EXPORTS:
+        raise Http404
+    batch, _errata = _published_or_404(request, year, sequence)
+    build, content_type = EXPORTS[fmt]
+    try:
+        content = build(batch)
+    except exports.PdfUnavailable:
+        return HttpResponse(
+            _("此服务器暂不能生成 PDF（缺少系统组件 Pango），请下载 Word 版。"),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, f"{batch.title}.{fmt}")
+    return response

@@ -1,0 +1,229 @@
+"""import_bulletin end to end: files on disk, the command, the database."""
+
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from batches.enums import BatchStatus
+from batches.models import Batch, BatchEntry
+from practices import search
+from practices.enums import Source, Status
+from practices.models import Practice, PracticeEvent
+from practices.reference import ensure_fixture
+from practices.search import postgres
+from tests.batches.test_bulletin import NO_HEADINGS, SECTIONS, SEED
+from tests.factories import PracticeFactory
+from tests.processes import manage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def reference_data(db):
+    for name in ("cities", "indicators"):
+        ensure_fixture(name)
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("import_bulletin", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+def write(tmp_path, text: str, encoding="utf-8", name="bulletin.txt"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def counts():
+    return Batch.objects.count(), BatchEntry.objects.count(), Practice.objects.count(), PracticeEvent.objects.count()
+
+
+def test_seed_is_written_as_a_published_batch():
+    run(SEED, "--year", 2022, "--sequence", 2, "--publish")
+    batch = Batch.objects.get(year=2022, sequence=2)
+    entries = list(batch.entries.select_related("practice__city", "practice__indicator"))
+    assert batch.status == BatchStatus.PUBLISHED and batch.source_name == SEED.name
+    assert batch.source_text.startswith("近日,陜西省委")
+    assert [e.number for e in entries] == list(range(1, 22))
+    for entry in entries:
+        practice = entry.practice
+        assert (practice.status, practice.source) == (Status.PUBLISHED, Source.IMPORT)
+        assert (entry.title, entry.city_name, entry.indicator_name) == (
+            practice.title,
+            practice.city.name,
+            practice.indicator.name,
+        )
+        assert entry.body == practice.body and practice.body
+        assert practice.events.get().to_status == Status.PUBLISHED
+    assert entries[2].original_title.startswith("渭南市探索推行企業開辦")
+    assert [w["code"] for w in entries[2].warnings] == ["damaged_text"]
+    assert {w["code"] for w in batch.import_warnings} == {"glued_heading", "truncated", "count_mismatch"}
+
+
+def test_the_import_indexes_each_item_once_and_the_public_finds_them():
+    with CaptureQueriesContext(connection) as queries:
+        run(SEED, "--year", 2022, "--sequence", 2, "--publish")
+    index_writes = [q["sql"] for q in queries if "INSERT INTO practices_searchindex" in q["sql"]]
+    index_writes += [q["sql"] for q in queries if f"{postgres.WRITE_FUNCTION}(" in q["sql"]]
+    assert len(index_writes) == 1  # one write for the 21 items: not one after each practice and each entry
+    entry = BatchEntry.objects.get(number=3)
+    found = search.search(BatchEntry.objects.all(), entry.title, "practice", [search.PUBLISHED])
+    assert entry in list(found[0:20])
+
+
+def test_without_publish_the_batch_is_a_draft_of_approved_practices(tmp_path):
+    run(write(tmp_path, SECTIONS), "--year", 2023, "--sequence", 3)
+    batch = Batch.objects.get()
+    assert batch.status == BatchStatus.DRAFT and batch.published_at is None
+    assert batch.title == "关于推广第三批优化营商环境典型案例的通知"
+    assert set(Practice.objects.values_list("status", flat=True)) == {Status.APPROVED}
+
+
+def test_publication_date(tmp_path):
+    run(write(tmp_path, NO_HEADINGS), "--year", 2021, "--sequence", 1, "--publish", "--date", "2021-06-30")
+    published = timezone.localtime(Batch.objects.get().published_at)
+    assert (published.date(), published.hour) == (datetime.date(2021, 6, 30), 0)
+    assert str(published.tzinfo) == "Asia/Shanghai"
+
+
+def test_title_option_and_default_title(tmp_path):
+    path = write(tmp_path, "1、西安市推行一网通办。正文。\n")
+    run(path, "--year", 2024, "--sequence", 1, "--title", "2024年首批典型做法")
+    run(path, "--year", 2024, "--sequence", 12)
+    assert list(Batch.objects.order_by("sequence").values_list("title", flat=True)) == [
+        "2024年首批典型做法",
+        "2024年第十二批优化营商环境典型经验做法",
+    ]
+
+
+def test_dry_run_json_writes_nothing():
+    out = run(SEED, "--year", 2022, "--sequence", 2, "--dry-run", "--json")
+    data = json.loads(out)
+    assert counts() == (0, 0, 0, 0)
+    assert {"title", "year", "sequence", "lead", "declared_total", "items", "warnings"} <= set(data)
+    assert (data["year"], data["sequence"], data["declared_total"], len(data["items"])) == (2022, 2, 36, 21)
+    assert data["title"] == "2022年第二批优化营商环境典型经验做法"
+    first = data["items"][0]
+    assert {"number", "title", "city", "indicator", "paragraphs", "warnings"} <= set(first)
+    assert first["city"] == "西安市"
+
+
+def test_summary_names_every_warning_with_its_line():
+    out = run(SEED, "--year", 2022, "--sequence", 2, "--dry-run")
+    assert "声明 36 项，读到 21 项" in out
+    assert "第20行 第3项：疑似乱码" in out and "第55行：指标标题“获得用水用气”" in out
+    assert "试运行：未写入任何数据。" in out
+
+
+def test_a_second_import_of_the_same_batch_is_refused():
+    run(SEED, "--year", 2022, "--sequence", 2, "--publish")
+    before = counts()
+    with pytest.raises(CommandError, match=r"2022年第二批已存在.*--replace"):
+        run(SEED, "--year", 2022, "--sequence", 2, "--publish")
+    assert counts() == before
+
+
+def test_a_dry_run_says_when_the_batch_exists_already():
+    run(SEED, "--year", 2022, "--sequence", 2)
+    data = json.loads(run(SEED, "--year", 2022, "--sequence", 2, "--dry-run", "--json"))
+    assert "batch_exists" in [w["code"] for w in data["warnings"]]
+
+
+def test_replace_imports_again():
+    run(SEED, "--year", 2022, "--sequence", 2)
+    first_ids = set(Practice.objects.values_list("pk", flat=True))
+    run(SEED, "--year", 2022, "--sequence", 2, "--publish", "--replace")
+    assert Batch.objects.get().status == BatchStatus.PUBLISHED
+    assert Practice.objects.count() == len(first_ids)
+    assert not first_ids & set(Practice.objects.values_list("pk", flat=True))
+
+
+def test_replace_never_deletes_practices_that_cities_submitted():
+    run(SEED, "--year", 2022, "--sequence", 2)
+    entry = BatchEntry.objects.first()
+    entry.practice.source = Source.PORTAL
+    entry.practice.save()
+    before = counts()
+    with pytest.raises(CommandError, match="通过系统填报"):
+        run(SEED, "--year", 2022, "--sequence", 2, "--replace")
+    assert counts() == before
+
+
+def test_an_item_that_fails_validation_leaves_the_database_untouched(tmp_path):
+    PracticeFactory()
+    before = counts()
+    too_long = "西安市" + "推行" * 120
+    path = write(tmp_path, f"1、西安市推行一网通办。正文。\n2、{too_long}。正文。\n")
+    with pytest.raises(CommandError, match="第2行"):
+        run(path, "--year", 2022, "--sequence", 5, "--publish")
+    assert counts() == before
+
+
+def test_unknown_city_reads_in_a_dry_run_but_is_not_written(tmp_path):
+    path = write(tmp_path, "1、西安市推行一网通办。正文。\n2、浙江省杭州市推行“最多跑一次”。正文。\n")
+    data = json.loads(run(path, "--year", 2022, "--sequence", 5, "--dry-run", "--json"))
+    assert [item["city"] for item in data["items"]] == ["西安市", None]
+    with pytest.raises(CommandError, match="第2行：第2项“浙江省杭州市推行“最多跑一次””未能识别城市"):
+        run(path, "--year", 2022, "--sequence", 5)
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_repeated_numbers_cannot_be_written(tmp_path):
+    path = write(tmp_path, "1、西安市推行一网通办。正文。\n1、汉中市推行好差评。正文。\n")
+    with pytest.raises(CommandError, match="第2行：序号 1 与第1行重复"):
+        run(path, "--year", 2022, "--sequence", 5)
+    assert counts() == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "big5"])
+def test_legacy_encodings_from_files(tmp_path, encoding):
+    text = "2021年第一批典型經驗做法\n1、西安市推行“拿地即開工”。西安市對社會投資項目實行告知承諾。\n"
+    run(write(tmp_path, text, encoding), "--year", 2021, "--sequence", 1)
+    practice = Practice.objects.get()
+    assert practice.title == "西安市推行“拿地即开工”"
+    assert practice.body == "西安市对社会投资项目实行告知承诺。"
+    assert Batch.objects.get().source_encoding == encoding
+
+
+def test_undecodable_file_is_a_clear_error_and_writes_nothing(tmp_path):
+    path = tmp_path / "broken.txt"
+    path.write_bytes(b"1\xe3\x80\x81" + b"\xff\xfe" * 50)
+    with pytest.raises(CommandError, match="无法识别文件编码"):
+        run(path, "--year", 2022, "--sequence", 5)
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_date_without_publish_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="--publish"):
+        run(write(tmp_path, NO_HEADINGS), "--year", 2021, "--sequence", 1, "--date", "2021-06-30")
+
+
+def test_bad_date_and_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        run(write(tmp_path, NO_HEADINGS), "--year", 2021, "--sequence", 1, "--publish", "--date", "2021/06/30")
+    with pytest.raises(CommandError, match="找不到文件"):
+        run(tmp_path / "missing.txt", "--year", 2021, "--sequence", 1)
+
+
+def test_exit_codes_and_messages(tmp_path):
+    # A process of its own, on a database of its own, as an operator runs it: exit status and stderr.
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    assert manage(env, "migrate", "-v0").returncode == 0
+    missing = manage(env, "import_bulletin", str(tmp_path / "missing.txt"), "--year", "2021", "--sequence", "1")
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert "CommandError: 找不到文件" in missing.stderr
+    # No cities in that database: the dry run reads and reports, the real run refuses and names the line.
+    dry = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2", "--dry-run")
+    assert dry.returncode == 0 and "试运行：未写入任何数据。" in dry.stdout
+    real = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2")
+    assert real.returncode == 1 and "第4行：第1项" in real.stderr
+    bad_date = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2", "--date", "2022/8/1")
+    assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr and "Traceback" not in bad_date.stderr

@@ -1,0 +1,565 @@
+"""The city portal: who may do what in which state, no lost edits, rounds, withdrawal, uploads, spreadsheet import."""
+
+import io
+import zipfile
+
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from practices import services
+from practices.enums import Role, Status
+from practices.imports import COLUMNS
+from practices.models import Attachment, PendingImport, Practice, PracticeSnapshot
+from tests.factories import IndicatorFactory, PracticeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EDITABLE = {Status.DRAFT, Status.REVISION_REQUESTED}
+WITHDRAWABLE = {Status.DRAFT, Status.SUBMITTED, Status.REVISION_REQUESTED}
+
+
+@pytest.fixture
+def people(xian, hanzhong):
+    return {
+        "anonymous": None,
+        "xian": UserFactory(username="xian_official", role=Role.CITY_OFFICIAL, city=xian),
+        "hanzhong": UserFactory(username="hanzhong_official", role=Role.CITY_OFFICIAL, city=hanzhong),
+        "reviewer": UserFactory(username="reviewer", role=Role.REVIEWER),
+        "coordinator": UserFactory(username="coordinator", role=Role.COORDINATOR),
+    }
+
+
+def complete_practice(city, **fields):
+    return PracticeFactory(**{"city": city, "contact_name": "王敏", "contact_phone": "029-86781234", **fields})
+
+
+def as_user(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Permission matrix: role × state × read / edit / submit / withdraw, every cell asserted
+
+
+@pytest.mark.parametrize("state", list(Status))
+@pytest.mark.parametrize("who", ["anonymous", "xian", "hanzhong", "reviewer", "coordinator"])
+def test_permission_matrix(client, people, xian, who, state):
+    practice = complete_practice(xian, status=state)
+    client = as_user(client, people[who])
+    base = f"/city/practices/{practice.pk}/"
+    read = client.get(base)
+    edit = client.get(base + "edit/")
+    submit = client.post(base + "submit/")
+    after_submit = Practice.objects.get(pk=practice.pk).status
+    Practice.objects.filter(pk=practice.pk).update(status=state)
+    withdraw = client.post(base + "withdraw/", {"reason": "重复提交"})
+    after_withdraw = Practice.objects.get(pk=practice.pk).status
+
+    if who == "anonymous":
+        assert all(
+            r.status_code == 302 and r.url.startswith("/accounts/login/") for r in (read, edit, submit, withdraw)
+        )
+        assert (after_submit, after_withdraw) == (state, state)
+    elif who == "xian":
+        assert read.status_code == 200
+        assert edit.status_code == (200 if state in EDITABLE else 302)
+        assert submit.status_code == 302 and submit.url == base
+        assert after_submit == (Status.SUBMITTED if state in EDITABLE else state)
+        assert withdraw.status_code == 302 and withdraw.url == base
+        assert after_withdraw == (Status.WITHDRAWN if state in WITHDRAWABLE else state)
+    else:
+        assert [r.status_code for r in (read, edit, submit, withdraw)] == [404] * 4
+        assert (after_submit, after_withdraw) == (state, state)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "xian", "hanzhong", "reviewer", "coordinator"])
+def test_portal_home_and_new_by_role(client, people, who):
+    client = as_user(client, people[who])
+    expected = {"anonymous": 302, "xian": 200, "hanzhong": 200, "reviewer": 404, "coordinator": 404}[who]
+    assert client.get("/city/").status_code == expected
+    assert client.get("/city/practices/new/").status_code == expected
+
+
+def test_portal_lists_only_the_own_citys_practices(client, people, xian, hanzhong):
+    mine, theirs = complete_practice(xian, title="西安市的做法"), complete_practice(hanzhong, title="汉中市的做法")
+    html = as_user(client, people["xian"]).get("/city/").content.decode()
+    assert mine.title in html and theirs.title not in html
+
+
+def test_portal_filters(client, people, xian):
+    indicator = IndicatorFactory(name="纳税")
+    complete_practice(xian, title="草稿一", status=Status.DRAFT)
+    complete_practice(xian, title="已提交一", status=Status.SUBMITTED, indicator=indicator)
+    client = as_user(client, people["xian"])
+    html = client.get("/city/", {"status": "submitted"}).content.decode()
+    assert "已提交一" in html and "草稿一" not in html
+    html = client.get("/city/", {"indicator": indicator.pk}).content.decode()
+    assert "已提交一" in html and "草稿一" not in html
+
+
+def test_revision_requested_comes_first_with_the_message(client, people, xian):
+    practice = complete_practice(xian, status=Status.IN_REVIEW)
+    from practices.workflow import transition
+
+    transition(practice=practice, to=Status.REVISION_REQUESTED, by=people["coordinator"], note="请补充量化成效。")
+    html = as_user(client, people["xian"]).get("/city/").content.decode()
+    assert "待本市修改" in html and "请补充量化成效。" in html
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+def test_portal_query_count_does_not_grow(client, people, xian, django_assert_num_queries, rows):
+    for _ in range(rows):
+        complete_practice(xian, status=Status.REVISION_REQUESTED)
+    client = as_user(client, people["xian"])
+    # session, user, groups, membership, Django's own permissions (user and group, asked by the menu once the
+    # rules have said no), unread notifications, status counts, revision list and messages, indicators, the list
+    with django_assert_num_queries(12):
+        client.get("/city/")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing, saving, submitting
+
+
+def form_data(practice=None, **overrides):
+    data = {
+        "title": "西安市推行企业开办“一日办结”",
+        "indicator": IndicatorFactory(name="开办企业").pk,
+        "summary": "企业开办一日办结。",
+        "body": "第一段。\n\n第二段。",
+        "outcomes": "时间压缩三分之二。",
+        "contact_name": "王敏",
+        "contact_phone": "029-86781234",
+        "version": practice.version if practice else "",
+        "results-TOTAL_FORMS": "1",
+        "results-INITIAL_FORMS": "0",
+        "results-MIN_NUM_FORMS": "0",
+        "results-MAX_NUM_FORMS": "20",
+        "results-0-measure": "企业开办时间",
+        "results-0-before": "3",
+        "results-0-after": "1",
+        "results-0-unit": "个工作日",
+    }
+    return {**data, **overrides}
+
+
+def test_create_a_draft_with_results(client, people, xian):
+    response = as_user(client, people["xian"]).post("/city/practices/new/", form_data())
+    practice = Practice.objects.get()
+    assert response.status_code == 302 and response.url == f"/city/practices/{practice.pk}/"
+    assert (practice.city, practice.status, practice.created_by) == (xian, Status.DRAFT, people["xian"])
+    assert list(practice.results.values_list("measure", "before", "after", "unit")) == [
+        ("企业开办时间", "3", "1", "个工作日")
+    ]
+
+
+def test_field_limits_are_told_in_chinese(client, people):
+    data = form_data(title="", summary="长" * 501, contact_phone="abc")
+    html = as_user(client, people["xian"]).post("/city/practices/new/", data).content.decode()
+    assert "这个字段是必填项。" in html
+    assert "请填写有效的电话号码" in html
+    assert "不超过 500 字符" in html
+    assert not Practice.objects.exists()
+
+
+def test_body_is_rendered_escaped(client, people, xian):
+    practice = complete_practice(xian, body="<script>alert(1)</script>")
+    html = as_user(client, people["xian"]).get(f"/city/practices/{practice.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_saving_over_a_newer_version_is_refused_and_shows_what_changed(client, people, xian):
+    practice = complete_practice(xian, title="原标题")
+    seen = practice.version
+    other = as_user(client.__class__(), people["xian"])
+    other.post(f"/city/practices/{practice.pk}/edit/", form_data(practice, title="同事改的标题"))
+    response = as_user(client, people["xian"]).post(
+        f"/city/practices/{practice.pk}/edit/", form_data(practice, title="我改的标题", version=seen)
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "此条目已被他人修改" in html
+    assert "<del>同事</del>" in html and "<ins>我</ins>" in html
+    practice.refresh_from_db()
+    assert practice.title == "同事改的标题" and practice.version == seen + 1
+
+
+def test_submit_checks_completeness(client, people, xian):
+    practice = complete_practice(xian, summary="", contact_phone="")
+    response = as_user(client, people["xian"]).post(f"/city/practices/{practice.pk}/submit/", follow=True)
+    assert "提交前请补全：摘要、联系电话。" in response.content.decode()
+    assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
+
+
+def test_submitted_practice_is_read_only_and_snapshot_taken(client, people, xian):
+    practice = complete_practice(xian)
+    client = as_user(client, people["xian"])
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    practice.refresh_from_db()
+    assert practice.status == Status.SUBMITTED
+    assert PracticeSnapshot.objects.get(practice=practice).round == 1
+    html = client.get(f"/city/practices/{practice.pk}/").content.decode()
+    assert "此条目当前为只读。" in html and f"/city/practices/{practice.pk}/edit/" not in html
+    response = client.post(f"/city/practices/{practice.pk}/edit/", form_data(practice, title="偷偷改"))
+    assert response.status_code == 302
+    assert Practice.objects.get(pk=practice.pk).title == practice.title
+
+
+def test_resubmission_raises_the_round_and_shows_the_changes(client, people, xian):
+    practice = complete_practice(xian, title="第一轮标题")
+    client = as_user(client, people["xian"])
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    from practices.workflow import transition
+
+    practice.refresh_from_db()
+    transition(practice=practice, to=Status.IN_REVIEW, by=people["coordinator"])
+    transition(practice=practice, to=Status.REVISION_REQUESTED, by=people["coordinator"], note="请完善标题。")
+    client.post(f"/city/practices/{practice.pk}/edit/", form_data(practice, title="第二轮标题"))
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    practice.refresh_from_db()
+    assert (practice.status, practice.round) == (Status.SUBMITTED, 2)
+    assert list(practice.snapshots.values_list("round", flat=True)) == [1, 2]
+    html = client.get(f"/city/practices/{practice.pk}/").content.decode()
+    assert "第1轮 → 第2轮" in html and "<del>一</del><ins>二</ins>" in html
+
+
+def test_withdraw_needs_a_reason_and_keeps_everything(client, people, xian):
+    practice = complete_practice(xian, status=Status.SUBMITTED)
+    client = as_user(client, people["xian"])
+    response = client.post(f"/city/practices/{practice.pk}/withdraw/", {"reason": ""})
+    assert "请说明撤回原因。" in response.content.decode()
+    client.post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "与其他做法重复"})
+    practice.refresh_from_db()
+    assert practice.status == Status.WITHDRAWN and practice.title and practice.body
+    assert practice.events.get().note == "与其他做法重复"
+    assert practice.title in client.get("/city/").content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Attachments
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+
+
+def docx_bytes():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def upload(client, practice, name, content):
+    return client.post(
+        f"/city/practices/{practice.pk}/attachments/", {"file": SimpleUploadedFile(name, content)}, follow=True
+    )
+
+
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("说明.pdf", PDF, "application/pdf"),
+        ("现场.png", PNG, "image/png"),
+        ("方案.docx", None, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ],
+)
+def test_allowed_attachments_are_stored_under_generated_names(client, people, xian, media, name, content, content_type):
+    practice = complete_practice(xian)
+    content = content or docx_bytes()
+    client = as_user(client, people["xian"])
+    response = upload(client, practice, name, content)
+    attachment = Attachment.objects.get()
+    assert "附件已上传。" in response.content.decode()
+    assert (attachment.original_name, attachment.content_type, attachment.size) == (name, content_type, len(content))
+    assert name not in attachment.file.name and attachment.file.name.startswith(f"attachments/{practice.pk}/")
+    download = client.get(f"/city/attachments/{attachment.pk}/")
+    assert b"".join(download.streaming_content) == content
+    assert download["Content-Type"] == content_type
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("报告.pdf", EXE, "不是 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件"),
+        ("报告.png", PDF, "与文件名不符"),
+        ("报告.pdf", b"%PDF-" + b"0" * services.MAX_ATTACHMENT_BYTES, "超过单个附件 20 MB 的上限"),
+    ],
+)
+def test_bad_attachments_are_refused(client, people, xian, media, name, content, message):
+    practice = complete_practice(xian)
+    response = upload(as_user(client, people["xian"]), practice, name, content)
+    assert message in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_other_cities_cannot_download_attachments(client, people, xian, media):
+    practice = complete_practice(xian)
+    upload(as_user(client, people["xian"]), practice, "说明.pdf", PDF)
+    attachment = Attachment.objects.get()
+    client.force_login(people["hanzhong"])
+    assert client.get(f"/city/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_attachments_cannot_change_once_submitted(client, people, xian, media):
+    practice = complete_practice(xian, status=Status.SUBMITTED)
+    response = upload(as_user(client, people["xian"]), practice, "说明.pdf", PDF)
+    assert "不能进行此操作" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Spreadsheet import
+
+
+def sheet(rows, fmt="xlsx"):
+    data = tablib.Dataset(headers=list(COLUMNS.values()))
+    for row in rows:
+        data.append([row.get(key, "") for key in COLUMNS])
+    return data.export(fmt)
+
+
+GOOD = {
+    "title": "西安市推行“拿地即开工”",
+    "indicator": "办理建筑许可",
+    "summary": "摘要",
+    "body": "正文",
+    "contact_name": "王敏",
+    "contact_phone": "029-86781234",
+}
+
+
+@pytest.fixture
+def indicators(db):
+    for name in ("办理建筑许可", "开办企业"):
+        IndicatorFactory(name=name)
+
+
+def import_file(client, name, content):
+    return client.post("/city/import/", {"file": SimpleUploadedFile(name, content)})
+
+
+def test_import_template_downloads(client, people):
+    response = as_user(client, people["xian"]).get("/city/import/template.xlsx")
+    data = tablib.Dataset().load(io.BytesIO(response.content), format="xlsx")
+    assert data.headers == list(COLUMNS.values()) and data.height == 1
+
+
+def test_import_happy_path_previews_then_writes(client, people, xian, indicators):
+    client = as_user(client, people["xian"])
+    preview = import_file(client, "草稿.xlsx", sheet([GOOD, {**GOOD, "title": "西安市推行“交房即交证”"}]))
+    assert "共 2 行，检查无误。" in preview.content.decode()
+    assert not Practice.objects.exists()
+    token = PendingImport.objects.get().token
+    response = client.post("/city/import/", {"confirm": "1", "token": token})
+    assert response.status_code == 302
+    practices = Practice.objects.order_by("pk")
+    assert [p.title for p in practices] == [GOOD["title"], "西安市推行“交房即交证”"]
+    assert {(p.city, p.status, p.created_by) for p in practices} == {(xian, Status.DRAFT, people["xian"])}
+
+
+def test_import_reports_every_bad_row_with_row_and_column_and_writes_nothing(client, people, indicators):
+    rows = [GOOD, {**GOOD, "title": ""}, {**GOOD, "indicator": "不存在的指标"}, {**GOOD, "city": "汉中市"}]
+    html = import_file(as_user(client, people["xian"]), "草稿.xlsx", sheet(rows)).content.decode()
+    assert "发现 3 处错误，未导入任何数据。" in html
+    assert '<td class="num">3</td><td>标题</td>' in html
+    assert '<td class="num">4</td><td>指标</td><td>未知的指标“不存在的指标”。</td>' in html
+    assert '<td class="num">5</td><td>城市</td><td>只能导入本市（西安市）的经验做法。</td>' in html
+    assert "confirm" not in html
+    assert not Practice.objects.exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_import_csv_in_either_encoding(client, people, indicators, encoding):
+    content = sheet([GOOD], "csv").encode(encoding)
+    html = import_file(as_user(client, people["xian"]), "草稿.csv", content).content.decode()
+    assert "共 1 行，检查无误。" in html
+
+
+def test_import_refuses_a_wrong_encoding_and_a_fake_workbook(client, people):
+    client = as_user(client, people["xian"])
+    html = import_file(client, "草稿.csv", "标题\n".encode() + b"\xff\xfe\xfd").content.decode()
+    assert "既不是 UTF-8 也不是 GB18030" in html
+    html = import_file(client, "草稿.xlsx", b"not a workbook").content.decode()
+    assert "内容不是 Excel 工作簿" in html
+    assert not Practice.objects.exists()
+
+
+def test_coordinator_imports_for_any_city_but_must_name_it(client, people, xian, hanzhong, indicators):
+    client = as_user(client, people["coordinator"])
+    html = import_file(client, "草稿.xlsx", sheet([GOOD])).content.decode()
+    assert "请填写城市。" in html
+    import_file(client, "草稿.xlsx", sheet([{**GOOD, "city": "汉中"}]))
+    client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.get().token})
+    assert Practice.objects.get().city == hanzhong
+
+
+def test_reviewers_cannot_import(client, people):
+    assert as_user(client, people["reviewer"]).get("/city/import/").status_code == 404
+
+
+def test_a_stale_confirmation_is_refused(client, people, indicators):
+    client = as_user(client, people["xian"])
+    response = client.post("/city/import/", {"confirm": "1", "token": "forged"}, follow=True)
+    assert "导入已过期或已完成" in response.content.decode()
+    assert not Practice.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Found in review: concurrency with result rows, frozen attachments, double confirmations, limits, visibility
+
+
+def with_result(practice):
+    practice.results.create(measure="办理时间", before="5", after="2", unit="天")
+    return practice
+
+
+def test_stale_save_with_existing_result_rows_is_refused_not_lost(client, people, xian):
+    practice = with_result(complete_practice(xian, title="原标题"))
+    seen = practice.version
+    rows = {"results-0-measure": "办理时间", "results-0-before": "5", "results-0-after": "1", "results-0-unit": "天"}
+    other = as_user(client.__class__(), people["xian"])
+    other.post(f"/city/practices/{practice.pk}/edit/", form_data(practice, title="同事改的标题", **rows))
+    html = (
+        as_user(client, people["xian"])
+        .post(f"/city/practices/{practice.pk}/edit/", form_data(practice, title="我改的", version=seen, **rows))
+        .content.decode()
+    )
+    assert "此条目已被他人修改" in html
+    practice.refresh_from_db()
+    assert practice.title == "同事改的标题"
+    assert list(practice.results.values_list("after", flat=True)) == ["1"]
+
+
+def test_editing_keeps_result_rows_and_deletes_only_the_marked(client, people, xian):
+    practice = with_result(complete_practice(xian))
+    data = form_data(practice)
+    data |= {"results-TOTAL_FORMS": "2", "results-0-measure": "办理时间", "results-0-after": "2"}
+    data |= {"results-0-DELETE": "on", "results-1-measure": "审批环节", "results-1-after": "3"}
+    as_user(client, people["xian"]).post(f"/city/practices/{practice.pk}/edit/", data)
+    assert list(practice.results.values_list("measure", flat=True)) == ["审批环节"]
+
+
+def test_submitting_a_version_not_seen_is_refused(client, people, xian):
+    practice = complete_practice(xian)
+    seen = practice.version
+    Practice.objects.filter(pk=practice.pk).update(title="同事的新标题", version=seen + 1)
+    response = as_user(client, people["xian"]).post(
+        f"/city/practices/{practice.pk}/submit/", {"version": seen}, follow=True
+    )
+    assert "请查看最新内容后再提交" in response.content.decode()
+    assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
+
+
+def test_files_the_province_has_seen_cannot_be_deleted(client, people, xian, media):
+    practice = complete_practice(xian)
+    client = as_user(client, people["xian"])
+    upload(client, practice, "第一轮.pdf", PDF)
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    Practice.objects.filter(pk=practice.pk).update(status=Status.REVISION_REQUESTED)
+    first = Attachment.objects.get()
+    response = client.post(f"/city/attachments/{first.pk}/delete/", follow=True)
+    assert "已提交过的附件不能删除。" in response.content.decode()
+    upload(client, practice, "补充.pdf", PDF)
+    added = Attachment.objects.get(original_name="补充.pdf")
+    client.post(f"/city/attachments/{added.pk}/delete/")
+    assert list(Attachment.objects.values_list("original_name", flat=True)) == ["第一轮.pdf"]
+    assert PracticeSnapshot.objects.get().attachments == ["第一轮.pdf"]
+
+
+def test_the_province_downloads_attachments_but_recusal_holds(client, people, xian, hanzhong, media):
+    practice = complete_practice(hanzhong)
+    upload(as_user(client, people["hanzhong"]), practice, "说明.pdf", PDF)
+    as_user(client, people["hanzhong"]).post(f"/city/practices/{practice.pk}/submit/")
+    attachment = Attachment.objects.get()
+    reviewer = as_user(client, people["reviewer"])
+    page = reviewer.get(f"/review/practices/{practice.pk}/").content.decode()
+    assert f'href="/review/attachments/{attachment.pk}/"' in page
+    assert reviewer.get(f"/review/attachments/{attachment.pk}/").status_code == 200
+    assert reviewer.get(f"/city/attachments/{attachment.pk}/").status_code == 404  # the city's portal is the city's
+    reviewer_hz = UserFactory(username="reviewer_hz", role=Role.REVIEWER, city=hanzhong)
+    assert as_user(client, reviewer_hz).get(f"/review/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_a_draft_withdrawn_before_submission_never_reaches_the_province(client, people, xian):
+    practice = complete_practice(xian)
+    as_user(client, people["xian"]).post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "不报了"})
+    assert not people["coordinator"].has_perm("reviews.view_practice", Practice.objects.get(pk=practice.pk))
+    assert as_user(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").status_code == 404
+
+
+def test_the_city_timeline_names_the_province_not_its_people(client, people, xian):
+    practice = complete_practice(xian)
+    client = as_user(client, people["xian"])
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    from practices.workflow import transition
+
+    practice.refresh_from_db()
+    transition(practice=practice, to=Status.IN_REVIEW, by=people["coordinator"], note="分配给 某专家")
+    html = client.get(f"/city/practices/{practice.pk}/").content.decode()
+    assert "省级" in html and "某专家" not in html and people["coordinator"].username not in html
+
+
+def test_confirming_an_import_twice_writes_it_once(client, people, xian, indicators):
+    client = as_user(client, people["xian"])
+    import_file(client, "草稿.xlsx", sheet([GOOD]))
+    token = PendingImport.objects.get().token
+    client.post("/city/import/", {"confirm": "1", "token": token})
+    again = client.post("/city/import/", {"confirm": "1", "token": token}, follow=True)
+    assert "导入已过期或已完成" in again.content.decode()
+    assert Practice.objects.count() == 1
+
+
+def test_import_applies_the_same_limits_as_the_form(client, people, indicators):
+    rows = [{**GOOD, "summary": "长" * 501, "contact_phone": "abc"}]
+    html = import_file(as_user(client, people["xian"]), "草稿.xlsx", sheet(rows)).content.decode()
+    assert "请填写有效的电话号码" in html and "不超过 500 字符" in html
+    assert not Practice.objects.exists()
+
+
+def test_import_ignores_empty_rows_and_names_an_empty_title(client, people, indicators):
+    content = sheet([GOOD, {}, {**GOOD, "title": None}, {}], "csv").encode("utf-8-sig")
+    html = import_file(as_user(client, people["xian"]), "草稿.csv", content).content.decode()
+    # the spreadsheet's own row number, counting the empty row above it
+    assert "发现 1 处错误" in html and '<td class="num">4</td><td>标题</td><td>此字段不能为空。</td>' in html
+
+
+def test_an_invalid_filter_shows_its_error_not_everything(client, people, xian):
+    complete_practice(xian, title="某做法")
+    html = as_user(client, people["xian"]).get("/city/", {"round": "abc"}).content.decode()
+    assert "某做法" not in html and "输入一个数字" in html
+
+
+def test_text_that_looks_like_mojibake_is_saved_with_a_warning(client, people):
+    body = "实现“一窗出件”?!皩4啊惫ぷ魅藛T受理企业开办资料。"
+    response = as_user(client, people["xian"]).post("/city/practices/new/", form_data(body=body), follow=True)
+    html = response.content.decode()
+    assert "草稿已保存。" in html and "“正文”中疑似有乱码" in html and "?!皩4啊" in html
+    assert Practice.objects.get().body == body
+
+
+def test_clean_text_raises_no_mojibake_warning(client, people):
+    html = as_user(client, people["xian"]).post("/city/practices/new/", form_data(), follow=True).content.decode()
+    assert "疑似有乱码" not in html
+
+
+def test_import_warns_of_text_that_looks_like_mojibake_and_still_imports(client, people, indicators):
+    clean = "西安市对社会投资项目实行告知承诺制，企业拿地后即可开工建设。"
+    misread = clean.encode("utf-8").decode("gb18030", errors="replace")  # a UTF-8 file opened as GBK somewhere
+    client = as_user(client, people["xian"])
+    html = import_file(client, "草稿.xlsx", sheet([GOOD, {**GOOD, "body": misread}])).content.decode()
+    assert "处文字疑似乱码" in html and '<td class="num">3</td><td>正文</td><td>疑似乱码：' in html
+    assert '<td class="num">2</td><td>标题</td><td>疑似乱码' not in html  # the clean row has no warning
+    assert "共 2 行，检查无误。" in html
+    client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.get().token})
+    assert Practice.objects.filter(body=misread).exists()

@@ -1,0 +1,216 @@
+"""The public site: published batches as announcements, the list with its filters, nothing unpublished or private."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from batches.models import BatchEntry
+from practices.enums import Status
+from tests.factories import BatchEntryFactory, BatchFactory, CityFactory, IndicatorFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def published_batch(year=2023, sequence=1, **fields):
+    return BatchFactory(year=year, sequence=sequence, status="published", published_at=timezone.now(), **fields)
+
+
+def entry(batch, number, practice=None, **fields):
+    practice = practice or PracticeFactory(status=Status.PUBLISHED)
+    defaults = {
+        "title": practice.title,
+        "city_name": practice.city.name,
+        "indicator_name": practice.indicator.name,
+        "body": practice.body,
+    }
+    return BatchEntryFactory(batch=batch, practice=practice, number=number, **{**defaults, **fields})
+
+
+def test_the_seed_batch_is_the_announcement(client, demo):
+    html = client.get("/batches/2022/2/").content.decode()
+    assert "2022年第二批优化营商环境典型经验做法" in html
+    assert len(re.findall(r"<h2>", html)) == 12
+    assert len(re.findall(r'<li value="\d+">', html)) == 21
+    assert html.index("<h2>投诉举报处理</h2>") < html.index("2、") < html.index("<h2>开办企业</h2>") < html.index("3、")
+    assert "此次推出的36项典型经验做法中" in html
+
+
+def test_batches_are_listed(client, demo):
+    html = client.get("/batches/").content.decode()
+    assert 'href="/batches/2022/2/"' in html and "21 项" in html
+
+
+def test_unpublished_is_404_to_the_public(client, db):
+    draft_batch = BatchFactory(year=2024, sequence=1)
+    approved = PracticeFactory(status=Status.APPROVED)
+    BatchEntryFactory(batch=draft_batch, practice=approved, number=1)
+    assert client.get("/batches/2024/1/").status_code == 404
+    assert client.get(f"/practices/{approved.pk}/").status_code == 404
+    assert client.get(f"/practices/{PracticeFactory().pk}/").status_code == 404
+    assert approved.title not in client.get("/practices/").content.decode()
+
+
+def test_contact_details_never_appear_publicly(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, contact_name="保密联系人", contact_phone="029-99990000")
+    batch = published_batch()
+    entry(batch, 1, practice)
+    for url in ["/", "/batches/", "/batches/2023/1/", "/practices/", f"/practices/{practice.pk}/"]:
+        html = client.get(url).content.decode()
+        assert "保密联系人" not in html and "029-99990000" not in html, url
+
+
+def test_a_published_practice_does_not_change_when_edited_later(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, title="发布时的标题", body="发布时的正文。")
+    entry(published_batch(), 1, practice)
+    practice.title, practice.body = "之后改的标题", "之后改的正文。"
+    practice.save()
+    html = client.get(f"/practices/{practice.pk}/").content.decode()
+    assert "发布时的标题" in html and "发布时的正文。" in html and "之后改的" not in html
+
+
+def test_list_filters(client, db):
+    xian = CityFactory(code="610100", name="西安市", short_name="西安")
+    hanzhong = CityFactory(code="610700", name="汉中市", short_name="汉中")
+    tax = IndicatorFactory(name="纳税", slug="paying-taxes")
+    first, second = published_batch(2022, 2), published_batch(2023, 1)
+    a = entry(first, 1, PracticeFactory(city=xian, indicator=tax, status=Status.PUBLISHED, title="西安办税"))
+    b = entry(second, 1, PracticeFactory(city=hanzhong, status=Status.PUBLISHED, title="汉中开办"))
+    cases = {
+        "city=610100": [a],
+        "indicator=paying-taxes": [a],
+        "batch=2023-1": [b],
+        "year=2022": [a],
+        "q=开办": [b],
+        "q=西安 办税": [a],
+        "batch=oops": [],
+    }
+    for query, expected in cases.items():
+        html = client.get(f"/practices/?{query}").content.decode()
+        shown = [e for e in (a, b) if f'href="/practices/{e.practice_id}/"' in html]
+        assert shown == expected, query
+
+
+def test_public_attachments_only(client, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    practice = PracticeFactory(status=Status.PUBLISHED)
+    entry(published_batch(), 1, practice)
+    from django.core.files.base import ContentFile
+
+    public = practice.attachments.create(
+        original_name="公开.pdf", content_type="application/pdf", size=5, is_public=True
+    )
+    public.file.save("x", ContentFile(b"%PDF-"))
+    private = practice.attachments.create(original_name="内部.pdf", content_type="application/pdf", size=5)
+    private.file.save("y", ContentFile(b"%PDF-"))
+    html = client.get(f"/practices/{practice.pk}/").content.decode()
+    assert "公开.pdf" in html and "内部.pdf" not in html
+    assert client.get(f"/practices/{practice.pk}/attachments/{public.pk}/").status_code == 200
+    assert client.get(f"/practices/{practice.pk}/attachments/{private.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+def test_public_query_counts_do_not_grow(client, db, django_assert_num_queries, rows):
+    batch = published_batch()
+    for number in range(1, rows + 1):
+        entry(batch, number)
+    # the filter's cities and indicators (read every time inside the test's transaction: tests/test_filters.py has a
+    # server process's two queries), the count, the page of entries
+    with django_assert_num_queries(4):
+        client.get("/practices/")
+    practice = BatchEntry.objects.first().practice
+    filtered = {"city": practice.city.code, "indicator": practice.indicator.slug}
+    with django_assert_num_queries(4):  # the same: the chosen city and indicator are found among the choices
+        assert f'href="/practices/{practice.pk}/"' in client.get("/practices/", filtered).content.decode()
+    # the batch and its errata (for Last-Modified, then the page), its entries
+    with django_assert_num_queries(3):
+        client.get("/batches/2023/1/")
+    assert BatchEntry.objects.count() == rows
+
+
+def test_public_pages_do_not_read_the_text_a_batch_was_imported_from(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    practice = entry(published_batch(source_text="公告原文" * 20_000), 1).practice
+    urls = ["/practices/", f"/practices/{practice.pk}/", "/api/v1/practices/", "/batches/2023/1/"]
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        assert [q["sql"] for q in captured.captured_queries if "source_text" in q["sql"]] == [], url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/practices/?batch=²-1",
+        "/api/v1/practices/?batch=²-1",
+        "/api/v1/batches/?year=²",
+        "/practices/99999999999999999999/",
+        "/practices/1/attachments/99999999999999999999/",
+        "/city/practices/99999999999999999999/",
+    ],
+)
+def test_odd_urls_never_crash(client, db, url):
+    assert client.get(url).status_code in (200, 302, 400, 404)
+
+
+def test_published_batches_are_read_only_in_the_admin(client, db):
+    from django.contrib.auth import get_user_model
+
+    batch = published_batch()
+    entry(batch, 1)
+    client.force_login(get_user_model().objects.create_superuser("it", password="x"))
+    html = client.get(f"/admin/batches/batch/{batch.pk}/change/").content.decode()
+    assert 'name="_save"' not in html
+    draft = BatchFactory(year=2030, sequence=1)
+    assert 'name="_save"' in client.get(f"/admin/batches/batch/{draft.pk}/change/").content.decode()
+
+
+def test_the_list_pages_through_its_rows(client, db):
+    batch = published_batch()
+    for number in range(1, 32):
+        entry(batch, number)
+    first = client.get("/practices/", {"year": 2023}).content.decode()
+    assert "第 1/2 页，共 31 项" in first and "year=2023&amp;page=2" in first
+    assert "第 2/2 页，共 31 项" in client.get("/practices/", {"year": 2023, "page": 2}).content.decode()
+
+
+def test_a_list_row_shows_its_entry_escaped_and_links_to_it(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, title='<script>alert("x")</script> & 一网通办')
+    entry(published_batch(2022, 2), 7, practice, city_name="西安市<b>", indicator_name="")
+    html = client.get("/practices/").content.decode()
+    row = re.search(r"<tr><td>.*?</tr>", html, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    assert cells == [
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 一网通办",
+        "西安市&lt;b&gt;",
+        "—",
+        "2022-2 · 7",
+    ]
+    assert "<script>" not in html
+    links = re.findall(r'href="([^"]+)"', row)
+    assert links == [f"/practices/{practice.pk}/", "/batches/2022/2/"]
+    assert [client.get(link).status_code for link in links] == [200, 200]
+
+
+def test_an_announcement_item_shows_its_entry_escaped_and_links_to_it(client, db):
+    practice = PracticeFactory(status=Status.PUBLISHED, title='<script>alert("x")</script> & 一网通办')
+    entry(published_batch(2022, 2), 7, practice, city_name="西安市<b>")
+    html = client.get("/batches/2022/2/").content.decode()
+    item = re.search(r'<li value="7">.*?</li>', html, re.S).group(0)
+    assert (
+        re.sub(r"<[^>]+>", "", item)
+        == "7、&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 一网通办 西安市&lt;b&gt;"
+    )
+    assert "<script>" not in html
+    links = re.findall(r'href="([^"]+)"', item)
+    assert links == [f"/practices/{practice.pk}/"] and client.get(links[0]).status_code == 200
+
+
+def test_an_unknown_city_or_indicator_is_an_error_not_an_empty_list(client, db):
+    entry(published_batch(), 1)
+    for query in ({"city": "999999"}, {"indicator": "no-such-indicator"}):
+        html = client.get("/practices/", query).content.decode()
+        assert 'role="alert"' in html and "选择一个有效的选项" in html, query
+        assert "<tbody>" not in html, query

@@ -1,0 +1,445 @@
+"""The review workbench: who may do what, recusal, balance, aggregates, decisions with one winner, notifications."""
+
+import statistics
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from practices.enums import Role, Status
+from practices.models import Notification, Practice, PracticeEvent
+from practices.workflow import StaleState
+from reviews import services
+from reviews.models import Criterion, Review
+from reviews.selectors import aggregates, practice_reviews
+from tests.factories import CityFactory, CriterionFactory, PracticeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def criteria(db):
+    return [
+        CriterionFactory(name="创新性", weight=30, max_score=10, order=1),
+        CriterionFactory(name="实效性", weight=30, max_score=10, order=2),
+        CriterionFactory(name="可复制性", weight=25, max_score=10, order=3),
+        CriterionFactory(name="示范性", weight=15, max_score=10, order=4),
+    ]
+
+
+@pytest.fixture
+def people(xian, hanzhong):
+    return {
+        "anonymous": None,
+        "reviewer": UserFactory(username="reviewer", role=Role.REVIEWER),
+        "reviewer_xian": UserFactory(username="reviewer_xian", role=Role.REVIEWER, city=xian),
+        "coordinator": UserFactory(username="coordinator", role=Role.COORDINATOR, email="co@example.gov.cn"),
+        "xian": UserFactory(username="xian_official", role=Role.CITY_OFFICIAL, city=xian, email="x@example.gov.cn"),
+        "hanzhong": UserFactory(username="hz_official", role=Role.CITY_OFFICIAL, city=hanzhong),
+    }
+
+
+def in_review(city, reviewer, by):
+    practice = PracticeFactory(city=city, status=Status.SUBMITTED)
+    services.assign(practice=practice, reviewer=reviewer, by=by)
+    practice.refresh_from_db()
+    return practice
+
+
+def reviewed(practice, criteria, values=(8, 8, 8, 8)):
+    """Another reviewer has scored the practice: a decision needs at least one submitted review."""
+    other = UserFactory(role=Role.REVIEWER)
+    review = services.assign(practice=practice, reviewer=other, by=None)
+    score_all(review, criteria, list(values))
+    return practice
+
+
+def score_all(review, criteria, values, recommendation="approve", **texts):
+    return services.save_review(
+        review=review,
+        by=review.reviewer,
+        values={c.pk: Decimal(v) for c, v in zip(criteria, values, strict=True)},
+        recommendation=recommendation,
+        comment_to_city=texts.get("comment", ""),
+        internal_note=texts.get("note", ""),
+        submit=True,
+    )
+
+
+def login(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Permission matrix: role × view, every cell asserted. The practice is 西安's, in review, assigned to `reviewer`.
+
+VIEWS = ["queue", "practice", "score", "assign", "decide", "criteria"]
+EXPECTED = {
+    # anonymous: every page sends to sign-in
+    "anonymous": dict.fromkeys(VIEWS, "login"),
+    "reviewer": {"queue": 200, "practice": 200, "score": 200, "assign": 404, "decide": 404, "criteria": 404},
+    "reviewer_xian": {"queue": 200, "practice": 404, "score": 404, "assign": 404, "decide": 404, "criteria": 404},
+    "coordinator": {"queue": 200, "practice": 200, "score": 404, "assign": 302, "decide": 302, "criteria": 200},
+    "xian": dict.fromkeys(VIEWS, 404),
+    "hanzhong": dict.fromkeys(VIEWS, 404),
+}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("who", list(EXPECTED))
+def test_permission_matrix(client, people, xian, criteria, who, view):
+    practice = reviewed(in_review(xian, people["reviewer"], people["coordinator"]), criteria)
+    base = f"/review/practices/{practice.pk}/"
+    requests = {
+        "queue": lambda c: c.get("/review/"),
+        "practice": lambda c: c.get(base),
+        "score": lambda c: c.get(base + "score/"),
+        "assign": lambda c: c.post(base + "assign/", {"reviewer": people["reviewer"].pk}),
+        "decide": lambda c: c.post(base + "decide/", {"outcome": "approve"}),
+        "criteria": lambda c: c.get("/review/criteria/"),
+    }
+    response = requests[view](login(client, people[who]))
+    expected = EXPECTED[who][view]
+    if expected == "login":
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    else:
+        assert response.status_code == expected
+    decided = Practice.objects.get(pk=practice.pk).status == Status.APPROVED
+    assert decided == (who == "coordinator" and view == "decide")
+
+
+def test_reviewer_xian_is_never_assigned_a_xian_practice(people, xian):
+    practice = PracticeFactory(city=xian, status=Status.SUBMITTED)
+    with pytest.raises(services.ReviewError, match="回避"):
+        services.assign(practice=practice, reviewer=people["reviewer_xian"], by=people["coordinator"])
+    assert not Review.objects.exists()
+
+
+def test_reviewer_xian_is_not_offered_for_a_xian_practice(client, people, xian):
+    practice = PracticeFactory(city=xian, status=Status.SUBMITTED)
+    html = login(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    assert f'value="{people["reviewer"].pk}"' in html and f'value="{people["reviewer_xian"].pk}"' not in html
+
+
+def test_queue_hides_a_reviewers_own_city(client, people, xian, hanzhong):
+    mine = PracticeFactory(city=xian, status=Status.SUBMITTED, title="西安的做法")
+    other = PracticeFactory(city=hanzhong, status=Status.SUBMITTED, title="汉中的做法")
+    html = login(client, people["reviewer_xian"]).get("/review/").content.decode()
+    assert other.title in html and mine.title not in html
+
+
+def test_city_never_sees_internal_notes_or_reviewer_names(client, people, xian, criteria):
+    practice = in_review(xian, people["reviewer"], people["coordinator"])
+    score_all(Review.objects.get(), criteria, [8, 8, 8, 8], "revise", comment="请补充数据。", note="内部：材料偏弱")
+    services.decide(practice=practice, outcome="revise", by=people["coordinator"], message="请补充量化数据。")
+    html = login(client, people["xian"]).get(f"/city/practices/{practice.pk}/").content.decode()
+    assert "请补充数据。" in html and "请补充量化数据。" in html
+    assert "内部：材料偏弱" not in html and people["reviewer"].username not in html
+
+
+def test_a_reviewer_sees_others_reviews_only_after_submitting(client, people, xian, hanzhong, criteria):
+    second = UserFactory(username="second", role=Role.REVIEWER)
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    services.assign(practice=practice, reviewer=second, by=people["coordinator"])
+    score_all(Review.objects.get(reviewer=second), criteria, [9, 9, 9, 9], note="第二位的内部意见")
+    client = login(client, people["reviewer"])
+    assert "第二位的内部意见" not in client.get(f"/review/practices/{practice.pk}/").content.decode()
+    score_all(Review.objects.get(reviewer=people["reviewer"]), criteria, [7, 7, 7, 7])
+    assert "第二位的内部意见" in client.get(f"/review/practices/{practice.pk}/").content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Automatic assignment
+
+
+def test_auto_assignment_balances_load_and_respects_recusal(people, xian):
+    cities = [xian, *(CityFactory() for _ in range(3))]
+    pool = [people["reviewer"], people["reviewer_xian"]]
+    pool += [UserFactory(username=f"r{i}", role=Role.REVIEWER, city=cities[i % 4]) for i in range(4)]
+    practices = [PracticeFactory(city=cities[i % 4], status=Status.SUBMITTED) for i in range(37)]
+    created = services.auto_assign(practices=practices, by=people["coordinator"], per_practice=2)
+    assert len(created) == 74
+    loads = services.open_assignments(pool)
+    assert max(loads.values()) - min(loads.values()) <= 1
+    for review in Review.objects.select_related("practice", "reviewer__membership"):
+        membership = getattr(review.reviewer, "membership", None)
+        assert membership is None or membership.city_id != review.practice.city_id
+    assert set(Practice.objects.values_list("status", flat=True)) == {Status.IN_REVIEW}
+
+
+def test_declining_releases_the_reviewer(people, xian, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    review = Review.objects.get()
+    services.decline(review=review, by=people["reviewer"], reason="曾参与该项目")
+    assert services.open_assignments([people["reviewer"]]) == {people["reviewer"].pk: 0}
+    assert Notification.objects.filter(recipient=people["coordinator"], subject__contains="回避").exists()
+    assert not people["reviewer"].has_perm("reviews.score", practice)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scores and aggregates
+
+
+def test_scores_are_bounded_by_the_criterion(people, hanzhong, criteria):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    with pytest.raises(services.ReviewError, match="0 到 10"):
+        score_all(Review.objects.get(), criteria, [11, 8, 8, 8])
+    assert not Review.objects.get().scores.exists()
+
+
+def test_a_review_saved_for_later_then_submitted(people, hanzhong, criteria):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    review = Review.objects.get()
+    services.save_review(
+        review=review,
+        by=people["reviewer"],
+        values={criteria[0].pk: Decimal(6)},
+        recommendation="",
+        comment_to_city="",
+        internal_note="草拟",
+        submit=False,
+    )
+    review.refresh_from_db()
+    assert review.submitted_at is None and review.scores.count() == 1
+    with pytest.raises(services.ReviewError, match="实效性、可复制性、示范性"):
+        services.save_review(
+            review=review,
+            by=people["reviewer"],
+            values={criteria[0].pk: Decimal(6)},
+            recommendation="approve",
+            comment_to_city="",
+            internal_note="",
+            submit=True,
+        )
+    score_all(review, criteria, [6, 7, 8, 9])
+    review.refresh_from_db()
+    assert review.submitted_at is not None and review.scores.count() == 4
+
+
+def test_aggregates_on_known_scores(people, hanzhong, criteria):
+    a, b = UserFactory(username="a", role=Role.REVIEWER), UserFactory(username="b", role=Role.REVIEWER)
+    practice = in_review(hanzhong, a, people["coordinator"])
+    services.assign(practice=practice, reviewer=b, by=people["coordinator"])
+    services.assign(practice=practice, reviewer=people["reviewer"], by=people["coordinator"])
+    score_all(Review.objects.get(reviewer=a), criteria, [10, 10, 10, 10])  # 100
+    score_all(Review.objects.get(reviewer=b), criteria, [5, 5, 5, 5])  # 50
+    score_all(Review.objects.get(reviewer=people["reviewer"]), criteria, [10, 5, 10, 5])  # 30+15+25+7.5 = 77.5
+    result = aggregates(practice_reviews(practice))
+    totals = [100, 50, 77.5]
+    assert result.count == 3
+    assert result.mean == Decimal(str(round(statistics.fmean(totals), 1)))
+    assert result.median == Decimal("77.5")
+    assert result.stdev == Decimal(str(round(statistics.pstdev(totals), 1)))
+    assert dict(result.per_criterion) == {
+        "创新性": Decimal("8.3"),
+        "实效性": Decimal("6.7"),
+        "可复制性": Decimal("8.3"),
+        "示范性": Decimal("6.7"),
+    }
+    assert result.disagreement  # a spread of about 20 points is above the threshold of 15
+
+
+def test_close_scores_raise_no_disagreement(people, hanzhong, criteria):
+    a = UserFactory(username="a", role=Role.REVIEWER)
+    practice = in_review(hanzhong, a, people["coordinator"])
+    services.assign(practice=practice, reviewer=people["reviewer"], by=people["coordinator"])
+    score_all(Review.objects.get(reviewer=a), criteria, [8, 8, 8, 8])
+    score_all(Review.objects.get(reviewer=people["reviewer"]), criteria, [7, 8, 8, 7])
+    assert not aggregates(practice_reviews(practice)).disagreement
+
+
+def test_reweighting_keeps_given_scores(people, hanzhong, criteria):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    score_all(Review.objects.get(), criteria, [8, 8, 8, 8])
+    Criterion.objects.filter(pk=criteria[0].pk).update(weight=60, active=False)
+    score = Review.objects.get().scores.get(criterion=criteria[0])
+    assert score.weight == 30 and score.value == 8
+
+
+def test_coordinator_manages_criteria(client, people, criteria):
+    client = login(client, people["coordinator"])
+    data = {"form-TOTAL_FORMS": "5", "form-INITIAL_FORMS": "4", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000"}
+    for i, c in enumerate(criteria):
+        data |= {f"form-{i}-id": c.pk, f"form-{i}-name": c.name, f"form-{i}-weight": c.weight}
+        data |= {f"form-{i}-max_score": c.max_score, f"form-{i}-order": c.order, f"form-{i}-description": ""}
+        if c.name != "示范性":
+            data[f"form-{i}-active"] = "on"
+    data |= {"form-4-name": "带动性", "form-4-weight": "10", "form-4-max_score": "10", "form-4-order": "5"}
+    data |= {"form-4-active": "on", "form-4-description": ""}
+    response = client.post("/review/criteria/", data)
+    assert response.status_code == 302
+    assert list(Criterion.objects.filter(active=True).values_list("name", flat=True)) == [
+        "创新性",
+        "实效性",
+        "可复制性",
+        "带动性",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Decisions
+
+
+def test_decision_needs_a_message_to_revise_or_reject(people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    for outcome in ("revise", "reject"):
+        with pytest.raises(services.ReviewError):
+            services.decide(practice=practice, outcome=outcome, by=people["coordinator"])
+    assert Practice.objects.get(pk=practice.pk).status == Status.IN_REVIEW
+
+
+def test_decision_is_recorded_and_the_city_told(people, xian, criteria, django_capture_on_commit_callbacks):
+    practice = reviewed(in_review(xian, people["reviewer"], people["coordinator"]), criteria)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(practice=practice, outcome="reject", by=people["coordinator"], message="与已发布做法重复。")
+    event = practice.events.latest("pk")
+    assert (event.to_status, event.actor, event.note) == (Status.REJECTED, people["coordinator"], "与已发布做法重复。")
+    note = Notification.objects.get(recipient=people["xian"])
+    assert "未通过" in note.subject and note.link == f"/city/practices/{practice.pk}/"
+    assert [m.to for m in mail.outbox] == [["x@example.gov.cn"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_decisions_have_one_winner(people, xian, criteria):
+    practice = reviewed(in_review(xian, people["reviewer"], people["coordinator"]), criteria)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(outcome):
+        seen = Practice.objects.get(pk=practice.pk)
+        barrier.wait()
+        try:
+            services.decide(practice=seen, outcome=outcome, by=people["coordinator"], message="意见")
+            outcomes.append(("won", outcome))
+        except StaleState as exc:
+            outcomes.append(("lost", str(exc)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(o,)) for o in ("approve", "reject")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(kind for kind, _ in outcomes) == ["lost", "won"]
+    assert "刷新" in next(message for kind, message in outcomes if kind == "lost")
+    decisions = PracticeEvent.objects.filter(practice=practice, from_status=Status.IN_REVIEW)
+    assert decisions.count() == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Notifications and the queue
+
+
+def test_submission_and_assignment_notify(client, people, hanzhong):
+    practice = PracticeFactory(
+        city=hanzhong, status=Status.DRAFT, summary="摘要", contact_name="李", contact_phone="0916-1234567"
+    )
+    mail.outbox.clear()
+    from practices.services import practice_submit
+
+    practice_submit(practice=practice, by=people["hanzhong"])
+    assert Notification.objects.filter(recipient=people["coordinator"], link=f"/review/practices/{practice.pk}/")
+    services.assign(practice=practice, reviewer=people["reviewer"], by=people["coordinator"])
+    assert Notification.objects.filter(recipient=people["reviewer"], subject__startswith="新的评审任务")
+    html = login(client, people["reviewer"]).get("/inbox/").content.decode()
+    assert "新的评审任务" in html
+    assert Notification.objects.filter(recipient=people["reviewer"], read_at__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+def test_queue_query_count_does_not_grow(client, people, hanzhong, django_assert_num_queries, rows):
+    for _ in range(rows):
+        in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["coordinator"])
+    # session, user, groups, membership, Django's own permissions (user, group), unread notifications,
+    # status counts, reviewers for the filter, indicators, cities, the number of rows, the page of practices
+    with django_assert_num_queries(13):
+        client.get("/review/")
+
+
+def test_queue_filters(client, people, xian, hanzhong):
+    mine = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    PracticeFactory(city=xian, status=Status.SUBMITTED, title="未分配的做法")
+    client = login(client, people["reviewer"])
+    html = client.get("/review/", {"mine": "on"}).content.decode()
+    assert mine.title in html and "未分配的做法" not in html
+    html = login(client, people["coordinator"]).get("/review/", {"status": "submitted"}).content.decode()
+    assert "未分配的做法" in html and mine.title not in html
+
+
+def test_decided_practices_leave_the_queue_and_approved_ones_wait_in_the_pool(client, people, hanzhong, criteria):
+    from batches.selectors import approved_pool
+    from tests.factories import BatchEntryFactory
+
+    decided = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    services.decide(practice=decided, outcome="approve", by=people["coordinator"])
+    waiting = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["coordinator"])
+    html = client.get("/review/").content.decode()
+    assert waiting.title in html and decided.title not in html
+    assert decided.title in client.get("/review/", {"status": "approved"}).content.decode()
+    published_earlier = PracticeFactory(city=hanzhong, status=Status.APPROVED)
+    BatchEntryFactory(practice=published_earlier)
+    assert list(approved_pool()) == [decided]
+
+
+def test_no_decision_without_a_submitted_review(people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    with pytest.raises(services.ReviewError, match="还没有提交的评审"):
+        services.decide(practice=practice, outcome="approve", by=people["coordinator"])
+    assert Practice.objects.get(pk=practice.pk).status == Status.IN_REVIEW
+
+
+def test_a_decision_closes_unfinished_assignments(people, hanzhong, criteria):
+    practice = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    assert services.open_assignments([people["reviewer"]]) == {people["reviewer"].pk: 1}
+    services.decide(practice=practice, outcome="approve", by=people["coordinator"])
+    assert services.open_assignments([people["reviewer"]]) == {people["reviewer"].pk: 0}
+
+
+def test_most_constrained_practices_are_assigned_first(people, xian, hanzhong):
+    practices = [
+        PracticeFactory(city=hanzhong, status=Status.SUBMITTED),
+        PracticeFactory(city=xian, status=Status.SUBMITTED),
+    ]
+    pool = [people["reviewer"], people["reviewer_xian"]]
+    services.auto_assign(practices=practices, by=people["coordinator"])
+    assert services.open_assignments(pool) == {people["reviewer"].pk: 1, people["reviewer_xian"].pk: 1}
+
+
+def test_after_a_decline_auto_assignment_fills_the_place(client, people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    services.decline(review=Review.objects.get(), by=people["reviewer"], reason="利益冲突")
+    login(client, people["coordinator"]).post("/review/assign/auto/", {"practice": practice.pk})
+    active = Review.objects.filter(practice=practice, declined_at__isnull=True).values_list("reviewer", flat=True)
+    assert list(active) == [people["reviewer_xian"].pk]
+
+
+def test_only_the_coordinator_filters_by_reviewer(client, people, hanzhong):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    assert 'name="reviewer"' not in login(client, people["reviewer"]).get("/review/").content.decode()
+    html = login(client, people["coordinator"]).get("/review/", {"reviewer": people["reviewer"].pk}).content.decode()
+    assert 'name="reviewer"' in html and "0/1" in html
+
+
+def test_a_criterion_deactivated_during_a_draft_no_longer_counts(people, hanzhong, criteria):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    review = Review.objects.get()
+    services.save_review(
+        review=review,
+        by=people["reviewer"],
+        values={criteria[0].pk: Decimal(2)},
+        recommendation="",
+        comment_to_city="",
+        internal_note="",
+        submit=False,
+    )
+    Criterion.objects.filter(pk=criteria[0].pk).update(active=False)
+    score_all(review, criteria[1:], [10, 10, 10])
+    assert services.weighted_total(Review.objects.get().scores.all()) == Decimal("100.0")
