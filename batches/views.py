@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
+from bizenv.web.permissions import require
 from practices.models import Practice
 from practices.workflow import WorkflowError
 
@@ -18,14 +18,9 @@ from .selectors import announcement_sections, approved_pool
 from .services import BatchError
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise Http404
-
-
 @login_required
 def batches(request):
-    _require(request, "batches.manage")
+    require(request, "batches.manage")
     if request.method == "POST":
         try:
             year = int(request.POST.get("year", ""))
@@ -46,7 +41,7 @@ def batches(request):
 @login_required
 def batch_compose(request, pk):
     """A draft batch: pick from the approved pool, order, scope, lead; preview; publish. Errata once published."""
-    _require(request, "batches.manage")
+    require(request, "batches.manage")
     batch = get_object_or_404(Batch, pk=pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -109,7 +104,7 @@ def _batch_action(request, batch, action):
 @login_required
 def batch_preview(request, pk):
     """The draft batch exactly as the public will see it once published."""
-    _require(request, "batches.manage")
+    require(request, "batches.manage")
     batch = get_object_or_404(Batch, pk=pk)
     preview = announcement_sections(batch)
     lead = (batch.lead or services.generated_lead(batch)).splitlines()

@@ -322,8 +322,9 @@ class PendingImport(models.Model):
 
 
 class SearchTable(models.Model):
-    """A table of search.py's, keyed by practice id. Declared so Django knows the table (flushing a database
-    empties it); search.py reads and writes it with each engine's own SQL, never through these models."""
+    """A table of the search index (practices/search/), keyed by practice id. Declared so Django knows the table
+    (flushing a database empties it); the engines read and write it with their own SQL, never through these
+    models."""
 
     practice = models.OneToOneField(
         Practice,
@@ -343,7 +344,7 @@ class SearchTable(models.Model):
 
 
 class SearchIndex(SearchTable):
-    """The full-text index's table: FTS5 on SQLite, a tsvector on PostgreSQL, created by migration 0007."""
+    """The full-text index's table: FTS5 on SQLite, a tsvector on PostgreSQL (search/sqlite.py, search/postgres.py)."""
 
     class Meta(SearchTable.Meta):
         db_table = "practices_searchindex"
@@ -352,7 +353,7 @@ class SearchIndex(SearchTable):
 
 
 class SearchPublished(SearchTable):
-    """SQLite's table of the published practices, beside the FTS5 table (search.SQLiteFTS5, since 0010)."""
+    """SQLite's table of the published practices, beside the FTS5 table (search/sqlite.py)."""
 
     class Meta(SearchTable.Meta):
         db_table = "practices_searchpublished"
@@ -361,7 +362,7 @@ class SearchPublished(SearchTable):
 
 
 class SearchFacets(SearchTable):
-    """PostgreSQL's table of the published practices' facets (search.PostgresTsvector.create_facets, since 0014)."""
+    """PostgreSQL's table of the published practices' facets (search/postgres.sql, create_facets)."""
 
     class Meta(SearchTable.Meta):
         db_table = "practices_searchfacets"

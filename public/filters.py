@@ -15,7 +15,7 @@ BATCH = re.compile(r"([0-9]{4})-([0-9]{1,4})")  # the batch filter: YEAR-SEQ
 
 
 class PublicPracticeFilter(django_filters.FilterSet):
-    """The list's filters, as DESIGN.md fixes them: city (code), indicator (slug), batch (YEAR-SEQ), year, q."""
+    """The list's filters, part of the public interface: city (code), indicator (slug), batch (YEAR-SEQ), year, q."""
 
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q", max_length=200, widget=FastTextInput)
     city = ReferenceChoiceFilter(

@@ -3,12 +3,12 @@ the criteria."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bizenv.web.paging import CappedPaginator
+from bizenv.web.permissions import require
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
@@ -35,15 +35,10 @@ from .selectors import (
 QUEUE_PAGE = 50
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise Http404
-
-
 @login_required
 def review_queue(request):
     """The province's queue: filters, sorting, counts by status."""
-    _require(request, "reviews.view_queue")
+    require(request, "reviews.view_queue")
     practices = queue(request.user)
     filters = QueueFilter(request.GET or None, queryset=practices, request=request)
     terms = []
@@ -108,7 +103,7 @@ def review_practice(request, pk):
 @require_POST
 def assign(request, pk):
     practice = get_practice_for(request.user, pk, perm="reviews.view_practice")
-    _require(request, "reviews.assign")
+    require(request, "reviews.assign")
     form = AssignForm(request.POST, practice=practice)
     if not form.is_valid():
         messages.error(request, _("请选择可以评审此条目的评审员（本市评审员须回避）。"))
@@ -128,7 +123,7 @@ def assign(request, pk):
 @require_POST
 def auto_assign(request):
     """Assign every selected (or every waiting) submitted practice to the least loaded eligible reviewers."""
-    _require(request, "reviews.assign")
+    require(request, "reviews.assign")
     ids = request.POST.getlist("practice")
     # Submitted ones, and ones in review that lost a reviewer (declined): only missing places are filled.
     practices = Practice.objects.filter(status__in=OPEN_STATUSES).select_related("city").order_by("pk")
@@ -150,7 +145,7 @@ def auto_assign(request):
 @login_required
 def score(request, pk):
     practice = get_practice_for(request.user, pk, perm="reviews.view_practice")
-    _require(request, "reviews.score", practice)
+    require(request, "reviews.score", practice)
     review = get_object_or_404(
         Review, practice=practice, round=practice.round, reviewer=request.user, declined_at__isnull=True
     )
@@ -208,7 +203,7 @@ def decide(request, pk):
     practice = get_practice_for(request.user, pk, perm="reviews.view_practice")
     # Only the coordinator decides; whether this practice can still be decided is the workflow's answer, so a
     # decision that lost a race gets its "reload" message rather than a 404.
-    _require(request, "reviews.assign")
+    require(request, "reviews.assign")
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择决定。"))
@@ -230,7 +225,7 @@ def decide(request, pk):
 @login_required
 def criteria(request):
     """The coordinator adds, reweights and deactivates criteria; given scores keep the weights they had."""
-    _require(request, "reviews.manage_criteria")
+    require(request, "reviews.manage_criteria")
     formset = CriterionFormSet(request.POST or None)
     if request.method == "POST" and formset.is_valid():
         formset.save()

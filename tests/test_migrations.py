@@ -92,7 +92,8 @@ def search_schema() -> list:
             " WHERE c.relname = 'practices_searchindex'",
             "SELECT indexname, indexdef FROM pg_indexes"
             " WHERE tablename IN ('practices_searchindex', 'practices_searchfacets') ORDER BY indexname",
-            "SELECT proname, pg_get_functiondef(oid) FROM pg_proc WHERE proname LIKE 'bizenv_search_%' ORDER BY proname",
+            "SELECT proname, pg_get_functiondef(oid) FROM pg_proc"
+            " WHERE proname LIKE 'bizenv_search_%' ORDER BY proname",
         ]
         found = []
         for sql in queries:

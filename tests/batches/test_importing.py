@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from adoptions.models import Adoption
 from batches.enums import BatchStatus
 from batches.models import Batch, BatchEntry
 from practices import search
 from practices.enums import Source, Status
-from practices.models import Practice, PracticeEvent
+from practices.models import City, Practice, PracticeEvent
 from practices.reference import ensure_fixture
 from practices.search import postgres
 from tests.batches.test_bulletin import NO_HEADINGS, SECTIONS, SEED
@@ -155,6 +156,18 @@ def test_replace_never_deletes_practices_that_cities_submitted():
     with pytest.raises(CommandError, match="通过系统填报"):
         run(SEED, "--year", 2022, "--sequence", 2, "--replace")
     assert counts() == before
+
+
+def test_replace_never_deletes_practices_that_other_cities_adopted():
+    """What an app above keeps of a practice (a city's 复制推广) protects it: the batch stays as it was."""
+    run(SEED, "--year", 2022, "--sequence", 2, "--publish")
+    practice = BatchEntry.objects.first().practice
+    other_city = City.objects.exclude(pk=practice.city_id).first()
+    Adoption.objects.create(practice=practice, city=other_city, result="已复制")
+    before = counts()
+    with pytest.raises(CommandError, match="被引用（复制推广）"):
+        run(SEED, "--year", 2022, "--sequence", 2, "--publish", "--replace")
+    assert counts() == before and Practice.objects.filter(pk=practice.pk).exists()
 
 
 def test_an_item_that_fails_validation_leaves_the_database_untouched(tmp_path):

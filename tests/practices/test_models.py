@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from adoptions.models import Adoption
 from practices.enums import Role, Status
 from practices.models import Attachment, City, Indicator, Membership, PracticeEvent, PracticeResult
 from tests.factories import CityFactory, IndicatorFactory, PracticeFactory, UserFactory
@@ -136,21 +135,3 @@ def test_city_in_use_cannot_be_deleted():
     practice = PracticeFactory()
     with pytest.raises(ProtectedError), transaction.atomic():
         practice.city.delete()
-
-
-def test_adoption_once_per_city(hanzhong):
-    practice = PracticeFactory(status=Status.PUBLISHED)
-    Adoption.objects.create(practice=practice, city=hanzhong, result="已复制")
-    assert_violates(None, lambda: Adoption.objects.create(practice=practice, city=hanzhong, result="再次"))
-
-
-def test_adoption_needs_a_result(hanzhong):
-    practice = PracticeFactory(status=Status.PUBLISHED)
-    assert_violates("adoption_result_not_empty", lambda: Adoption.objects.create(practice=practice, city=hanzhong))
-
-
-def test_a_city_does_not_adopt_its_own_practice(xian):
-    practice = PracticeFactory(city=xian, status=Status.PUBLISHED)
-    with pytest.raises(ValidationError) as excinfo:
-        Adoption(practice=practice, city=xian, result="已复制").full_clean()
-    assert excinfo.value.error_dict["city"][0].code == "own_practice"

@@ -654,7 +654,7 @@ def test_a_writer_that_waited_for_a_new_segment_writes_into_it():
     """One writer adds a segment while another, which has already written, waits for it on the lock that makes a
     segment be added once: the waiting one then finds it there and writes into it, without adding it again.
     (SQLite takes one lock for the whole database: its writers go one after the other.)"""
-    postgres = connection.vendor == "postgresql"
+    on_postgres = connection.vendor == "postgresql"
     city, indicator = CityFactory(), IndicatorFactory()
     PracticeFactory(city=city, indicator=indicator)
     adding = threading.Event()
@@ -676,10 +676,10 @@ def test_a_writer_that_waited_for_a_new_segment_writes_into_it():
 
     def adder():
         try:
-            if not postgres:
+            if not on_postgres:
                 adding.set()
             with transaction.atomic(), connection.cursor() as cursor:
-                if postgres:
+                if on_postgres:
                     segment_lock = [index.TABLE, 80_000 // postgres.SEGMENT]
                     cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", segment_lock)
                     adding.set()

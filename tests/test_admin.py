@@ -1,0 +1,42 @@
+"""The admin, for every app's models: reachable by the admin only, every list searchable."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_is_reachable_by_the_admin_only(client, demo):
+    assert client.get("/admin/").status_code == 302
+    client.login(username="coordinator", password="demo")
+    assert client.get("/admin/").status_code == 302
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.get("/admin/practices/practice/")
+    assert response.status_code == 200
+    assert "西安市推行企业开办" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "practices/city",
+        "practices/indicator",
+        "practices/practice",
+        "practices/practiceevent",
+        "practices/practiceresult",
+        "practices/attachment",
+        "practices/membership",
+        "adoptions/adoption",
+        "auth/user",
+        "reviews/criterion",
+        "reviews/review",
+        "reviews/score",
+        "batches/batch",
+        "batches/batchentry",
+    ],
+)
+def test_admin_lists_every_model_with_search(client, demo, model):
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.get(f"/admin/{model}/", {"q": "西安"})
+    assert response.status_code == 200
+    assert 'id="searchbar"' in response.content.decode()
