@@ -45,9 +45,8 @@ class Batch(models.Model):
         ]
         indexes = [
             # A page of entries joins each to its published batch for the batch's year and sequence. With this
-            # index PostgreSQL looks the page's batches up in it alone; without, it read every batch to hash them:
-            # at the benchmark's 2,000 batches, a search's page of 20 took 1.3 ms to execute instead of 0.2 (a
-            # province's few dozen batches cost little either way).
+            # index PostgreSQL looks the page's batches up in it alone; without, it read every batch to hash them
+            # (bench/RESULTS.md, e7f5967).
             models.Index(
                 fields=["id", "year", "sequence"], condition=Q(status=BatchStatus.PUBLISHED), name="batch_published"
             ),

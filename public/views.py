@@ -30,6 +30,8 @@ from reviews.services import OPEN_REVIEW
 from .filters import PublicPracticeFilter, searched
 
 HOME_BATCHES = 10
+PAGE_SIZE = 30
+SEARCH_PAGE_SIZE = 20  # results carry a snippet each: longer rows, fewer of them
 
 
 def home(request):
@@ -56,10 +58,6 @@ def home(request):
         "totals": published_totals(),
     }
     return render(request, "public/home.html", context)
-
-
-PAGE_SIZE = 30
-SEARCH_PAGE_SIZE = 20  # results carry a snippet each: longer rows, fewer of them
 
 
 def batch_list(request):

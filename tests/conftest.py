@@ -53,6 +53,13 @@ def xian_official(xian):
     return UserFactory(username="xian_official", role=Role.CITY_OFFICIAL, city=xian)
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads stored in a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's Chromium; its own browser download does not work here."""

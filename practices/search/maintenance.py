@@ -41,13 +41,13 @@ def reindex_all() -> int:
 def bulk_writes():
     """Around writing many practices at once: on PostgreSQL the index is dropped and built once, at the end.
 
-    A RUM index costs about 16 ms per row written into it, so 100,000 rows written one by one take half an hour;
-    dropped first and built at the end, they take about two minutes. Searches wait meanwhile (the table is
+    Written row by row, a RUM index costs a great deal more than built once from all its rows (bench/RESULTS.md,
+    "Figures behind the code's choices"). Searches wait meanwhile (the table is
     locked; filtered lists are counted as they were, from the table of facets), and everything is one
     transaction: a failure leaves the index as it was. The index keeps its kind.
 
     On SQLite the FTS5 index is merged into one segment at the end (written in chunks, it is left in many, and
-    a common term then reads them all: 50% slower at 100,000 practices), and the planner's statistics are
+    a common term then reads them all), and the planner's statistics are
     refreshed (`PRAGMA optimize`).
     """
     engine = backend()

@@ -83,9 +83,9 @@ class PostgresTsvector:
     index, and the window is read from the newest practices back until it is full: the newest 10,000, then
     the 20,000 before them, then 40,000, and so on (the planner merges the ordered scans of the segments a
     stretch touches). A common piece then costs what it costs among 10,000 practices, however many there are: an
-    index reads a piece's whole list of practices before it returns the first one (企业, in 94% of 100,000 practices:
-    30 ms; in one segment: 3 ms). A rare piece costs a query per doubling and a lookup in each segment. Segments are
-    created as practices reach them (bizenv_search_write()). Whether a practice is published is a column, checked
+    index reads a piece's whole list of practices before it returns the first one. A rare piece costs a query per
+    doubling and a lookup in each segment. Segments are created as practices reach them (bizenv_search_write()).
+    Whether a practice is published is a column, checked
     after the index: as a piece of the index ("#pub", in nearly every practice) it made each lookup read the list of
     all published practices.
     """
@@ -206,7 +206,7 @@ class PostgresTsvector:
         its matches still need the exact query(), checked in their rows (a term of more than one piece).
 
         The RUM index keeps no positions, so a phrase in its condition is checked in each candidate's row anyway;
-        checked there after an index lookup of its pieces, 不动产登记's window at 100,000 takes 11 ms instead of 15.
+        checked there after an index lookup of its pieces, a phrase's window is faster (bench/RESULTS.md).
         """
         pieces = [f"'{term.text}':*" if term.is_prefix else " & ".join(f"'{p}'" for p in term.pieces) for term in terms]
         return " & ".join([*pieces, *(f"'#{token}'" for token in tokens)]), any(len(t.pieces) > 1 for t in terms)

@@ -54,8 +54,8 @@ class SQLiteFTS5:
         """Each term the phrase of its pieces (a prefix for one character), each facet as '#c610100'.
 
         No column filter: no piece of folded text holds a "#" (the tokenizer keeps it in a token), so a term
-        cannot match a facet, nor a facet a piece. A filter made bm25 read every match's positions to weigh a
-        term: the window query for two common terms took 27 ms instead of 12 at 100,000 practices.
+        cannot match a facet, nor a facet a piece. A column filter made bm25 read every match's positions to weigh
+        a term, which more than doubled the window of two common terms (bench/RESULTS.md).
         """
         phrases = ['"' + " ".join(t.pieces) + '"' + ("*" if t.is_prefix else "") for t in terms]
         return " AND ".join([*phrases, *(f'"#{token}"' for token in tokens)])

@@ -254,12 +254,6 @@ def docx_bytes():
     return buffer.getvalue()
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def upload(client, practice, name, content):
     return client.post(
         f"/city/practices/{practice.pk}/attachments/", {"file": SimpleUploadedFile(name, content)}, follow=True

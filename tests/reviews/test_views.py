@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.db import connection
 
 from practices.enums import Role, Status
-from practices.models import Notification, Practice, PracticeEvent
+from practices.models import Attachment, Notification, Practice, PracticeEvent
 from practices.workflow import StaleState
 from reviews import services
 from reviews.models import Criterion, Review
@@ -77,13 +78,22 @@ def login(client, user):
 # ---------------------------------------------------------------------------------------------------------------
 # Permission matrix: role × view, every cell asserted. The practice is 西安's, in review, assigned to `reviewer`.
 
-VIEWS = ["queue", "practice", "score", "assign", "decide", "criteria"]
+VIEWS = ["queue", "practice", "score", "assign", "decide", "criteria", "attachment"]
 EXPECTED = {
     # anonymous: every page sends to sign-in
     "anonymous": dict.fromkeys(VIEWS, "login"),
-    "reviewer": {"queue": 200, "practice": 200, "score": 200, "assign": 404, "decide": 404, "criteria": 404},
-    "reviewer_xian": {"queue": 200, "practice": 404, "score": 404, "assign": 404, "decide": 404, "criteria": 404},
-    "coordinator": {"queue": 200, "practice": 200, "score": 404, "assign": 302, "decide": 302, "criteria": 200},
+    "reviewer": {
+        **{"queue": 200, "practice": 200, "score": 200, "assign": 404, "decide": 404, "criteria": 404},
+        "attachment": 200,
+    },
+    "reviewer_xian": {
+        **{"queue": 200, "practice": 404, "score": 404, "assign": 404, "decide": 404, "criteria": 404},
+        "attachment": 404,
+    },
+    "coordinator": {
+        **{"queue": 200, "practice": 200, "score": 404, "assign": 302, "decide": 302, "criteria": 200},
+        "attachment": 200,
+    },
     "xian": dict.fromkeys(VIEWS, 404),
     "hanzhong": dict.fromkeys(VIEWS, 404),
 }
@@ -91,8 +101,10 @@ EXPECTED = {
 
 @pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("who", list(EXPECTED))
-def test_permission_matrix(client, people, xian, criteria, who, view):
+def test_permission_matrix(client, people, xian, criteria, media, who, view):
     practice = reviewed(in_review(xian, people["reviewer"], people["coordinator"]), criteria)
+    attachment = Attachment(practice=practice, original_name="说明.pdf", content_type="application/pdf", size=9)
+    attachment.file.save("说明.pdf", ContentFile(b"%PDF-1.4\n"))
     base = f"/review/practices/{practice.pk}/"
     requests = {
         "queue": lambda c: c.get("/review/"),
@@ -101,6 +113,7 @@ def test_permission_matrix(client, people, xian, criteria, who, view):
         "assign": lambda c: c.post(base + "assign/", {"reviewer": people["reviewer"].pk}),
         "decide": lambda c: c.post(base + "decide/", {"outcome": "approve"}),
         "criteria": lambda c: c.get("/review/criteria/"),
+        "attachment": lambda c: c.get(f"/review/attachments/{attachment.pk}/"),
     }
     response = requests[view](login(client, people[who]))
     expected = EXPECTED[who][view]
