@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bizenv.fixtures import ensure_fixture
 from practices import search
 from practices.enums import Source, Status
 from practices.models import City, Indicator, Practice
-from practices.reference import ensure_fixture
 from practices.selectors import known_cities, known_indicators
 
 from .announcement import default_batch_title

@@ -108,5 +108,5 @@ def batch_preview(request, pk):
     batch = get_object_or_404(Batch, pk=pk)
     preview = announcement_sections(batch)
     lead = (batch.lead or services.generated_lead(batch)).splitlines()
-    context = {"batch": batch, "sections": preview, "lead": lead, "preview": True, "errata": []}
-    return render(request, "batches/announcement.html", context)
+    context = {"batch": batch, "sections": preview, "lead": lead, "errata": []}
+    return render(request, "batches/preview.html", context)

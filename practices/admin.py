@@ -33,7 +33,8 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["file", "original_name", "content_type", "size", "is_public", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["uploaded_at"]
+    # Files arrive only through the portal (services.attachment_add): checked by content, stored under generated names.
+    readonly_fields = ["file", "content_type", "size", "uploaded_at"]
 
 
 class PracticeEventInline(admin.TabularInline):
@@ -77,6 +78,7 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_filter = ["is_public", "content_type"]
     search_fields = ["original_name", "practice__title"]
     list_select_related = ["practice"]
+    readonly_fields = ["file", "content_type", "size", "sha256", "uploaded_at"]  # see AttachmentInline
 
 
 @admin.register(PracticeResult)

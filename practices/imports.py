@@ -1,7 +1,6 @@
 """Drafts from a spreadsheet: the city's own rows, every error shown with its row and column, all rows or none.
 
-One django-import-export resource describes the columns; the same resource will
-serve exports later.
+One django-import-export resource describes the columns, and the downloadable template is built from it.
 """
 
 import io
@@ -15,7 +14,8 @@ from import_export import fields, resources, widgets
 
 from .enums import Status
 from .models import City, Indicator, Practice
-from .text import Known, NameMatcher, find_damage, to_simplified
+from .selectors import known_cities, known_indicators
+from .text import NameMatcher, find_damage, to_simplified
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 500
@@ -69,12 +69,8 @@ class PracticeResource(resources.ModelResource):
     def __init__(self, *, city: City | None = None, by=None):
         super().__init__()
         self.city, self.by = city, by
-        self.fields["city"].widget = NamedWidget(
-            City, [Known(c.name, (c.short_name, *c.aliases)) for c in City.objects.all()], _("城市")
-        )
-        self.fields["indicator"].widget = NamedWidget(
-            Indicator, [Known(i.name, tuple(i.aliases)) for i in Indicator.objects.all()], _("指标")
-        )
+        self.fields["city"].widget = NamedWidget(City, known_cities(), _("城市"))
+        self.fields["indicator"].widget = NamedWidget(Indicator, known_indicators(), _("指标"))
 
     title = fields.Field(attribute="title", column_name=COLUMNS["title"], widget=widgets.CharWidget())
     indicator = fields.Field(attribute="indicator", column_name=COLUMNS["indicator"])

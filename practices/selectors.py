@@ -4,11 +4,12 @@ from itertools import pairwise
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from .diffs import changes, practice_state, state
 from .enums import Status
-from .models import City, Indicator, Practice, PracticeEvent
+from .models import Attachment, City, Indicator, Practice, PracticeEvent
 from .text import Known
 
 
@@ -118,3 +119,11 @@ def known_cities() -> list[Known]:
 def known_indicators() -> list[Known]:
     """The indicators by name and other spellings, likewise."""
     return [Known(i.name, tuple(i.aliases)) for i in Indicator.objects.all()]
+
+
+def attachment_for(user, pk, perm: str) -> Attachment:
+    """The attachment if the user holds `perm` on its practice; 404 otherwise."""
+    attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk)
+    if not user.has_perm(perm, attachment.practice):
+        raise Http404
+    return attachment

@@ -7,7 +7,6 @@ import zipfile
 
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,7 @@ from . import search
 from .diffs import practice_state
 from .enums import EDITABLE, Status
 from .models import Attachment, City, Practice, PracticeResult, PracticeSnapshot
-from .notifications import coordinators, notify
+from .signals import practice_submitted
 from .workflow import WorkflowError, transition
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -103,12 +102,7 @@ def practice_submit(*, practice: Practice, by, seen_version: int | None = None) 
         attachments=list(practice.attachments.values_list("original_name", flat=True)),
         **{k: state[k] for k in ("title", "indicator_name", "summary", "body", "outcomes", "results")},
     )
-    notify(
-        coordinators(),
-        subject=_("%(city)s提交了经验做法：%(title)s") % {"city": practice.city.name, "title": practice.title},
-        message=_("第%(round)d轮，等待分配评审。") % {"round": practice.round},
-        link=reverse("review_practice", args=[practice.pk]),
-    )
+    practice_submitted.send(sender=Practice, practice=practice, by=by)
     return practice
 
 

@@ -4,12 +4,14 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from bizenv.web.files import download
 
 from . import services
 from .diffs import changes, state
@@ -24,9 +26,10 @@ from .forms import (
     result_initial,
 )
 from .imports import COLUMNS, MAX_IMPORT_BYTES, ImportRefused, import_drafts, read_table, template_xlsx
-from .models import Attachment, Notification, PendingImport, Practice
+from .models import Notification, PendingImport, Practice
 from .people import user_city
 from .selectors import (
+    attachment_for,
     city_practices,
     city_timeline,
     get_practice_for,
@@ -227,25 +230,10 @@ def attachment_upload(request, pk):
     return redirect("city_practice", pk=practice.pk)
 
 
-def attachment_for(user, pk, perm: str) -> Attachment:
-    """The attachment if the user holds `perm` on its practice; 404 otherwise."""
-    attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk)
-    if not user.has_perm(perm, attachment.practice):
-        raise Http404
-    return attachment
-
-
 @login_required
 def attachment_download(request, pk):
     attachment = attachment_for(request.user, pk, "practices.view_city_practice")
-    return attachment_response(attachment)
-
-
-def attachment_response(attachment) -> FileResponse:
-    """An attachment as a download, under its original name and the type its content was checked to be."""
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
-    response["Content-Type"] = attachment.content_type
-    return response
+    return download(attachment.file, name=attachment.original_name, content_type=attachment.content_type)
 
 
 @login_required

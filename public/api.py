@@ -5,10 +5,11 @@ import re
 from django.http import JsonResponse
 from django.urls import reverse
 
-from batches.selectors import api_entries, published_batches
+from batches.selectors import published_batches
 from bizenv.web.paging import CappedPaginator
 
 from .filters import PublicPracticeFilter, searched
+from .selectors import api_entries
 from .views import EXPORTS
 
 

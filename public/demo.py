@@ -1,6 +1,7 @@
 """Demo data: the shipped cities, indicators and criteria, demo users, practices in every state, the seed batch.
 
-It spans every app (a practice in review has reviews, the seed is a batch), so it lives in the top layer.
+It needs practices, reviews (a practice in review has its reviews) and batches (the seed is a batch), and will
+need adoptions, so it lives in the top layer; it is not a page.
 
 Loading it twice changes nothing: rows are found by their natural keys and
 only what is missing is created, so edits made since are kept. Never called
@@ -19,9 +20,9 @@ from django.utils import timezone
 
 from batches.importing import import_bulletin
 from batches.models import Batch
+from bizenv.fixtures import ensure_fixture, fixture_path
 from practices.enums import Role, Status
 from practices.models import City, Indicator, Membership, Practice, PracticeResult
-from practices.reference import ensure_fixture, fixture_path
 from practices.services import practice_submit
 from practices.workflow import transition
 from reviews.models import Criterion, Recommendation, Review, Score

@@ -1,5 +1,5 @@
-"""The public site: the home page, published batches as announcements and their exports, the published practices.
-No sign-in."""
+"""The public site: published batches as announcements and their exports, the published practices, all without
+signing in; and the home page, which also tells a signed-in user where their work stands."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,9 +14,8 @@ from batches.selectors import (
     announcement_sections,
     published_batches,
     published_entries,
-    published_list,
-    published_totals,
 )
+from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
 from practices import search
 from practices.enums import Status
@@ -24,10 +23,10 @@ from practices.models import Practice
 from practices.people import is_city_official, is_coordinator, is_reviewer, user_city
 from practices.search.similar import similar
 from practices.selectors import status_counts
-from practices.views import attachment_response
-from reviews.services import OPEN_REVIEW
+from reviews.selectors import OPEN_REVIEW
 
 from .filters import PublicPracticeFilter, searched
+from .selectors import published_list, published_totals
 
 HOME_BATCHES = 10
 PAGE_SIZE = 30
@@ -78,7 +77,7 @@ def batch_detail(request, year, sequence):
         "lead": batch.lead.splitlines(),
         "errata": errata,
     }
-    return render(request, "batches/announcement.html", context)
+    return render(request, "public/batch_detail.html", context)
 
 
 def practice_list(request):
@@ -119,7 +118,7 @@ def attachment_download(request, pk, attachment_pk):
     if entry is None:
         raise Http404
     attachment = get_object_or_404(entry.practice.attachments, pk=attachment_pk, is_public=True)
-    return attachment_response(attachment)
+    return download(attachment.file, name=attachment.original_name, content_type=attachment.content_type)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -12,12 +12,18 @@ from practices.models import Practice
 from practices.people import is_coordinator, user_city
 
 from .models import Criterion, Review, Score
-from .services import weighted_total
 
 # What the province works on; drafts stay the cities' own. Decided practices leave the working queue but can
 # still be listed by their status.
 QUEUE_STATUSES = [Status.SUBMITTED, Status.IN_REVIEW, Status.REVISION_REQUESTED, Status.APPROVED, Status.REJECTED]
 OPEN_STATUSES = [Status.SUBMITTED, Status.IN_REVIEW]
+
+
+# An assignment is open while its reviewer owes a score: not submitted, not declined, and its practice still in
+# review in that round (a decision or a resubmission closes what was left unfinished).
+OPEN_REVIEW = Q(submitted_at__isnull=True, declined_at__isnull=True, practice__status=Status.IN_REVIEW) & Q(
+    round=F("practice__round")
+)
 
 
 def queue(user) -> QuerySet[Practice]:
@@ -46,6 +52,16 @@ def similar_scope(user) -> QuerySet[Practice]:
     if not is_coordinator(user) and city is not None:
         pending &= ~Q(city=city)  # recusal holds here too
     return Practice.objects.filter(Q(status=Status.PUBLISHED) | pending).select_related("city")
+
+
+def weighted_total(scores) -> Decimal | None:
+    """A review's total on a 0–100 scale: each score as a share of its maximum, weighted by the weight it was given."""
+    scores = list(scores)
+    weights = sum(s.weight for s in scores)
+    if not scores or not weights:
+        return None
+    total = sum(Decimal(s.value) / s.max_score * s.weight for s in scores) / weights * 100
+    return total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)  # 四舍五入, as people round
 
 
 @dataclass

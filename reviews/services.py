@@ -1,10 +1,10 @@
 """Writes of the review side: assigning reviewers, scoring, deciding. Every status change goes through the workflow."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from practices.people import user_city
 from practices.workflow import StaleState, WorkflowError, transition
 
 from .models import Criterion, Recommendation, Review, Score
+from .selectors import OPEN_REVIEW
 
 
 class ReviewError(WorkflowError):
@@ -41,13 +42,6 @@ def is_eligible(reviewer, practice) -> bool:
     """A reviewer may review any practice but their own city's."""
     city = user_city(reviewer)
     return city is None or city.pk != practice.city_id
-
-
-# An assignment is open while its reviewer owes a score: not submitted, not declined, and its practice still in
-# review in that round (a decision or a resubmission closes what was left unfinished).
-OPEN_REVIEW = Q(submitted_at__isnull=True, declined_at__isnull=True, practice__status=Status.IN_REVIEW) & Q(
-    round=F("practice__round")
-)
 
 
 def open_assignments(users) -> dict[int, int]:
@@ -143,16 +137,6 @@ def decline(*, review: Review, by, reason: str) -> Review:
         link=_practice_link(practice),
     )
     return review
-
-
-def weighted_total(scores) -> Decimal | None:
-    """A review's total on a 0–100 scale: each score as a share of its maximum, weighted by the weight it was given."""
-    scores = list(scores)
-    weights = sum(s.weight for s in scores)
-    if not scores or not weights:
-        return None
-    total = sum(Decimal(s.value) / s.max_score * s.weight for s in scores) / weights * 100
-    return total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)  # 四舍五入, as people round
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import require
 from practices import search
@@ -14,8 +15,7 @@ from practices.enums import Status
 from practices.models import Practice
 from practices.search.similar import similar
 from practices.search.text import parse_query
-from practices.selectors import get_practice_for, round_changes, status_counts
-from practices.views import attachment_for, attachment_response
+from practices.selectors import attachment_for, get_practice_for, round_changes, status_counts
 from practices.workflow import WorkflowError
 
 from . import services
@@ -30,6 +30,7 @@ from .selectors import (
     queue,
     similar_scope,
     visible_reviews,
+    weighted_total,
 )
 
 QUEUE_PAGE = 50
@@ -80,7 +81,7 @@ def review_practice(request, pk):
         "attachments": practice.attachments.all(),
         "events": practice.events.select_related("actor"),
         "round_changes": round_changes(practice),
-        "reviews": [(r, services.weighted_total(r.scores.all())) for r in shown],
+        "reviews": [(r, weighted_total(r.scores.all())) for r in shown],
         "earlier_reviews": earlier_reviews(practice) if request.user.has_perm("reviews.assign") else [],
         "own_review": own,
         "aggregates": aggregates(shown)
@@ -175,7 +176,7 @@ def score(request, pk):
         "results": practice.results.all(),
         "review": review,
         "form": form,
-        "saved_total": services.weighted_total(review.scores.all()),
+        "saved_total": weighted_total(review.scores.all()),
     }
     return render(request, "reviews/score.html", context)
 
@@ -237,4 +238,5 @@ def criteria(request):
 @login_required
 def attachment_download(request, pk):
     """An attachment of a practice the user may see as the province does; 404 otherwise."""
-    return attachment_response(attachment_for(request.user, pk, "reviews.view_practice"))
+    attachment = attachment_for(request.user, pk, "reviews.view_practice")
+    return download(attachment.file, name=attachment.original_name, content_type=attachment.content_type)

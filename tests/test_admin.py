@@ -33,6 +33,7 @@ def test_admin_is_reachable_by_the_admin_only(client, demo):
         "reviews/score",
         "batches/batch",
         "batches/batchentry",
+        "batches/erratum",
     ],
 )
 def test_admin_lists_every_model_with_search(client, demo, model):

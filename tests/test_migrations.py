@@ -2,6 +2,7 @@
 from nothing, and building the search tables exactly as the code of today does."""
 
 import ast
+import importlib
 import io
 
 import pytest
@@ -15,6 +16,7 @@ from batches.enums import BatchStatus
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
+from practices.search import postgres
 from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory
 
 OUR_PACKAGES = {"bizenv", "practices", "reviews", "batches", "adoptions", "public"}
@@ -110,3 +112,23 @@ def test_the_migration_builds_the_search_tables_as_the_code_does():
     assert all(migrated)
     search.reindex_all()
     assert search_schema() == migrated
+
+
+def without_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--")).strip()
+
+
+def test_the_search_migration_holds_the_codes_sql_for_every_kind_of_index():
+    """Both variants, whichever index this database offers: the GIN one is what a server without rum gets."""
+    migration = importlib.import_module("practices.migrations.0002_search")
+    copies = {
+        "POSTGRESQL_TABLES": postgres.sql("create_table"),
+        "POSTGRESQL_FACETS": postgres.sql("create_facets"),
+        "POSTGRESQL_WRITE_FUNCTION": postgres.sql("write_function"),
+        "POSTGRESQL_RUM_INDEX": postgres.sql("rum_index"),
+        "POSTGRESQL_GIN_INDEX": postgres.sql("gin_index"),
+        "POSTGRESQL_RUM_FUNCTIONS": postgres.search_functions(True),
+        "POSTGRESQL_GIN_FUNCTIONS": postgres.search_functions(False),
+    }
+    for name, code in copies.items():
+        assert getattr(migration, name).strip() == without_comments(code), name

@@ -21,7 +21,8 @@ What each piece replaces, and why:
   rows cost about 10 ms through the engine, well under one here.
 - announcement_items replaces the same for an announcement's items: about 5 ms for 50 items.
 
-Templates load the tags as `{% load fast %}` (bizenv/settings.py names this module as the library "fast").
+The figures are from bench/RESULTS.md. Templates load the tags as `{% load fast %}` (bizenv/settings.py names
+this module as the library "fast").
 """
 
 import threading
@@ -62,11 +63,8 @@ def _attributes(attrs: dict) -> str:
 
 
 class FastSelect(forms.Select):
-    """A plain <select> (one choice, no option groups) built in Python.
-
-    Django renders every option through its own template: about a tenth of a millisecond each, so the public
-    list's city and indicator filters alone cost several milliseconds a page.
-    """
+    """A plain <select> (one choice, no option groups) built in Python: Django renders every option through its
+    own template (see the module's docstring)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         wanted = {str(v) for v in self.format_value(value)}
@@ -124,7 +122,7 @@ def shared_rows(model: type, using: str = DEFAULT_DB_ALIAS) -> list:
     requests and threads for up to SHARED_SECONDS. They are shared: nothing may change them.
 
     For the reference rows every public list and search page shows as selects (cities, indicators): read per
-    request, they were two queries a page, about 3 ms on PostgreSQL. A save or delete of the model in this process
+    request, they were two queries a page. A save or delete of the model in this process
     drops its rows, and once more when its transaction commits (another thread may have read the rows before it);
     a read that a save overtook is not kept, nor are rows read inside a transaction (it may yet roll back). A flush
     or migrate in this process drops them all (the tests'). Every other change (another process's save, update(),
@@ -240,7 +238,7 @@ PLACEHOLDERS = ("999999999", "999999998")
 
 class Reversed:
     """reverse() of one URL for many rows, in its escaped form: reversed once with placeholder arguments, which
-    each call replaces by the row's numbers (a reverse() costs about 50 µs; a page has dozens). reverse()
+    each call replaces by the row's numbers (see the module's docstring). reverse()
     percent-encodes braces, so the URL is a safe format string."""
 
     def __init__(self, name: str, arity: int):
@@ -260,9 +258,10 @@ def marked(fragments) -> str:
 
 
 @register.simple_tag
-def entry_rows(entries, terms) -> str:
-    """One <tr> per entry: the title (with its hits and a snippet when searched), city, indicator, batch · number."""
-    practice_url, batch_url = Reversed("practice_detail", 1), Reversed("batch_detail", 2)
+def entry_rows(entries, terms, practice_url_name: str, batch_url_name: str) -> str:
+    """One <tr> per entry: the title (with its hits and a snippet when searched), city, indicator, batch · number.
+    The URLs are named by the template (a practice's by its id, a batch's by year and sequence)."""
+    practice_url, batch_url = Reversed(practice_url_name, 1), Reversed(batch_url_name, 2)
     rows = []
     for entry in entries:
         batch = entry.batch
@@ -278,10 +277,10 @@ def entry_rows(entries, terms) -> str:
 
 
 @register.simple_tag
-def announcement_items(entries) -> str:
-    """One <li> per entry of an announcement's section: its number in the batch, its title linking to the practice,
-    its city."""
-    practice_url = Reversed("practice_detail", 1)
+def announcement_items(entries, practice_url_name: str) -> str:
+    """One <li> per entry of an announcement's section: its number in the batch, its title linking to the practice
+    (the URL named by the template, by the practice's id), its city."""
+    practice_url = Reversed(practice_url_name, 1)
     return mark_safe(
         "\n".join(
             f'<li value="{entry.number}"><span class="number">{entry.number}、</span>'

@@ -14,22 +14,19 @@ facets (index.py). The modules, from the text up:
 - highlighting.py  a result's title and snippet with the hits marked
 - similar.py       similar practices and the 可能重复 flag
 
-What the other apps use is imported here.
+What the other apps use of the index is imported here; similar practices are `search.similar.similar`.
 """
 
 from .engines import backend
-from .highlighting import Hit, hits
-from .index import PUBLISHED, RANK_WINDOW, facets, set_published_text
+from .highlighting import hits
+from .index import PUBLISHED, facets, set_published_text
 from .maintenance import bulk_writes, index_practices, reindex_all
-from .ranking import Faceted, SearchResults, matching, search
+from .ranking import Faceted, matching, search
 from .receivers import deferred, touched
 
 __all__ = [
     "PUBLISHED",
-    "RANK_WINDOW",
     "Faceted",
-    "Hit",
-    "SearchResults",
     "backend",
     "bulk_writes",
     "deferred",

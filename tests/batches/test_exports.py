@@ -2,8 +2,6 @@
 
 import csv
 import io
-import json
-import xml.etree.ElementTree as ET
 
 import pytest
 import tablib
@@ -56,30 +54,6 @@ def test_conditional_requests_get_304(client, demo):
     assert client.get(SEED, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
-def test_api_practices_with_filters(client, demo):
-    data = json.loads(client.get("/api/v1/practices/", {"city": "610100", "page_size": 5}).content)
-    assert data["count"] == 6 and len(data["results"]) == 5 and data["next"]
-    assert {r["city"]["code"] for r in data["results"]} == {"610100"}
-    first = data["results"][0]
-    assert {"id", "title", "city", "indicator", "batch", "body"} <= set(first)
-    assert client.get("/api/v1/practices/", {"city": "999999"}).status_code == 400
-
-
-def test_api_batches(client, demo):
-    data = json.loads(client.get("/api/v1/batches/").content)
-    assert data["count"] == 1
-    batch = data["results"][0]
-    assert (batch["year"], batch["sequence"], batch["count"]) == (2022, 2, 21)
-    assert batch["exports"]["docx"].endswith("/batches/2022/2/export.docx")
-
-
-def test_atom_feed(client, demo):
-    root = ET.fromstring(client.get("/feeds/batches.atom").content)
-    ns = {"a": "http://www.w3.org/2005/Atom"}
-    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
-    assert titles == ["2022年第二批优化营商环境典型经验做法"]
-
-
 def test_no_private_data_in_any_public_response(client, demo):
     """Contact details of every demo practice, and internal notes, never reach a public page, export or the API."""
     from practices.models import Practice
@@ -118,25 +92,6 @@ def test_pdf_export_holds_the_announcements_text(client, demo):
     text = "".join(page.extract_text() for page in reader.pages)
     assert "2022年第二批优化营商环境典型经验做法" in text.replace("\n", "")
     assert "投诉举报处理" in text and "延安市深化" in text.replace("\n", "")
-
-
-@pytest.mark.parametrize("rows", [1, 3, 30])
-def test_api_query_count_does_not_grow(client, db, django_assert_num_queries, rows):
-    from django.utils import timezone
-
-    from practices.enums import Status
-    from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory
-
-    batch = BatchFactory(year=2023, sequence=1, status="published", published_at=timezone.now())
-    for number in range(1, rows + 1):
-        BatchEntryFactory(batch=batch, practice=PracticeFactory(status=Status.PUBLISHED), number=number)
-    with django_assert_num_queries(2) as captured:  # the count, the page of entries with their batch, city, indicator
-        client.get("/api/v1/practices/")
-    page = captured.captured_queries[-1]["sql"]  # what it returns, not the practice's current text or the import
-    assert '"batches_batchentry"."body"' in page and '"practices_city"."code"' in page
-    assert '"practices_practice"."body"' not in page and "source_text" not in page
-    with django_assert_num_queries(2):  # the count, the page of batches with their entry counts
-        client.get("/api/v1/batches/")
 
 
 def test_exports_and_api_keep_the_published_text(client, db):

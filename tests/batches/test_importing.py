@@ -13,10 +13,10 @@ from django.utils import timezone
 from adoptions.models import Adoption
 from batches.enums import BatchStatus
 from batches.models import Batch, BatchEntry
+from bizenv.fixtures import ensure_fixture
 from practices import search
 from practices.enums import Source, Status
 from practices.models import City, Practice, PracticeEvent
-from practices.reference import ensure_fixture
 from practices.search import postgres
 from tests.batches.test_bulletin import NO_HEADINGS, SECTIONS, SEED
 from tests.factories import PracticeFactory

@@ -9,28 +9,11 @@ from batches import services as batches
 from batches.enums import BatchStatus
 from batches.models import Batch, Erratum
 from batches.services import BatchError
-from practices.enums import Role, Status
+from practices.enums import Status
 from practices.workflow import StaleState
-from tests.factories import BatchEntryFactory, BatchFactory, CityFactory, IndicatorFactory, PracticeFactory, UserFactory
+from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coordinator(db):
-    return UserFactory(username="coordinator", role=Role.COORDINATOR)
-
-
-@pytest.fixture
-def pool(db):
-    """Approved practices over two indicators and three cities, listed in no particular order."""
-    tax = IndicatorFactory(name="纳税", order=130)
-    start = IndicatorFactory(name="开办企业", order=10)
-    xian = CityFactory(code="610100", name="西安市", short_name="西安", order=10)
-    hanzhong = CityFactory(code="610700", name="汉中市", short_name="汉中", order=70)
-    ankang = CityFactory(code="610900", name="安康市", short_name="安康", order=90)
-    rows = [(tax, xian), (start, hanzhong), (tax, ankang), (start, xian), (start, xian)]
-    return [PracticeFactory(indicator=i, city=c, status=Status.APPROVED) for i, c in rows]
 
 
 def test_a_new_batch_takes_the_next_sequence_and_the_default_title(db):
@@ -116,35 +99,6 @@ def test_errata_are_shown_with_their_date(pool, coordinator, client):
     assert "勘误" in html and "应为“一网通管”" in html
 
 
-@pytest.mark.parametrize("role", [Role.CITY_OFFICIAL, Role.REVIEWER, None])
-def test_only_the_coordinator_composes(client, db, role):
-    batch = BatchFactory(year=2026, sequence=1)
-    if role:
-        client.force_login(UserFactory(role=role, city=CityFactory() if role == Role.CITY_OFFICIAL else None))
-        expected = 404
-    else:
-        expected = 302
-    assert client.get("/review/batches/").status_code == expected
-    assert client.get(f"/review/batches/{batch.pk}/").status_code == expected
-    assert client.post(f"/review/batches/{batch.pk}/", {"action": "publish"}).status_code == expected
-    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.DRAFT
-
-
-def test_compose_and_publish_through_the_pages(client, pool, coordinator):
-    client.force_login(coordinator)
-    response = client.post("/review/batches/", {"year": "2026"})
-    batch = Batch.objects.get()
-    assert response.url == f"/review/batches/{batch.pk}/"
-    client.post(f"/review/batches/{batch.pk}/", {"action": "add", "practice": [p.pk for p in pool]})
-    preview = client.get(f"/review/batches/{batch.pk}/preview/").content.decode()
-    assert "预览" in preview and pool[0].title in preview
-    client.post(f"/review/batches/{batch.pk}/", {"action": "text", "title": "2026年第一批典型做法", "lead": "导语。"})
-    response = client.post(f"/review/batches/{batch.pk}/", {"action": "publish"})
-    assert response.url == f"/batches/2026/{batch.sequence}/"
-    html = client.get(response.url).content.decode()
-    assert "2026年第一批典型做法" in html and "导语。" in html
-
-
 def test_an_imported_draft_batch_can_be_published(coordinator, db):
     practice = PracticeFactory(status=Status.APPROVED)
     batch = BatchFactory(year=2021, sequence=1)
@@ -152,16 +106,3 @@ def test_an_imported_draft_batch_can_be_published(coordinator, db):
     batches.batch_publish(batch=batch, by=coordinator)
     practice.refresh_from_db()
     assert practice.status == Status.PUBLISHED
-
-
-def test_a_published_batch_keeps_its_title_lead_and_scopes(client, pool, coordinator):
-    batch = batches.batch_create(year=2026)
-    batches.batch_add(batch=batch, practices=pool[:1])
-    batches.batch_publish(batch=batch, by=coordinator)
-    entry = batch.entries.get()
-    client.force_login(coordinator)
-    client.post(f"/review/batches/{batch.pk}/", {"action": "text", "title": "改过的标题", "lead": "改过的导语"})
-    client.post(f"/review/batches/{batch.pk}/", {"action": "scope", "entry": entry.pk, "scope": "reference"})
-    batch.refresh_from_db()
-    entry.refresh_from_db()
-    assert batch.title != "改过的标题" and batch.lead != "改过的导语" and entry.scope == "replicate"

@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from batches.enums import BatchStatus
-from batches.selectors import announcement_sections, published_list
+from batches.selectors import announcement_sections
 from bizenv.web import fast
 from bizenv.web.fast import (
     SHARED_SECONDS,
@@ -37,6 +37,7 @@ from practices import search
 from practices.enums import Status
 from practices.models import City, Notification
 from practices.search.text import parse_query
+from public.selectors import published_list
 from tests.factories import (
     BatchEntryFactory,
     BatchFactory,
@@ -98,29 +99,28 @@ def test_a_url_reversed_once_is_the_url_reverse_gives(prefix):
         set_script_prefix("/")
 
 
-# The plain template rendering each row builder stands in for, written as Django templates would write it.
+# What marked stands in for: the fragments written out by the template engine.
 PLAIN_MARKED = (
     "{% for f in fragments %}{% if f.hit %}<mark>{{ f.text }}</mark>{% else %}{{ f.text }}{% endif %}{% endfor %}"
 )
-PLAIN_ENTRY_ROWS = (
-    "{% for entry in entries %}"
-    "<tr><td><a href=\"{% url 'practice_detail' entry.practice_id %}\">"
-    "{% if terms %}{% with fragments=entry.hit.title %}" + PLAIN_MARKED + "{% endwith %}"
-    "{% else %}{{ entry.title }}{% endif %}</a>"
-    '{% if terms %}<p class="snippet">{% with fragments=entry.hit.snippet %}' + PLAIN_MARKED + "{% endwith %}</p>"
-    "{% endif %}</td>"
-    '<td>{{ entry.city_name }}</td><td>{{ entry.indicator_name|default:"—" }}</td>'
-    "<td><a href=\"{% url 'batch_detail' entry.batch.year entry.batch.sequence %}\">"
-    "{{ entry.batch.year|stringformat:'d' }}-{{ entry.batch.sequence }}</a> · {{ entry.number }}</td></tr>"
-    "{% endfor %}"
-)
-PLAIN_ANNOUNCEMENT_ITEMS = (
-    "{% for entry in entries %}"
-    '<li value="{{ entry.number }}"><span class="number">{{ entry.number }}、</span>'
-    "<a href=\"{% url 'practice_detail' entry.practice_id %}\">{{ entry.title }}</a>"
-    ' <span class="meta">{{ entry.city_name }}</span></li>'
-    "{% endfor %}"
-)
+# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were.
+PLAIN_ENTRY_ROWS = """{% load fast %}
+        {% for entry in page %}
+          <tr>
+            <td><a href="{% url 'practice_detail' entry.practice_id %}">{% if terms %}{{ entry.hit.title|marked }}{% else %}{{ entry.title }}{% endif %}</a>
+              {% if terms %}<p class="snippet">{{ entry.hit.snippet|marked }}</p>{% endif %}</td>
+            <td>{{ entry.city_name }}</td>
+            <td>{{ entry.indicator_name|default:"—" }}</td>
+            <td><a href="{% url 'batch_detail' entry.batch.year entry.batch.sequence %}">{{ entry.batch.year }}-{{ entry.batch.sequence }}</a> · {{ entry.number }}</td>
+          </tr>
+        {% endfor %}"""  # noqa: E501
+PLAIN_ANNOUNCEMENT_ITEMS = """
+        {% for entry in entries %}
+          <li value="{{ entry.number }}">
+            <span class="number">{{ entry.number }}、</span><a href="{% url 'practice_detail' entry.practice_id %}">{{ entry.title }}</a>
+            <span class="meta">{{ entry.city_name }}</span>
+          </li>
+        {% endfor %}"""  # noqa: E501
 AWKWARD_TITLES = ["纳税服务“一次办”", '<b>电力</b> & "报装"', "企业开办 <script>x</script>", "d'Arc 纳税"]
 
 
@@ -154,14 +154,16 @@ def test_the_lists_rows_are_what_the_plain_template_renders(published, query):
     terms = parse_query(query)
     if terms:
         search.hits(entries, terms)
-    assert entries and tight(entry_rows(entries, terms)) == plain(PLAIN_ENTRY_ROWS, entries=entries, terms=terms)
+    assert entries and tight(entry_rows(entries, terms, "practice_detail", "batch_detail")) == plain(
+        PLAIN_ENTRY_ROWS, page=entries, terms=terms
+    )
 
 
 def test_an_announcements_items_are_what_the_plain_template_renders(published):
     sections = announcement_sections(published, text=False)
     assert len(sections) == 2  # with an indicator heading and without
     for _heading, entries in sections:
-        ours = tight(announcement_items(entries))
+        ours = tight(announcement_items(entries, "practice_detail"))
         assert ours == plain(PLAIN_ANNOUNCEMENT_ITEMS, entries=entries)
 
 

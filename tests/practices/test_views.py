@@ -471,20 +471,6 @@ def test_files_the_province_has_seen_cannot_be_deleted(client, people, xian, med
     assert PracticeSnapshot.objects.get().attachments == ["第一轮.pdf"]
 
 
-def test_the_province_downloads_attachments_but_recusal_holds(client, people, xian, hanzhong, media):
-    practice = complete_practice(hanzhong)
-    upload(as_user(client, people["hanzhong"]), practice, "说明.pdf", PDF)
-    as_user(client, people["hanzhong"]).post(f"/city/practices/{practice.pk}/submit/")
-    attachment = Attachment.objects.get()
-    reviewer = as_user(client, people["reviewer"])
-    page = reviewer.get(f"/review/practices/{practice.pk}/").content.decode()
-    assert f'href="/review/attachments/{attachment.pk}/"' in page
-    assert reviewer.get(f"/review/attachments/{attachment.pk}/").status_code == 200
-    assert reviewer.get(f"/city/attachments/{attachment.pk}/").status_code == 404  # the city's portal is the city's
-    reviewer_hz = UserFactory(username="reviewer_hz", role=Role.REVIEWER, city=hanzhong)
-    assert as_user(client, reviewer_hz).get(f"/review/attachments/{attachment.pk}/").status_code == 404
-
-
 def test_a_draft_withdrawn_before_submission_never_reaches_the_province(client, people, xian):
     practice = complete_practice(xian)
     as_user(client, people["xian"]).post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "不报了"})

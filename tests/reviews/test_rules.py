@@ -38,6 +38,8 @@ def test_each_role_may_do_exactly_what_its_role_allows_in_each_state(people, sta
     users, xian = people
     practice = PracticeFactory(city=xian, status=status)
     ReviewFactory(practice=practice, round=practice.round, reviewer=users["assigned reviewer"])
+    # Assigned all the same (as a stale assignment would be): recusal still forbids scoring.
+    ReviewFactory(practice=practice, round=practice.round, reviewer=users["reviewer of the city"])
     for who, user in users.items():
         for permission in ["view_practice", "score", "decide"]:
             assert user.has_perm(f"reviews.{permission}", practice) == expected(permission, who, status), (

@@ -14,7 +14,7 @@ from practices.models import Attachment, Notification, Practice, PracticeEvent
 from practices.workflow import StaleState
 from reviews import services
 from reviews.models import Criterion, Review
-from reviews.selectors import aggregates, practice_reviews
+from reviews.selectors import aggregates, practice_reviews, weighted_total
 from tests.factories import CityFactory, CriterionFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -455,4 +455,19 @@ def test_a_criterion_deactivated_during_a_draft_no_longer_counts(people, hanzhon
     )
     Criterion.objects.filter(pk=criteria[0].pk).update(active=False)
     score_all(review, criteria[1:], [10, 10, 10])
-    assert services.weighted_total(Review.objects.get().scores.all()) == Decimal("100.0")
+    assert weighted_total(Review.objects.get().scores.all()) == Decimal("100.0")
+
+
+def test_the_province_downloads_attachments_but_recusal_holds(client, people, hanzhong, media):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    attachment = Attachment(practice=practice, original_name="说明.pdf", content_type="application/pdf", size=9)
+    attachment.file.save("说明.pdf", ContentFile(b"%PDF-1.4\n"))
+    reviewer = login(client, people["reviewer"])
+    page = reviewer.get(f"/review/practices/{practice.pk}/").content.decode()
+    assert f'href="/review/attachments/{attachment.pk}/"' in page
+    response = reviewer.get(f"/review/attachments/{attachment.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4\n"
+    assert response["Content-Type"] == "application/pdf" and "attachment;" in response["Content-Disposition"]
+    assert reviewer.get(f"/city/attachments/{attachment.pk}/").status_code == 404  # the city's portal is the city's
+    reviewer_hz = UserFactory(username="reviewer_hz", role=Role.REVIEWER, city=hanzhong)
+    assert login(client, reviewer_hz).get(f"/review/attachments/{attachment.pk}/").status_code == 404

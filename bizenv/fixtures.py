@@ -1,4 +1,5 @@
-"""Reference data (cities, indicators, criteria) from the project's fixtures, created where missing."""
+"""Reference data from the project's fixtures (fixtures/NAME.json, rows named by natural key), created where
+missing: any installed model whose manager knows its key."""
 
 import json
 
