@@ -1,32 +1,81 @@
-"""复制推广: a city's declaration that it has replicated a published practice, with its local result."""
+"""复制推广: what each city owes and reports for a published practice, every change an event, and each batch's
+deadline."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from batches.models import Batch
 from practices.models import City, Practice, user_ref
+
+from .enums import AdoptionStatus
+
+RESULT_MAX = 5000
+
+
+class AdoptionPlan(models.Model):
+    """A published batch's 复制推广: the date by which every city is to have reported."""
+
+    batch = models.OneToOneField(Batch, on_delete=models.CASCADE, related_name="adoption_plan", verbose_name=_("批次"))
+    deadline = models.DateField(_("填报截止日期"))
+    updated_by = user_ref(_("最后修改人"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("复制推广安排")
+        verbose_name_plural = _("复制推广安排")
+
+    def __str__(self):
+        return f"{self.batch} · {self.deadline}"
 
 
 class Adoption(models.Model):
-    """A city's declaration that it has replicated a published practice (复制推广), with its local result."""
+    """One city's row of the 台账 for one published practice: owed (全省复制推广) or reported of its own accord
+    (参考借鉴); versioned like a practice, every status change an event."""
 
+    # A row nobody has touched goes with its practice; a report protects it (receivers.py).
     practice = models.ForeignKey(
-        Practice, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("经验做法")
+        Practice, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("经验做法")
     )
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="adoptions", verbose_name=_("复制城市"))
-    result = models.TextField(_("本地成效"))
-    declared_by = user_ref(_("填报人"))
-    declared_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=AdoptionStatus.choices, default=AdoptionStatus.NOT_STARTED
+    )
+    owed = models.BooleanField(_("须填报"), default=True, help_text=_("全省复制推广的条目由各市填报；参考借鉴为自愿"))
+    adopted_on = models.DateField(_("落地日期"), null=True, blank=True)
+    result = models.TextField(_("本地成效"), blank=True, max_length=RESULT_MAX)
+    reason = models.TextField(_("暂不适用的原因"), blank=True)
+    excused_at = models.DateTimeField(_("免于填报时间"), null=True, blank=True)
+    excuse = models.TextField(_("免于填报的原因"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = user_ref(_("最后填报人"))
 
     class Meta:
-        ordering = ["-declared_at", "pk"]
+        ordering = ["practice", "city__order", "pk"]
         verbose_name = _("复制推广")
         verbose_name_plural = _("复制推广")
         constraints = [
             models.UniqueConstraint(fields=["practice", "city"], name="adoption_once_per_city"),
-            models.CheckConstraint(condition=~Q(result=""), name="adoption_result_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=AdoptionStatus.values), name="adoption_status_valid"),
+            # 已落地 says when and what came of it; 暂不适用 says why.
+            models.CheckConstraint(
+                condition=~Q(status=AdoptionStatus.ADOPTED) | (Q(adopted_on__isnull=False) & ~Q(result="")),
+                name="adoption_adopted_has_date_and_result",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AdoptionStatus.NOT_APPLICABLE) | ~Q(reason=""),
+                name="adoption_not_applicable_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(excused_at__isnull=True) | ~Q(excuse=""), name="adoption_excuse_has_reason"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="adoption_version_positive"),
         ]
+        indexes = [models.Index(fields=["city", "status"], name="adoption_city_status")]
 
     def __str__(self):
         return f"{self.city} · {self.practice}"
@@ -34,3 +83,66 @@ class Adoption(models.Model):
     def clean(self):
         if self.practice_id and self.city_id and self.practice.city_id == self.city_id:
             raise ValidationError({"city": ValidationError(_("不能声明复制本市自己的经验做法。"), code="own_practice")})
+
+
+class AdoptionResult(models.Model):
+    """A measured local result of an adoption, e.g. 企业开办时间 3 → 1 个工作日."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="results", verbose_name=_("复制推广"))
+    measure = models.CharField(_("指标项"), max_length=100)
+    before = models.CharField(_("实施前"), max_length=50, blank=True)
+    after = models.CharField(_("实施后"), max_length=50)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["adoption", "order", "pk"]
+        verbose_name = _("复制推广量化成效")
+        verbose_name_plural = _("复制推广量化成效")
+        constraints = [
+            models.CheckConstraint(condition=~Q(measure=""), name="adoption_result_measure_not_empty"),
+            models.CheckConstraint(condition=~Q(after=""), name="adoption_result_after_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.before} → {self.after} {self.unit}".strip()
+
+
+class AdoptionEvent(models.Model):
+    """One change of a row of the 台账: a report (from → to status), an excuse, a reminder; who, when, a note."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("生成")
+        REPORTED = "reported", _("填报")
+        EXCUSED = "excused", _("免于填报")
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="events", verbose_name=_("复制推广"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=AdoptionStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=AdoptionStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("复制推广记录")
+        verbose_name_plural = _("复制推广记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["created", "reported", "excused"]), name="adoption_event_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(to_status__in=AdoptionStatus.values), name="adoption_event_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.adoption}: {self.get_kind_display()}"

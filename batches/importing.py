@@ -18,6 +18,7 @@ from .announcement import default_batch_title, ordinal
 from .bulletin import Bulletin, BulletinError, Note, decode, parse
 from .enums import BatchStatus
 from .models import Batch, BatchEntry
+from .signals import batch_published
 
 
 def read_bulletin(*, data: bytes, encoding: str = "auto") -> Bulletin:
@@ -143,6 +144,8 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             )
         )
     PracticeEvent.objects.bulk_create(events)
+    if publish:
+        batch_published.send(sender=Batch, batch=batch, by=by)
     return batch
 
 

@@ -13,6 +13,7 @@ from practices.workflow import StaleState, WorkflowError, transition
 from .announcement import default_batch_title, lead_paragraph
 from .enums import BatchStatus, EntryScope
 from .models import Batch, BatchEntry, Erratum
+from .signals import batch_published
 
 
 class BatchError(WorkflowError):
@@ -136,6 +137,7 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
     batch.title = title or batch.title
     batch.lead = lead if lead is not None else (batch.lead or generated_lead(batch))
     batch.save(update_fields=["title", "lead"])
+    batch_published.send(sender=Batch, batch=batch, by=by)
     return batch
 
 

@@ -52,6 +52,9 @@ class City(models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=CityKind.choices, default=CityKind.PREFECTURE)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     aliases = models.JSONField(_("别名"), default=list, blank=True, help_text=_("全称、旧称等，用于识别公告中的城市"))
+    active = models.BooleanField(
+        _("参与复制推广"), default=True, help_text=_("停用后不再承担新的复制推广任务，已填报的记录保留")
+    )
 
     objects = NaturalKeyManager("code")
 

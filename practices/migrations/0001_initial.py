@@ -146,6 +146,14 @@ class Migration(migrations.Migration):
                         blank=True, default=list, help_text="全称、旧称等，用于识别公告中的城市", verbose_name="别名"
                     ),
                 ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="停用后不再承担新的复制推广任务，已填报的记录保留",
+                        verbose_name="参与复制推广",
+                    ),
+                ),
             ],
             options={
                 "verbose_name": "城市",

@@ -1,6 +1,7 @@
 """import_bulletin end to end: files on disk, the command, the database."""
 
 import datetime
+import datetime as _dt
 import io
 import json
 
@@ -10,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption
+from adoptions.services import report
 from batches.enums import BatchStatus
 from batches.models import Batch, BatchEntry
 from bizenv.fixtures import ensure_fixture
@@ -21,6 +24,8 @@ from practices.search import postgres
 from tests.batches.test_bulletin import NO_HEADINGS, SECTIONS, SEED
 from tests.factories import PracticeFactory
 from tests.processes import manage
+
+TODAY = _dt.date(2024, 5, 1)
 
 pytestmark = pytest.mark.django_db
 
@@ -158,12 +163,33 @@ def test_replace_never_deletes_practices_that_cities_submitted():
     assert counts() == before
 
 
+def test_replace_drops_what_cities_owe_but_have_not_touched():
+    """Publishing made every other active city owe each item; nobody has reported yet: the batch is replaced."""
+    run(SEED, "--year", 2022, "--sequence", 2, "--publish")
+    owed = Adoption.objects.count()
+    assert owed == sum(
+        City.objects.filter(active=True).exclude(pk=e.practice.city_id).count() for e in BatchEntry.objects.all()
+    )
+    run(SEED, "--year", 2022, "--sequence", 2, "--publish", "--replace")
+    assert (
+        Adoption.objects.count() == owed and not Adoption.objects.exclude(practice__batch_entry__isnull=False).exists()
+    )
+
+
 def test_replace_never_deletes_practices_that_other_cities_adopted():
     """What an app above keeps of a practice (a city's 复制推广) protects it: the batch stays as it was."""
     run(SEED, "--year", 2022, "--sequence", 2, "--publish")
     practice = BatchEntry.objects.first().practice
     other_city = City.objects.exclude(pk=practice.city_id).first()
-    Adoption.objects.create(practice=practice, city=other_city, result="已复制")
+    row = Adoption.objects.get(practice=practice, city=other_city)  # owed since the batch was published
+    report(
+        adoption=row,
+        by=None,
+        status=AdoptionStatus.ADOPTED,
+        seen_version=row.version,
+        adopted_on=TODAY,
+        result="已复制",
+    )
     before = counts()
     with pytest.raises(CommandError, match="被引用（复制推广）"):
         run(SEED, "--year", 2022, "--sequence", 2, "--publish", "--replace")

@@ -1,0 +1,36 @@
+"""What adoptions does when the apps below it act (connected in AdoptionsConfig.ready()): publishing a batch creates
+what each city owes; a practice deleted (a replaced import) takes only the rows nobody has touched; a city made
+inactive or active again owes accordingly."""
+
+from django.db.models import ProtectedError
+from django.db.models.signals import post_save, pre_delete
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+
+from batches.models import Batch
+from batches.signals import batch_published
+from practices.models import City
+
+from . import services
+from .enums import AdoptionStatus
+from .models import Adoption
+
+
+@receiver(batch_published, sender=Batch, dispatch_uid="adoptions.batch_published")
+def _batch_published(sender, batch, by=None, **kwargs):
+    services.create_obligations(batch=batch, by=by)
+
+
+@receiver(pre_delete, sender=Adoption, dispatch_uid="adoptions.keep_reports")
+def _keep_reports(sender, instance, **kwargs):
+    """A row goes with its practice (a replaced import, a practice deleted in the admin) only while nobody has
+    touched it: a city's report, or the province's excuse, protects the practice."""
+    if instance.status != AdoptionStatus.NOT_STARTED or instance.excused_at is not None or instance.version > 1:
+        raise ProtectedError(_("已填报的复制推广记录不能删除。"), {instance})
+
+
+@receiver(post_save, sender=City, dispatch_uid="adoptions.city_changed")
+def _city_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if raw or created or (update_fields is not None and "active" not in update_fields):
+        return
+    services.city_changed(city=instance)

@@ -1,0 +1,181 @@
+"""Writes of 复制推广: what publishing a batch makes each city owe, a city's report on a row, the coordinator's
+excuse and deadline. Each runs in one transaction and writes an event."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from batches.enums import EntryScope
+from batches.models import Batch
+from practices.enums import Status
+from practices.models import City, Practice
+
+from .enums import AdoptionStatus
+from .models import Adoption, AdoptionEvent, AdoptionPlan, AdoptionResult
+
+DEADLINE_DAYS = 90  # after publication, unless the coordinator sets another date
+
+
+class AdoptionError(Exception):
+    """A report, excuse or deadline that cannot be written; the message is for the user."""
+
+
+class StaleAdoption(AdoptionError):
+    """Someone saved the row since this user opened it; carries what is in the database now."""
+
+    def __init__(self, current: Adoption):
+        super().__init__(_("此记录已被他人修改，请刷新后查看最新内容再填报。"))
+        self.current = current
+
+
+def untouched():
+    """Rows as publishing made them: nobody has reported on them or excused them."""
+    return Adoption.objects.filter(status=AdoptionStatus.NOT_STARTED, excused_at__isnull=True, version=1)
+
+
+@transaction.atomic
+def create_obligations(*, batch: Batch, by=None) -> int:
+    """Every 全省复制推广 entry of a published batch is owed by every active city but the practice's own: the
+    missing rows are created (a row a city had reported of its own accord becomes owed, report kept), and the
+    batch gets its deadline. Running it again creates nothing twice."""
+    entries = list(batch.entries.filter(scope=EntryScope.REPLICATE).values_list("practice_id", "practice__city_id"))
+    practice_ids = [practice for practice, _own in entries]
+    cities = list(City.objects.filter(active=True).values_list("pk", flat=True))
+    existing = set(Adoption.objects.filter(practice_id__in=practice_ids).values_list("practice_id", "city_id"))
+    rows = Adoption.objects.bulk_create(
+        Adoption(practice_id=practice, city_id=city, owed=True, updated_by=by)
+        for practice, own in entries
+        for city in cities
+        if city != own and (practice, city) not in existing
+    )
+    Adoption.objects.filter(practice_id__in=practice_ids, owed=False).update(owed=True)
+    AdoptionEvent.objects.bulk_create(
+        AdoptionEvent(adoption=row, kind=AdoptionEvent.Kind.CREATED, to_status=row.status, actor=by) for row in rows
+    )
+    published = timezone.localdate(batch.published_at) if batch.published_at else timezone.localdate()
+    AdoptionPlan.objects.get_or_create(
+        batch=batch, defaults={"deadline": published + datetime.timedelta(days=DEADLINE_DAYS), "updated_by": by}
+    )
+    return len(rows)
+
+
+def _check_report(status: str, adopted_on, result: str, reason: str):
+    if status not in AdoptionStatus.values:
+        raise AdoptionError(_("未知的状态“%(status)s”。") % {"status": status})
+    if status == AdoptionStatus.ADOPTED:
+        if adopted_on is None or not result.strip():
+            raise AdoptionError(_("“已落地”须填写落地日期和本地成效。"))
+        if adopted_on > timezone.localdate():
+            raise AdoptionError(_("落地日期不能晚于今天。"))
+    if status == AdoptionStatus.NOT_APPLICABLE and not reason.strip():
+        raise AdoptionError(_("“暂不适用”须说明原因。"))
+
+
+@transaction.atomic
+def report(
+    *,
+    adoption: Adoption,
+    by,
+    status: str,
+    seen_version: int,
+    adopted_on: datetime.date | None = None,
+    result: str = "",
+    reason: str = "",
+    results: list[dict] = (),
+) -> Adoption:
+    """A city's report on its row, unless someone saved the row since `seen_version`: then StaleAdoption, and
+    nothing changes. A date and result belong to 已落地 only, a reason to 暂不适用 only."""
+    _check_report(status, adopted_on, result, reason)
+    adopted = status == AdoptionStatus.ADOPTED
+    before = Adoption.objects.select_for_update().get(pk=adoption.pk)
+    if before.excused_at is not None:
+        raise AdoptionError(_("此记录已由省级免于填报。"))
+    updated = Adoption.objects.filter(pk=adoption.pk, version=seen_version).update(
+        status=status,
+        adopted_on=adopted_on if adopted else None,
+        result=result.strip() if adopted else "",
+        reason=reason.strip() if status == AdoptionStatus.NOT_APPLICABLE else "",
+        version=F("version") + 1,
+        updated_by=by,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        raise StaleAdoption(before)
+    AdoptionResult.objects.filter(adoption=adoption).delete()
+    if adopted:
+        AdoptionResult.objects.bulk_create(
+            AdoptionResult(adoption=adoption, order=i, **{k: row[k] for k in ("measure", "before", "after", "unit")})
+            for i, row in enumerate(results)
+        )
+    AdoptionEvent.objects.create(
+        adoption=adoption, kind=AdoptionEvent.Kind.REPORTED, from_status=before.status, to_status=status, actor=by
+    )
+    adoption.refresh_from_db()
+    return adoption
+
+
+@transaction.atomic
+def report_voluntarily(*, practice: Practice, city: City, by, **fields) -> Adoption:
+    """A city reports copying a published practice it does not owe (参考借鉴): its row is created, then reported."""
+    practice = Practice.objects.get(pk=practice.pk)  # as it is now, not as the caller read it
+    if practice.status != Status.PUBLISHED:
+        raise AdoptionError(_("只能填报已发布的经验做法。"))
+    if practice.city_id == city.pk:
+        raise AdoptionError(_("不能声明复制本市自己的经验做法。"))
+    row, created = Adoption.objects.get_or_create(practice=practice, city=city, defaults={"owed": False})
+    if created:
+        AdoptionEvent.objects.create(
+            adoption=row, kind=AdoptionEvent.Kind.CREATED, to_status=row.status, actor=by, note=_("自愿填报")
+        )
+    return report(adoption=row, by=by, seen_version=row.version, **fields)
+
+
+@transaction.atomic
+def excuse(*, adoption: Adoption, by, reason: str) -> Adoption:
+    """The coordinator releases a city from a row it owes, with a reason; what it reported stays."""
+    if not reason.strip():
+        raise AdoptionError(_("请说明免于填报的原因。"))
+    if (
+        Adoption.objects.filter(pk=adoption.pk, excused_at__isnull=True).update(
+            excused_at=timezone.now(), excuse=reason.strip(), version=F("version") + 1, updated_at=timezone.now()
+        )
+        != 1
+    ):
+        raise AdoptionError(_("此记录已免于填报。"))
+    adoption.refresh_from_db()
+    AdoptionEvent.objects.create(
+        adoption=adoption,
+        kind=AdoptionEvent.Kind.EXCUSED,
+        from_status=adoption.status,
+        to_status=adoption.status,
+        actor=by,
+        note=reason.strip(),
+    )
+    return adoption
+
+
+@transaction.atomic
+def set_deadline(*, batch: Batch, deadline: datetime.date, by) -> AdoptionPlan:
+    """The date by which every city is to have reported on a published batch."""
+    plan = AdoptionPlan.objects.select_for_update().filter(batch=batch).first()
+    if plan is None:
+        raise AdoptionError(_("此批次尚未发布，没有复制推广安排。"))
+    if batch.published_at and deadline < timezone.localdate(batch.published_at):
+        raise AdoptionError(_("截止日期不能早于发布日期。"))
+    plan.deadline, plan.updated_by = deadline, by
+    plan.save(update_fields=["deadline", "updated_by", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def city_changed(*, city: City):
+    """A city made inactive owes nothing more: its untouched rows go, its reports stay. Made active again, it owes
+    every published batch's 全省复制推广 entries once more."""
+    if not city.active:
+        untouched().filter(city=city, owed=True).delete()
+        return
+    for plan in AdoptionPlan.objects.select_related("batch"):
+        create_obligations(batch=plan.batch)
