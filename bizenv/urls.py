@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("practices.urls")),
     path("", include("reviews.urls")),
     path("", include("batches.urls")),
+    path("", include("adoptions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,60 @@
+"""The city's 台账: its filters, and the report on one row."""
+
+import re
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bizenv.web.fast import FastSelect, FastTextInput, ReferenceChoiceFilter
+from practices.models import Indicator
+
+from .enums import AdoptionStatus
+from .models import RESULT_MAX
+from .selectors import overdue_condition
+
+BATCH = re.compile(r"([0-9]{4})-([0-9]{1,4})")  # YEAR-SEQ, as the public list writes a batch
+
+
+class LedgerFilter(django_filters.FilterSet):
+    batch = django_filters.CharFilter(label=_("批次"), method="filter_batch", widget=FastTextInput)
+    indicator = ReferenceChoiceFilter(
+        label=_("指标"),
+        field_name="practice__indicator",
+        to_field_name="slug",
+        queryset=Indicator.objects.all(),
+        shared=True,
+        empty_label=_("全部指标"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=AdoptionStatus.choices, empty_label=_("全部状态"), widget=FastSelect
+    )
+    overdue = django_filters.BooleanFilter(label=_("只看逾期"), method="filter_overdue", widget=forms.CheckboxInput)
+
+    def filter_batch(self, queryset, name, value):
+        match = BATCH.fullmatch(value.strip())
+        if not match:
+            return queryset.none()
+        year, sequence = match.groups()
+        entry = "practice__batch_entry__batch"
+        return queryset.filter(**{f"{entry}__year": int(year), f"{entry}__sequence": int(sequence)})
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_condition()) if value else queryset
+
+
+class ReportForm(forms.Form):
+    """What a city reports on one row; a date and result belong to 已落地, a reason to 暂不适用 (the service says
+    which is missing)."""
+
+    status = forms.ChoiceField(label=_("状态"), choices=AdoptionStatus.choices)
+    adopted_on = forms.DateField(
+        label=_("落地日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("已落地时填写")
+    )
+    result = forms.CharField(
+        label=_("本地成效"), required=False, max_length=RESULT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reason = forms.CharField(
+        label=_("暂不适用的原因"), required=False, max_length=RESULT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -1,0 +1,163 @@
+"""The city's 复制推广 台账 (/city/adoptions/): who may see and report what, reports that win once, filters, and a
+page whose queries do not grow with its rows."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from adoptions import services
+from adoptions.enums import AdoptionStatus
+from adoptions.models import Adoption, AdoptionEvent, AdoptionPlan
+from batches import services as batches
+from practices.enums import Role, Status
+from tests.factories import CityFactory, IndicatorFactory, PracticeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def province():
+    xian = CityFactory(code="610100", name="西安市", order=1)
+    hanzhong = CityFactory(code="610700", name="汉中市", order=7)
+    people = {
+        "anonymous": None,
+        "hanzhong": UserFactory(role=Role.CITY_OFFICIAL, city=hanzhong),
+        "xian": UserFactory(role=Role.CITY_OFFICIAL, city=xian),
+        "reviewer": UserFactory(role=Role.REVIEWER),
+        "coordinator": UserFactory(role=Role.COORDINATOR),
+    }
+    return xian, hanzhong, people
+
+
+def publish(city, coordinator, n=1, year=2024):
+    practices = [PracticeFactory(city=city, indicator=IndicatorFactory(), status=Status.APPROVED) for _ in range(n)]
+    batch = batches.batch_create(year=year)
+    batches.batch_add(batch=batch, practices=practices)
+    return batches.batch_publish(batch=batch, by=coordinator)
+
+
+def login(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def post_report(client, row, **fields):
+    data = {"status": AdoptionStatus.IN_PROGRESS, "version": row.version, **fields}
+    return client.post(f"/city/adoptions/{row.pk}/", data)
+
+
+# Permission matrix: role × view × row state, every cell asserted. The row is 汉中's, for a practice of 西安.
+EXPECTED = {
+    "anonymous": {"ledger": "login", "open": "login", "excused": "login", "report": "login"},
+    "hanzhong": {"ledger": 200, "open": 200, "excused": 200, "report": 302},
+    "xian": {"ledger": 200, "open": 404, "excused": 404, "report": 404},
+    "reviewer": {"ledger": 404, "open": 404, "excused": 404, "report": 404},
+    "coordinator": {"ledger": 404, "open": 404, "excused": 404, "report": 404},
+}
+
+
+@pytest.mark.parametrize("view", ["ledger", "open", "excused", "report"])
+@pytest.mark.parametrize("who", list(EXPECTED))
+def test_permission_matrix(client, province, who, view):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    if view == "excused":
+        services.excuse(adoption=row, by=people["coordinator"], reason="无此业务")
+    requests = {
+        "ledger": lambda c: c.get("/city/adoptions/"),
+        "open": lambda c: c.get(f"/city/adoptions/{row.pk}/"),
+        "excused": lambda c: c.get(f"/city/adoptions/{row.pk}/"),
+        "report": lambda c: post_report(c, row),
+    }
+    response = requests[view](login(client, people[who]))
+    expected = EXPECTED[who][view]
+    if expected == "login":
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    else:
+        assert response.status_code == expected
+    reported = Adoption.objects.get(pk=row.pk).status == AdoptionStatus.IN_PROGRESS
+    assert reported == (who == "hanzhong" and view == "report")
+
+
+def test_the_city_reports_a_row_adopted_and_it_is_an_event(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    client = login(client, people["hanzhong"])
+    assert "汉中市复制推广台账" in client.get("/city/adoptions/").content.decode()
+    response = post_report(
+        client, row, status=AdoptionStatus.ADOPTED, adopted_on="2024-05-01", result="企业开办一日办结"
+    )
+    assert response.status_code == 302 and response.url == "/city/adoptions/"
+    row.refresh_from_db()
+    assert (row.status, row.adopted_on, row.result) == (
+        AdoptionStatus.ADOPTED,
+        datetime.date(2024, 5, 1),
+        "企业开办一日办结",
+    )
+    assert row.events.filter(kind=AdoptionEvent.Kind.REPORTED, actor=people["hanzhong"]).exists()
+
+
+def test_an_incomplete_or_stale_report_says_why_and_changes_nothing(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    client = login(client, people["hanzhong"])
+    html = post_report(client, row, status=AdoptionStatus.ADOPTED, result="已复制").content.decode()
+    assert "须填写落地日期和本地成效" in html
+    assert Adoption.objects.get(pk=row.pk).version == row.version
+    post_report(client, row)  # a first save of the version seen
+    html = post_report(client, row, status=AdoptionStatus.NOT_APPLICABLE, reason="无此业务").content.decode()
+    assert "此记录已被他人修改" in html  # a second save of the same version: told to reload
+    assert Adoption.objects.get(pk=row.pk).status == AdoptionStatus.IN_PROGRESS
+
+
+def test_an_excused_row_is_shown_read_only_and_a_post_is_refused(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    services.excuse(adoption=row, by=people["coordinator"], reason="无此业务")
+    client = login(client, people["hanzhong"])
+    html = client.get(f"/city/adoptions/{row.pk}/").content.decode()
+    assert "省级已免于本市填报：无此业务" in html and 'name="status"' not in html
+    assert "不能填报" in post_report(client, row, version=row.version + 1).content.decode()
+
+
+def test_the_ledger_filters_by_status_batch_and_overdue(client, province):
+    xian, hanzhong, people = province
+    first = publish(xian, people["coordinator"], n=2, year=2023)
+    publish(xian, people["coordinator"], n=1, year=2024)
+    AdoptionPlan.objects.filter(batch=first).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    rows = list(Adoption.objects.filter(city=hanzhong, practice__batch_entry__batch=first))
+    services.report(adoption=rows[0], by=None, status=AdoptionStatus.NOT_APPLICABLE, seen_version=1, reason="无")
+    client = login(client, people["hanzhong"])
+
+    def titles(**query):
+        html = client.get("/city/adoptions/", query).content.decode()
+        return sorted(
+            row.practice.batch_entry.title
+            for row in Adoption.objects.filter(city=hanzhong)
+            if f"/city/adoptions/{row.pk}/" in html
+        )
+
+    every = titles()
+    assert len(every) == 3
+    assert titles(batch="2023-1") == sorted(r.practice.batch_entry.title for r in rows)
+    assert titles(status=AdoptionStatus.NOT_APPLICABLE) == [rows[0].practice.batch_entry.title]
+    assert titles(overdue="true") == [rows[1].practice.batch_entry.title]  # open, past its deadline
+    assert titles(batch="not-a-batch") == []
+
+
+@pytest.mark.parametrize("rows", [1, 3, 50])
+def test_the_ledger_costs_the_same_queries_whatever_its_rows(client, province, django_assert_num_queries, rows):
+    xian, _hanzhong, people = province
+    publish(xian, people["coordinator"], n=rows)
+    client = login(client, people["hanzhong"])
+    # session, user, groups, membership; the count; Django's two permission reads and the unread count for the
+    # header; the indicators of the filter (shared between requests outside a transaction, read here inside the
+    # test's); the page of rows with their entries, batches and deadlines
+    with django_assert_num_queries(10):
+        assert client.get("/city/adoptions/").status_code == 200
