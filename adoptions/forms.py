@@ -49,7 +49,10 @@ class ReportForm(forms.Form):
 
     status = forms.ChoiceField(label=_("状态"), choices=AdoptionStatus.choices)
     adopted_on = forms.DateField(
-        label=_("落地日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("已落地时填写")
+        label=_("落地日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("已落地时填写"),
     )
     result = forms.CharField(
         label=_("本地成效"), required=False, max_length=RESULT_MAX, widget=forms.Textarea(attrs={"rows": 4})
@@ -58,3 +61,13 @@ class ReportForm(forms.Form):
         label=_("暂不适用的原因"), required=False, max_length=RESULT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(
+        label=_("填报截止日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+
+class ExcuseForm(forms.Form):
+    reason = forms.CharField(label=_("免于填报的原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

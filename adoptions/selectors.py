@@ -1,4 +1,7 @@
-"""Reads of 复制推广: a city's 台账, one row as its city sees it."""
+"""Reads of 复制推广: a city's 台账, one row as its city sees it, and a batch's matrix of entries × cities for the
+province."""
+
+from dataclasses import dataclass, field
 
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
@@ -6,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from batches.models import Batch, BatchEntry
 from practices.models import City
 
 from .enums import AdoptionStatus
@@ -51,3 +55,71 @@ def row_for(user, pk, *, city: City | None) -> Adoption:
     if city is None or row.city_id != city.pk or not user.has_perm("adoptions.view_ledger"):
         raise Http404
     return row
+
+
+DONE = {AdoptionStatus.ADOPTED, AdoptionStatus.NOT_APPLICABLE}  # a city has answered
+
+
+@dataclass
+class Cell:
+    row: Adoption | None  # None: the practice's own city, or a city that owes nothing and reported nothing
+
+    @property
+    def done(self) -> bool:
+        return self.row is not None and (self.row.status in DONE or self.row.excused_at is not None)
+
+
+@dataclass
+class Matrix:
+    """A published batch's 复制推广: its entries × the cities, each cell a row of the 台账 or none, with the share
+    of rows answered per city and per entry."""
+
+    batch: Batch
+    deadline: object
+    cities: list[City]
+    lines: list[tuple[BatchEntry, list[Cell], tuple[int, int]]] = field(default_factory=list)
+    per_city: list[tuple[int, int]] = field(default_factory=list)
+
+
+def planned_batches() -> QuerySet[Batch]:
+    """Published batches that have a 复制推广 plan, newest first."""
+    return (
+        Batch.objects.filter(adoption_plan__isnull=False)
+        .select_related("adoption_plan")
+        .defer("source_text", "import_warnings")  # an imported announcement's whole text
+        .order_by("-year", "-sequence")
+    )
+
+
+def matrix(batch: Batch) -> Matrix:
+    """The batch's entries (numbered as published) × the cities (active ones, and any that reported), in three
+    queries whatever the size: the entries, the rows, the cities (the plan is read with the batch)."""
+    entries = list(batch.entries.order_by("number").only("batch", "practice", "number", "title", "city_name"))
+    rows = {
+        (row.practice_id, row.city_id): row
+        for row in Adoption.objects.filter(practice_id__in=[e.practice_id for e in entries]).annotate(
+            overdue=Case(When(overdue_condition(), then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+    }
+    reporting = {city for _practice, city in rows}
+    cities = [c for c in City.objects.all() if c.active or c.pk in reporting]
+    result = Matrix(
+        batch=batch, deadline=getattr(getattr(batch, "adoption_plan", None), "deadline", None), cities=cities
+    )
+    totals = {c.pk: [0, 0] for c in cities}
+    for entry in entries:
+        cells = [Cell(rows.get((entry.practice_id, city.pk))) for city in cities]
+        owed = [(city, cell) for city, cell in zip(cities, cells, strict=True) if cell.row is not None]
+        for city, cell in owed:
+            totals[city.pk][0] += cell.done
+            totals[city.pk][1] += 1
+        result.lines.append((entry, cells, (sum(cell.done for _c, cell in owed), len(owed))))
+    result.per_city = [tuple(totals[c.pk]) for c in cities]
+    return result
+
+
+def province_row(pk) -> Adoption:
+    """One row as the province sees it, with its practice's entry, batch and plan, and its events."""
+    return get_object_or_404(
+        Adoption.objects.select_related("city", "practice__batch_entry__batch__adoption_plan"), pk=pk
+    )

@@ -5,4 +5,6 @@ from . import views
 urlpatterns = [
     path("city/adoptions/", views.ledger, name="city_adoptions"),
     path("city/adoptions/<id:pk>/", views.report, name="city_adoption"),
+    path("review/adoptions/", views.province, name="review_adoptions"),
+    path("review/adoptions/rows/<id:pk>/", views.province_detail, name="review_adoption"),
 ]

@@ -1,7 +1,9 @@
-"""The city's 复制推广 台账 (/city/adoptions/): its rows, filtered, and the report on each."""
+"""复制推广: the city's 台账 (/city/adoptions/), its rows filtered and the report on each; the province's matrix
+(/review/adoptions/) of a batch's entries × cities, each row with its history, excuses and the deadline."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -10,8 +12,8 @@ from bizenv.web.permissions import require
 from practices.people import user_city
 
 from . import services
-from .forms import LedgerFilter, ReportForm
-from .selectors import city_ledger, row_for
+from .forms import BATCH, DeadlineForm, ExcuseForm, LedgerFilter, ReportForm
+from .selectors import city_ledger, matrix, planned_batches, province_row, row_for
 
 LEDGER_PAGE = 50
 
@@ -66,3 +68,66 @@ def report(request, pk):
             return redirect("city_adoptions")
     context = {"row": row, "entry": row.practice.batch_entry, "form": form, "can_report": can_report}
     return render(request, "adoptions/report.html", context)
+
+
+@login_required
+def province(request):
+    """A published batch's matrix of entries × cities, for the coordinator and the reviewers; the coordinator sets
+    its deadline here."""
+    require(request, "adoptions.view_matrix")
+    batches = list(planned_batches())
+    asked = request.GET.get("batch")
+    wanted = BATCH.fullmatch(asked or "")
+    if asked is None:
+        batch = batches[0] if batches else None
+    else:
+        batch = next((b for b in batches if wanted and (b.year, b.sequence) == tuple(map(int, wanted.groups()))), None)
+        if batch is None:
+            raise Http404
+    can_manage = request.user.has_perm("adoptions.manage")
+    form = DeadlineForm(request.POST or None, initial={"deadline": batch.adoption_plan.deadline if batch else None})
+    if request.method == "POST":
+        require(request, "adoptions.manage")
+        if batch is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.set_deadline(batch=batch, deadline=form.cleaned_data["deadline"], by=request.user)
+            except services.AdoptionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("截止日期已保存。"))
+                return redirect(f"{request.path}?batch={batch.year}-{batch.sequence}")
+    context = {
+        "batches": batches,
+        "batch": batch,
+        "matrix": matrix(batch) if batch else None,
+        "deadline_form": form if can_manage else None,
+    }
+    return render(request, "adoptions/province.html", context)
+
+
+@login_required
+def province_detail(request, pk):
+    """One row for the province: what the city reported and when, its history; the coordinator may excuse it."""
+    require(request, "adoptions.view_matrix")
+    row = province_row(pk)
+    form = ExcuseForm(request.POST or None)
+    if request.method == "POST":
+        require(request, "adoptions.manage")
+        if form.is_valid():
+            try:
+                services.excuse(adoption=row, by=request.user, reason=form.cleaned_data["reason"])
+            except services.AdoptionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("已免于该市填报。"))
+                return redirect("review_adoption", pk=row.pk)
+    context = {
+        "row": row,
+        "entry": row.practice.batch_entry,
+        "events": row.events.select_related("actor"),
+        "results": row.results.all(),
+        "excuse_form": form if request.user.has_perm("adoptions.manage") and row.excused_at is None else None,
+    }
+    return render(request, "adoptions/province_row.html", context)

@@ -161,3 +161,85 @@ def test_the_ledger_costs_the_same_queries_whatever_its_rows(client, province, d
     # test's); the page of rows with their entries, batches and deadlines
     with django_assert_num_queries(10):
         assert client.get("/city/adoptions/").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The province's matrix (/review/adoptions/) and a row as the province sees it
+
+PROVINCE = {
+    "anonymous": {"matrix": "login", "row": "login", "deadline": "login", "excuse": "login"},
+    "hanzhong": {"matrix": 404, "row": 404, "deadline": 404, "excuse": 404},
+    "xian": {"matrix": 404, "row": 404, "deadline": 404, "excuse": 404},
+    "reviewer": {"matrix": 200, "row": 200, "deadline": 404, "excuse": 404},
+    "coordinator": {"matrix": 200, "row": 200, "deadline": 302, "excuse": 302},
+}
+
+
+@pytest.mark.parametrize("view", ["matrix", "row", "deadline", "excuse"])
+@pytest.mark.parametrize("who", list(PROVINCE))
+def test_province_permission_matrix(client, province, who, view):
+    xian, hanzhong, people = province
+    batch = publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    later = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
+    requests = {
+        "matrix": lambda c: c.get("/review/adoptions/"),
+        "row": lambda c: c.get(f"/review/adoptions/rows/{row.pk}/"),
+        "deadline": lambda c: c.post(f"/review/adoptions/?batch={batch.year}-{batch.sequence}", {"deadline": later}),
+        "excuse": lambda c: c.post(f"/review/adoptions/rows/{row.pk}/", {"reason": "无此业务"}),
+    }
+    response = requests[view](login(client, people[who]))
+    expected = PROVINCE[who][view]
+    if expected == "login":
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    else:
+        assert response.status_code == expected
+    changed = {
+        "deadline": AdoptionPlan.objects.get(batch=batch).deadline.isoformat() == later,
+        "excuse": Adoption.objects.get(pk=row.pk).excused_at is not None,
+    }
+    assert changed == {
+        "deadline": who == "coordinator" and view == "deadline",
+        "excuse": who == "coordinator" and view == "excuse",
+    }
+
+
+def test_the_matrix_shows_each_citys_status_and_counts_what_is_answered(client, province):
+    xian, hanzhong, people = province
+    ankang = CityFactory(code="610900", name="安康市", short_name="安康", order=9)
+    batch = publish(xian, people["coordinator"], n=2)
+    first, second = (e.practice for e in batch.entries.order_by("number"))
+    services.report(
+        adoption=Adoption.objects.get(practice=first, city=hanzhong),
+        by=None,
+        status=AdoptionStatus.ADOPTED,
+        seen_version=1,
+        adopted_on=datetime.date(2024, 5, 1),
+        result="已复制",
+    )
+    services.excuse(adoption=Adoption.objects.get(practice=second, city=ankang), by=None, reason="无此业务")
+    html = login(client, people["reviewer"]).get("/review/adoptions/").content.decode()
+    for row in Adoption.objects.all():
+        assert (
+            f'href="/review/adoptions/rows/{row.pk}/" class="status adoption-{row.status}">{row.get_status_display()}'
+            in html
+        )
+    # answered per entry: the first by 汉中 of its two cities, the second by 安康 (excused); per city likewise
+    assert html.count('<td class="num">1/2</td>') == 2 + 2
+    assert "已落地" in html and "已免" in html
+
+
+@pytest.mark.parametrize("entries", [1, 3, 12])
+def test_the_matrix_costs_the_same_queries_whatever_its_size(client, province, django_assert_num_queries, entries):
+    xian, _hanzhong, people = province
+    publish(xian, people["coordinator"], n=entries)
+    client = login(client, people["reviewer"])
+    # session, user, groups; the batches with their plans; Django's two permission reads, the user's city and the
+    # unread count for the header; the entries, the rows, the cities
+    with django_assert_num_queries(11):
+        assert client.get("/review/adoptions/").status_code == 200
+
+
+def test_an_unknown_batch_is_404(client, province):
+    _xian, _hanzhong, people = province
+    assert login(client, people["reviewer"]).get("/review/adoptions/", {"batch": "2099-9"}).status_code == 404
