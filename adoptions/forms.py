@@ -1,19 +1,16 @@
 """The city's 台账: its filters, and the report on one row."""
 
-import re
-
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from batches.selectors import year_and_sequence
 from bizenv.web.fast import FastSelect, FastTextInput, ReferenceChoiceFilter
 from practices.models import Indicator
 
 from .enums import AdoptionStatus
 from .models import RESULT_MAX
 from .selectors import overdue_condition
-
-BATCH = re.compile(r"([0-9]{4})-([0-9]{1,4})")  # YEAR-SEQ, as the public list writes a batch
 
 
 class LedgerFilter(django_filters.FilterSet):
@@ -32,12 +29,11 @@ class LedgerFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(label=_("只看逾期"), method="filter_overdue", widget=forms.CheckboxInput)
 
     def filter_batch(self, queryset, name, value):
-        match = BATCH.fullmatch(value.strip())
-        if not match:
+        batch = year_and_sequence(value)
+        if batch is None:
             return queryset.none()
-        year, sequence = match.groups()
         entry = "practice__batch_entry__batch"
-        return queryset.filter(**{f"{entry}__year": int(year), f"{entry}__sequence": int(sequence)})
+        return queryset.filter(**{f"{entry}__year": batch[0], f"{entry}__sequence": batch[1]})
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_condition()) if value else queryset

@@ -7,12 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from batches.selectors import year_and_sequence
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import require
 from practices.people import user_city
 
 from . import services
-from .forms import BATCH, DeadlineForm, ExcuseForm, LedgerFilter, ReportForm
+from .forms import DeadlineForm, ExcuseForm, LedgerFilter, ReportForm
 from .selectors import city_ledger, matrix, planned_batches, province_row, row_for
 
 LEDGER_PAGE = 50
@@ -77,11 +78,11 @@ def province(request):
     require(request, "adoptions.view_matrix")
     batches = list(planned_batches())
     asked = request.GET.get("batch")
-    wanted = BATCH.fullmatch(asked or "")
     if asked is None:
         batch = batches[0] if batches else None
     else:
-        batch = next((b for b in batches if wanted and (b.year, b.sequence) == tuple(map(int, wanted.groups()))), None)
+        wanted = year_and_sequence(asked)
+        batch = next((b for b in batches if (b.year, b.sequence) == wanted), None)
         if batch is None:
             raise Http404
     can_manage = request.user.has_perm("adoptions.manage")

@@ -1,6 +1,8 @@
 """Reads of batches: the approved pool a batch is composed from, published batches and their entries as the public
 reads them, and an announcement's sections."""
 
+import re
+
 from django.db.models import Count, QuerySet
 
 from practices.enums import Status
@@ -8,6 +10,15 @@ from practices.models import Practice
 
 from .enums import BatchStatus
 from .models import Batch, BatchEntry
+
+# How a batch is named in URLs and filters: YEAR-SEQ, 2022-2 for 2022年第二批.
+BATCH_NAME = re.compile(r"([0-9]{4})-([0-9]{1,4})")
+
+
+def year_and_sequence(name: str) -> tuple[int, int] | None:
+    """2022-2 → (2022, 2); None for anything else."""
+    match = BATCH_NAME.fullmatch(name.strip())
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def approved_pool() -> QuerySet[Practice]:

@@ -1,17 +1,14 @@
 """The public list's filters, shared by the list and the API, and how they become a search of the index."""
 
-import re
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from batches.models import BatchEntry
+from batches.selectors import year_and_sequence
 from bizenv.web.fast import FastNumberInput, FastTextInput, ReferenceChoiceFilter
 from practices import search
 from practices.models import City, Indicator
 from practices.search.text import parse_query
-
-BATCH = re.compile(r"([0-9]{4})-([0-9]{1,4})")  # the batch filter: YEAR-SEQ
 
 
 class PublicPracticeFilter(django_filters.FilterSet):
@@ -52,11 +49,10 @@ class PublicPracticeFilter(django_filters.FilterSet):
         return queryset  # ranked full-text search happens after the other filters: see searched()
 
     def filter_batch(self, queryset, name, value):
-        match = BATCH.fullmatch(value.strip())
-        if not match:
+        batch = year_and_sequence(value)
+        if batch is None:
             return queryset.none()
-        year, sequence = match.groups()
-        return queryset.filter(batch__year=int(year), batch__sequence=int(sequence))
+        return queryset.filter(batch__year=batch[0], batch__sequence=batch[1])
 
 
 def searched(filters: PublicPracticeFilter):
@@ -67,7 +63,7 @@ def searched(filters: PublicPracticeFilter):
         return filters.queryset.none(), []
     data = filters.form.cleaned_data
     query = data.get("q") or ""
-    batch = BATCH.fullmatch((data.get("batch") or "").strip())
+    batch = year_and_sequence(data.get("batch") or "")
     if data.get("batch") and not batch:
         return filters.queryset.none(), []
     # The list's filters as the index's facets: what the public may see (published), and what was asked for.
@@ -77,7 +73,7 @@ def searched(filters: PublicPracticeFilter):
             city=data["city"].pk if data.get("city") else None,
             indicator=data["indicator"].pk if data.get("indicator") else None,
             year=data.get("year"),
-            batch=batch.groups() if batch else None,
+            batch=batch,
         ),
     ]
     terms = parse_query(query)
