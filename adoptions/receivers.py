@@ -3,7 +3,7 @@ what each city owes; a practice deleted (a replaced import) takes only the rows 
 inactive or active again owes accordingly."""
 
 from django.db.models import ProtectedError
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
@@ -29,8 +29,16 @@ def _keep_reports(sender, instance, **kwargs):
         raise ProtectedError(_("已填报的复制推广记录不能删除。"), {instance})
 
 
+@receiver(pre_save, sender=City, dispatch_uid="adoptions.city_active_was")
+def _city_saving(sender, instance, raw=False, **kwargs):
+    """Note whether the city was active, so that only a change of it changes what the city owes."""
+    if not raw and instance.pk:
+        instance._active_was = City.objects.filter(pk=instance.pk).values_list("active", flat=True).first()
+
+
 @receiver(post_save, sender=City, dispatch_uid="adoptions.city_changed")
-def _city_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
-    if raw or created or (update_fields is not None and "active" not in update_fields):
+def _city_saved(sender, instance, created=False, raw=False, **kwargs):
+    was = getattr(instance, "_active_was", None)
+    if raw or created or was is None or was == instance.active:
         return
     services.city_changed(city=instance)

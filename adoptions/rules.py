@@ -8,6 +8,7 @@ import rules
 
 from practices.enums import Status
 from practices.people import is_city_official, is_coordinator, is_province_staff, user_city
+from practices.rules import has_city
 
 
 @rules.predicate
@@ -19,11 +20,6 @@ def is_own_row(user, adoption):
 @rules.predicate
 def is_reportable(user, adoption):
     return adoption is not None and adoption.excused_at is None and adoption.practice.status == Status.PUBLISHED
-
-
-@rules.predicate
-def has_city(user):
-    return user_city(user) is not None
 
 
 rules.add_perm("adoptions.view_ledger", is_city_official & has_city)

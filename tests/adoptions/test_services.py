@@ -161,3 +161,15 @@ def test_a_city_made_inactive_keeps_its_reports_and_owes_again_when_active(provi
     assert Adoption.objects.filter(city=city).count() == len(practices)
     assert Adoption.objects.get(pk=reported.pk).status == AdoptionStatus.IN_PROGRESS
     assert not Adoption.objects.filter(pk=untouched.pk).exists()  # a new row stands in its place
+
+
+def test_a_city_saved_without_changing_whether_it_is_active_owes_as_before(province):
+    """Renamed in the admin, say: nothing is created or dropped."""
+    cities, practices, coordinator = province
+    publish(practices, coordinator)
+    city = cities[4]
+    Adoption.objects.filter(city=city).first().delete()  # as if it had been owed nothing for that entry
+    owed = Adoption.objects.filter(city=city).count()
+    city.name = "改名后的市"
+    city.save()
+    assert Adoption.objects.filter(city=city).count() == owed
