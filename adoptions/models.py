@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from batches.models import Batch
-from practices.models import City, Practice, user_ref
+from practices.models import City, MeasuredResult, Practice, user_ref
 
 from .enums import AdoptionStatus
 
@@ -85,15 +85,10 @@ class Adoption(models.Model):
             raise ValidationError({"city": ValidationError(_("不能声明复制本市自己的经验做法。"), code="own_practice")})
 
 
-class AdoptionResult(models.Model):
-    """A measured local result of an adoption, e.g. 企业开办时间 3 → 1 个工作日."""
+class AdoptionResult(MeasuredResult):
+    """A measured local result of an adoption."""
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="results", verbose_name=_("复制推广"))
-    measure = models.CharField(_("指标项"), max_length=100)
-    before = models.CharField(_("实施前"), max_length=50, blank=True)
-    after = models.CharField(_("实施后"), max_length=50)
-    unit = models.CharField(_("单位"), max_length=20, blank=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["adoption", "order", "pk"]
@@ -103,9 +98,6 @@ class AdoptionResult(models.Model):
             models.CheckConstraint(condition=~Q(measure=""), name="adoption_result_measure_not_empty"),
             models.CheckConstraint(condition=~Q(after=""), name="adoption_result_after_not_empty"),
         ]
-
-    def __str__(self):
-        return f"{self.measure}: {self.before} → {self.after} {self.unit}".strip()
 
 
 class AdoptionEvent(models.Model):

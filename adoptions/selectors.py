@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from batches.models import Batch, BatchEntry
+from bizenv.web.fast import shared_rows
 from practices.models import City
 
 from .enums import AdoptionStatus
@@ -92,8 +93,9 @@ def planned_batches() -> QuerySet[Batch]:
 
 
 def matrix(batch: Batch) -> Matrix:
-    """The batch's entries (numbered as published) × the cities (active ones, and any that reported), in three
-    queries whatever the size: the entries, the rows, the cities (the plan is read with the batch)."""
+    """The batch's entries (numbered as published) × the cities (active ones, and any that reported), in two
+    queries whatever the size: the entries and the rows (the plan is read with the batch, the cities are the
+    process's shared rows, as the lists' filters read them)."""
     entries = list(batch.entries.order_by("number").only("batch", "practice", "number", "title", "city_name"))
     rows = {
         (row.practice_id, row.city_id): row
@@ -102,7 +104,7 @@ def matrix(batch: Batch) -> Matrix:
         )
     }
     reporting = {city for _practice, city in rows}
-    cities = [c for c in City.objects.all() if c.active or c.pk in reporting]
+    cities = [c for c in shared_rows(City) if c.active or c.pk in reporting]
     result = Matrix(
         batch=batch, deadline=getattr(getattr(batch, "adoption_plan", None), "deadline", None), cities=cities
     )

@@ -178,15 +178,26 @@ class Practice(models.Model):
         return self.title
 
 
-class PracticeResult(models.Model):
-    """A measured result of a practice, e.g. 企业开办时间 5 → 2 个工作日."""
+class MeasuredResult(models.Model):
+    """A measured result, e.g. 企业开办时间 5 → 2 个工作日: of a practice, or of a city's copy of one (adoptions)."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="results", verbose_name=_("经验做法"))
     measure = models.CharField(_("指标项"), max_length=100)
     before = models.CharField(_("实施前"), max_length=50, blank=True)
     after = models.CharField(_("实施后"), max_length=50)
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.measure}: {self.before} → {self.after} {self.unit}".strip()
+
+
+class PracticeResult(MeasuredResult):
+    """A measured result of a practice."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="results", verbose_name=_("经验做法"))
 
     class Meta:
         ordering = ["practice", "order", "pk"]
@@ -196,9 +207,6 @@ class PracticeResult(models.Model):
             models.CheckConstraint(condition=~Q(measure=""), name="result_measure_not_empty"),
             models.CheckConstraint(condition=~Q(after=""), name="result_after_not_empty"),
         ]
-
-    def __str__(self):
-        return f"{self.measure}: {self.before} → {self.after} {self.unit}".strip()
 
 
 class PracticeEvent(models.Model):

@@ -235,7 +235,8 @@ def test_the_matrix_costs_the_same_queries_whatever_its_size(client, province, d
     publish(xian, people["coordinator"], n=entries)
     client = login(client, people["reviewer"])
     # session, user, groups; the batches with their plans; Django's two permission reads, the user's city and the
-    # unread count for the header; the entries, the rows, the cities
+    # unread count for the header; the entries, the rows; the cities (shared between requests outside a
+    # transaction, read here inside the test's)
     with django_assert_num_queries(11):
         assert client.get("/review/adoptions/").status_code == 200
 
