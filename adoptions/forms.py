@@ -56,7 +56,22 @@ class ReportForm(forms.Form):
     reason = forms.CharField(
         label=_("暂不适用的原因"), required=False, max_length=RESULT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
+    evidence = forms.FileField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("可选，一个文件：PDF、Word、Excel、JPG 或 PNG，不超过 20 MB；仅省级可见。"),
+    )
+    drop_evidence = forms.BooleanField(label=_("删除已上传的佐证材料"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, has_evidence: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_evidence:
+            del self.fields["drop_evidence"]
+
+
+def result_initial(adoption) -> list[dict]:
+    return list(adoption.results.values("measure", "before", "after", "unit"))
 
 
 class DeadlineForm(forms.Form):

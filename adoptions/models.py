@@ -49,6 +49,12 @@ class Adoption(models.Model):
     reason = models.TextField(_("暂不适用的原因"), blank=True)
     excused_at = models.DateTimeField(_("免于填报时间"), null=True, blank=True)
     excuse = models.TextField(_("免于填报的原因"), blank=True)
+    # One evidence file (a notice, a photo of the window), for the province only; stored under a generated name
+    # (adoptions/<row id>/<random>), the uploader's name kept as data, its type checked from its content.
+    evidence = models.FileField(_("佐证材料"), upload_to="adoptions/", max_length=200, blank=True)
+    evidence_name = models.CharField(_("佐证材料文件名"), max_length=200, blank=True)
+    evidence_type = models.CharField(_("佐证材料类型"), max_length=100, blank=True)
+    evidence_size = models.PositiveBigIntegerField(_("佐证材料大小（字节）"), default=0)
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -85,6 +91,21 @@ class Adoption(models.Model):
             raise ValidationError({"city": ValidationError(_("不能声明复制本市自己的经验做法。"), code="own_practice")})
 
 
+class Generation(models.Model):
+    """One counter, raised in the same transaction as every write that changes what the public statistics count
+    (a report, an excuse, obligations created or dropped, a batch published): the statistics are cached under it,
+    so a cached figure is never older than the last committed change."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("统计版本")
+        verbose_name_plural = _("统计版本")
+
+    def __str__(self):
+        return str(self.value)
+
+
 class AdoptionResult(MeasuredResult):
     """A measured local result of an adoption."""
 
@@ -107,6 +128,7 @@ class AdoptionEvent(models.Model):
         CREATED = "created", _("生成")
         REPORTED = "reported", _("填报")
         EXCUSED = "excused", _("免于填报")
+        REMINDED = "reminded", _("催报")
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="events", verbose_name=_("复制推广"))
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
@@ -129,7 +151,7 @@ class AdoptionEvent(models.Model):
         verbose_name_plural = _("复制推广记录")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["created", "reported", "excused"]), name="adoption_event_kind"
+                condition=Q(kind__in=["created", "reported", "excused", "reminded"]), name="adoption_event_kind"
             ),
             models.CheckConstraint(
                 condition=Q(to_status__in=AdoptionStatus.values), name="adoption_event_status_valid"

@@ -2,6 +2,7 @@
 excuse and deadline. Each runs in one transaction and writes an event."""
 
 import datetime
+import uuid
 
 from django.db import transaction
 from django.db.models import F
@@ -12,15 +13,21 @@ from batches.enums import EntryScope
 from batches.models import Batch
 from practices.enums import Status
 from practices.models import City, Practice
+from practices.services import AttachmentRefused, check_upload
 
 from .enums import AdoptionStatus
-from .models import Adoption, AdoptionEvent, AdoptionPlan, AdoptionResult
+from .models import Adoption, AdoptionEvent, AdoptionPlan, AdoptionResult, Generation
 
 DEADLINE_DAYS = 90  # after publication, unless the coordinator sets another date
 
 
 class AdoptionError(Exception):
-    """A report, excuse or deadline that cannot be written; the message is for the user."""
+    """A report, excuse or deadline that cannot be written; the message is for the user, `field` names the form
+    field (or spreadsheet column) it is about, if one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class StaleAdoption(AdoptionError):
@@ -29,6 +36,18 @@ class StaleAdoption(AdoptionError):
     def __init__(self, current: Adoption):
         super().__init__(_("此记录已被他人修改，请刷新后查看最新内容再填报。"))
         self.current = current
+
+
+def changed():
+    """Raise the statistics' generation, inside the caller's transaction: a cached figure is read under the
+    generation it was computed at, so the next reader after this commits computes afresh."""
+    if not Generation.objects.filter(pk=1).update(value=F("value") + 1):
+        Generation.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+def generation() -> int:
+    """The statistics' current generation (see changed())."""
+    return Generation.objects.filter(pk=1).values_list("value", flat=True).first() or 0
 
 
 def untouched():
@@ -59,19 +78,23 @@ def create_obligations(*, batch: Batch, by=None) -> int:
     AdoptionPlan.objects.get_or_create(
         batch=batch, defaults={"deadline": published + datetime.timedelta(days=DEADLINE_DAYS), "updated_by": by}
     )
+    changed()
     return len(rows)
 
 
-def _check_report(status: str, adopted_on, result: str, reason: str):
+def check_report(status: str, adopted_on, result: str, reason: str):
+    """What a report must say for its status; AdoptionError naming the field otherwise."""
     if status not in AdoptionStatus.values:
-        raise AdoptionError(_("未知的状态“%(status)s”。") % {"status": status})
+        raise AdoptionError(_("未知的状态“%(status)s”。") % {"status": status}, field="status")
     if status == AdoptionStatus.ADOPTED:
-        if adopted_on is None or not result.strip():
-            raise AdoptionError(_("“已落地”须填写落地日期和本地成效。"))
+        if adopted_on is None:
+            raise AdoptionError(_("“已落地”须填写落地日期。"), field="adopted_on")
+        if not result.strip():
+            raise AdoptionError(_("“已落地”须填写本地成效。"), field="result")
         if adopted_on > timezone.localdate():
-            raise AdoptionError(_("落地日期不能晚于今天。"))
+            raise AdoptionError(_("落地日期不能晚于今天。"), field="adopted_on")
     if status == AdoptionStatus.NOT_APPLICABLE and not reason.strip():
-        raise AdoptionError(_("“暂不适用”须说明原因。"))
+        raise AdoptionError(_("“暂不适用”须说明原因。"), field="reason")
 
 
 @transaction.atomic
@@ -84,11 +107,21 @@ def report(
     adopted_on: datetime.date | None = None,
     result: str = "",
     reason: str = "",
-    results: list[dict] = (),
+    results: list[dict] | None = None,
+    evidence=None,
+    drop_evidence: bool = False,
 ) -> Adoption:
     """A city's report on its row, unless someone saved the row since `seen_version`: then StaleAdoption, and
-    nothing changes. A date and result belong to 已落地 only, a reason to 暂不适用 only."""
-    _check_report(status, adopted_on, result, reason)
+    nothing changes. A date, result and measured results belong to 已落地 only, a reason to 暂不适用 only.
+    `results` None keeps the measured results as they are (a report from the spreadsheet, which has no such
+    column); `evidence` is an upload that replaces the row's evidence file, `drop_evidence` removes it."""
+    check_report(status, adopted_on, result, reason)
+    checked = None
+    if evidence is not None:
+        try:
+            checked = check_upload(evidence)
+        except AttachmentRefused as exc:
+            raise AdoptionError(str(exc), field="evidence") from exc
     adopted = status == AdoptionStatus.ADOPTED
     before = Adoption.objects.select_for_update().get(pk=adoption.pk)
     if before.excused_at is not None:
@@ -104,17 +137,41 @@ def report(
     )
     if updated != 1:
         raise StaleAdoption(before)
-    AdoptionResult.objects.filter(adoption=adoption).delete()
-    if adopted:
+    if not adopted:
+        AdoptionResult.objects.filter(adoption=adoption).delete()
+    elif results is not None:
+        AdoptionResult.objects.filter(adoption=adoption).delete()
         AdoptionResult.objects.bulk_create(
             AdoptionResult(adoption=adoption, order=i, **{k: row[k] for k in ("measure", "before", "after", "unit")})
             for i, row in enumerate(results)
         )
+    if checked is not None or (drop_evidence and before.evidence):
+        _replace_evidence(before, evidence, checked)
     AdoptionEvent.objects.create(
         adoption=adoption, kind=AdoptionEvent.Kind.REPORTED, from_status=before.status, to_status=status, actor=by
     )
+    changed()
     adoption.refresh_from_db()
     return adoption
+
+
+def _replace_evidence(row: Adoption, upload, checked):
+    """The row's evidence file becomes the upload (or none); the old file is removed once the change commits."""
+    old = row.evidence.name
+    if checked is None:
+        row.evidence, row.evidence_name, row.evidence_type, row.evidence_size = "", "", "", 0
+    else:
+        row.evidence.save(f"{row.pk}/{uuid.uuid4().hex}", upload, save=False)
+        row.evidence_name, row.evidence_type, row.evidence_size = checked.name, checked.content_type, upload.size
+    Adoption.objects.filter(pk=row.pk).update(
+        evidence=row.evidence.name,
+        evidence_name=row.evidence_name,
+        evidence_type=row.evidence_type,
+        evidence_size=row.evidence_size,
+    )
+    if old:
+        storage = row.evidence.storage
+        transaction.on_commit(lambda: storage.delete(old))
 
 
 @transaction.atomic
@@ -154,6 +211,7 @@ def excuse(*, adoption: Adoption, by, reason: str) -> Adoption:
         actor=by,
         note=reason.strip(),
     )
+    changed()
     return adoption
 
 
@@ -176,6 +234,7 @@ def city_changed(*, city: City):
     every published batch's 全省复制推广 entries once more."""
     if not city.active:
         untouched().filter(city=city, owed=True).delete()
+        changed()
         return
     for plan in AdoptionPlan.objects.select_related("batch"):
         create_obligations(batch=plan.batch)

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from batches.selectors import year_and_sequence
+from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import require
+from practices.forms import ResultFormSet
 from practices.people import user_city
 
 from . import services
-from .forms import DeadlineForm, ExcuseForm, LedgerFilter, ReportForm
+from .forms import DeadlineForm, ExcuseForm, LedgerFilter, ReportForm, result_initial
 from .selectors import city_ledger, matrix, planned_batches, province_row, row_for
 
 LEDGER_PAGE = 50
@@ -31,44 +33,80 @@ def ledger(request):
     return render(request, "adoptions/ledger.html", {"city": city, "filters": filters, "page": page})
 
 
+FIELDS = ("status", "adopted_on", "result", "reason")
+
+
+def _report_forms(row, data=None, files=None):
+    form = ReportForm(
+        data,
+        files,
+        initial={**{k: getattr(row, k) for k in FIELDS}, "version": row.version},
+        has_evidence=bool(row.evidence),
+    )
+    return form, ResultFormSet(data, initial=result_initial(row), prefix="results")
+
+
 @login_required
 def report(request, pk):
-    """One row: what it is, and the city's report on it (read-only once excused)."""
+    """One row: what it is, and the city's report on it with its measured results and evidence (read-only once
+    excused)."""
     row = row_for(request.user, pk, city=user_city(request.user))
     can_report = request.user.has_perm("adoptions.report", row)
-    initial = {"status": row.status, "adopted_on": row.adopted_on, "result": row.result, "reason": row.reason}
-    form = ReportForm(request.POST or None, initial={**initial, "version": row.version})
+    form, results = _report_forms(row, request.POST or None, request.FILES or None)
     if request.method == "POST" and not can_report:
         messages.error(request, _("此记录已免于填报，或经验做法已不在发布状态，不能填报。"))
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid() and results.is_valid():
         data = form.cleaned_data
         try:
             services.report(
                 adoption=row,
                 by=request.user,
-                status=data["status"],
                 seen_version=data["version"],
-                adopted_on=data["adopted_on"],
-                result=data["result"],
-                reason=data["reason"],
+                results=results.rows(),
+                evidence=data["evidence"],
+                drop_evidence=data.get("drop_evidence", False),
+                **{k: data[k] for k in FIELDS},
             )
         except services.StaleAdoption as exc:
             messages.error(request, str(exc))
-            current = exc.current
-            form = ReportForm(
-                initial={
-                    **{k: getattr(current, k) for k in ("status", "adopted_on", "result", "reason")},
-                    "version": current.version,
-                }
-            )
-            row = current
+            row = exc.current
+            form, results = _report_forms(row)
         except services.AdoptionError as exc:
-            messages.error(request, str(exc))
+            if exc.field in form.fields:
+                form.add_error(exc.field, str(exc))
+            else:
+                messages.error(request, str(exc))
         else:
             messages.success(request, _("已保存。"))
             return redirect("city_adoptions")
-    context = {"row": row, "entry": row.practice.batch_entry, "form": form, "can_report": can_report}
+    context = {
+        "row": row,
+        "entry": row.practice.batch_entry,
+        "form": form,
+        "results": results,
+        "saved_results": row.results.all(),
+        "can_report": can_report,
+    }
     return render(request, "adoptions/report.html", context)
+
+
+@login_required
+def city_evidence(request, pk):
+    """The city's own row's evidence file."""
+    row = row_for(request.user, pk, city=user_city(request.user))
+    if not row.evidence:
+        raise Http404
+    return download(row.evidence, name=row.evidence_name, content_type=row.evidence_type)
+
+
+@login_required
+def province_evidence(request, pk):
+    """A row's evidence file, for the province."""
+    require(request, "adoptions.view_matrix")
+    row = province_row(pk)
+    if not row.evidence:
+        raise Http404
+    return download(row.evidence, name=row.evidence_name, content_type=row.evidence_type)
 
 
 @login_required

@@ -4,6 +4,7 @@ import hashlib
 import os
 import uuid
 import zipfile
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
@@ -156,22 +157,21 @@ def sniff(head: bytes, file) -> str | None:
     return None
 
 
-@transaction.atomic
-def attachment_add(*, practice: Practice, upload, by, is_public: bool = False) -> Attachment:
-    """Store an uploaded file under a generated name, after checking its size and its real type."""
+@dataclass
+class CheckedUpload:
+    name: str  # the uploader's file name, as data only
+    content_type: str  # from the content, never from the name
+    sha256: str
+
+
+def check_upload(upload) -> CheckedUpload:
+    """An uploaded file's name, real type and digest, after checking its size and that its content is a PDF, Word,
+    Excel, JPEG or PNG file whose name says so; AttachmentRefused with the reason otherwise."""
     name = os.path.basename(upload.name or "")[:200] or "file"
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise AttachmentRefused(
             _("“%(name)s”超过单个附件 %(mb)d MB 的上限。") % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 2**20}
         )
-    locked = Practice.objects.select_for_update().get(pk=practice.pk)
-    if locked.status not in EDITABLE:
-        raise AttachmentRefused(_("此条目已提交或已撤回，不能再上传附件。"))
-    existing = locked.attachments.all()
-    if existing.count() >= MAX_ATTACHMENTS:
-        raise AttachmentRefused(_("每项经验做法最多 %(n)d 个附件。") % {"n": MAX_ATTACHMENTS})
-    if sum(a.size for a in existing) + upload.size > MAX_PRACTICE_ATTACHMENT_BYTES:
-        raise AttachmentRefused(_("附件总大小不能超过 %(mb)d MB。") % {"mb": MAX_PRACTICE_ATTACHMENT_BYTES // 2**20})
     upload.seek(0)
     kind = sniff(upload.read(8), upload)
     if kind is None:
@@ -188,12 +188,27 @@ def attachment_add(*, practice: Practice, upload, by, is_public: bool = False) -
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    return CheckedUpload(name, content_type, digest.hexdigest())
+
+
+@transaction.atomic
+def attachment_add(*, practice: Practice, upload, by, is_public: bool = False) -> Attachment:
+    """Store an uploaded file under a generated name, after checking its size and its real type."""
+    checked = check_upload(upload)
+    locked = Practice.objects.select_for_update().get(pk=practice.pk)
+    if locked.status not in EDITABLE:
+        raise AttachmentRefused(_("此条目已提交或已撤回，不能再上传附件。"))
+    existing = locked.attachments.all()
+    if existing.count() >= MAX_ATTACHMENTS:
+        raise AttachmentRefused(_("每项经验做法最多 %(n)d 个附件。") % {"n": MAX_ATTACHMENTS})
+    if sum(a.size for a in existing) + upload.size > MAX_PRACTICE_ATTACHMENT_BYTES:
+        raise AttachmentRefused(_("附件总大小不能超过 %(mb)d MB。") % {"mb": MAX_PRACTICE_ATTACHMENT_BYTES // 2**20})
     attachment = Attachment(
         practice=practice,
-        original_name=name,
-        content_type=content_type,
+        original_name=checked.name,
+        content_type=checked.content_type,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=checked.sha256,
         is_public=is_public,
         uploaded_by=by,
     )

@@ -4,6 +4,7 @@ page whose queries do not grow with its rows."""
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from adoptions import services
@@ -44,7 +45,13 @@ def login(client, user):
 
 
 def post_report(client, row, **fields):
-    data = {"status": AdoptionStatus.IN_PROGRESS, "version": row.version, **fields}
+    data = {
+        "status": AdoptionStatus.IN_PROGRESS,
+        "version": row.version,
+        "results-TOTAL_FORMS": 0,
+        "results-INITIAL_FORMS": 0,
+        **fields,
+    }
     return client.post(f"/city/adoptions/{row.pk}/", data)
 
 
@@ -107,12 +114,89 @@ def test_an_incomplete_or_stale_report_says_why_and_changes_nothing(client, prov
     row = Adoption.objects.get(city=hanzhong)
     client = login(client, people["hanzhong"])
     html = post_report(client, row, status=AdoptionStatus.ADOPTED, result="已复制").content.decode()
-    assert "须填写落地日期和本地成效" in html
+    assert "须填写落地日期" in html
     assert Adoption.objects.get(pk=row.pk).version == row.version
     post_report(client, row)  # a first save of the version seen
     html = post_report(client, row, status=AdoptionStatus.NOT_APPLICABLE, reason="无此业务").content.decode()
     assert "此记录已被他人修改" in html  # a second save of the same version: told to reload
     assert Adoption.objects.get(pk=row.pk).status == AdoptionStatus.IN_PROGRESS
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def adopted(**fields):
+    return {"status": AdoptionStatus.ADOPTED, "adopted_on": "2024-05-01", "result": "一日办结", **fields}
+
+
+def test_measured_results_and_evidence_are_saved_with_the_report(client, province, media):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    client = login(client, people["hanzhong"])
+    results = {
+        "results-TOTAL_FORMS": 2,
+        **{"results-0-measure": "企业开办时间", "results-0-before": "3", "results-0-after": "1"},
+        **{"results-0-unit": "个工作日", "results-1-measure": ""},
+    }
+    evidence = SimpleUploadedFile("通知.pdf", PDF, content_type="application/pdf")
+    assert post_report(client, row, **adopted(**results), evidence=evidence).status_code == 302
+    row.refresh_from_db()
+    assert [(r.measure, r.before, r.after, r.unit) for r in row.results.all()] == [
+        ("企业开办时间", "3", "1", "个工作日")
+    ]
+    assert (row.evidence_name, row.evidence_type, row.evidence_size) == ("通知.pdf", "application/pdf", len(PDF))
+    download = client.get(f"/city/adoptions/{row.pk}/evidence/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    page = client.get(f"/city/adoptions/{row.pk}/").content.decode()
+    assert 'value="企业开办时间"' in page and "通知.pdf" in page
+    # Saved as 推进中, the measured results go (they belong to 已落地); asked to, the evidence goes too.
+    assert post_report(client, row, drop_evidence="on").status_code == 302
+    row.refresh_from_db()
+    assert (row.results.count(), row.evidence_name, bool(row.evidence)) == (0, "", False)
+    assert client.get(f"/city/adoptions/{row.pk}/evidence/").status_code == 404
+
+
+def test_evidence_that_is_not_what_it_says_is_refused_and_nothing_changes(client, province, media):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    client = login(client, people["hanzhong"])
+    fake = SimpleUploadedFile("通知.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    html = post_report(client, row, **adopted(), evidence=fake).content.decode()
+    assert "不是 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件" in html
+    assert Adoption.objects.get(pk=row.pk).version == row.version
+    assert not (media / "adoptions").exists()  # no file stored
+
+
+@pytest.mark.parametrize(
+    "who, city_url, province_url",
+    [
+        ("anonymous", "login", "login"),
+        ("hanzhong", 200, 404),
+        ("xian", 404, 404),
+        ("reviewer", 404, 200),
+        ("coordinator", 404, 200),
+    ],
+)
+def test_who_may_download_the_evidence(client, province, media, who, city_url, province_url):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    evidence = SimpleUploadedFile("现场.pdf", PDF, content_type="application/pdf")
+    services.report(
+        adoption=row, by=None, seen_version=1, evidence=evidence, **adopted(adopted_on=datetime.date(2024, 5, 1))
+    )
+    client = login(client, people[who])
+    for url, expected in (
+        (f"/city/adoptions/{row.pk}/evidence/", city_url),
+        (f"/review/adoptions/rows/{row.pk}/evidence/", province_url),
+    ):
+        response = client.get(url)
+        if expected == "login":
+            assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+        else:
+            assert response.status_code == expected
 
 
 def test_an_excused_row_is_shown_read_only_and_a_post_is_refused(client, province):
