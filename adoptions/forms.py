@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from batches.selectors import year_and_sequence
-from bizenv.web.fast import FastSelect, FastTextInput, ReferenceChoiceFilter
-from practices.models import Indicator
+from bizenv.web.fast import FastSelect, FastTextInput, ReadOnceChoiceField, ReferenceChoiceFilter
+from practices.models import City, Indicator
 
 from .enums import AdoptionStatus
 from .models import RESULT_MAX
@@ -72,6 +72,33 @@ class ReportForm(forms.Form):
 
 def result_initial(adoption) -> list[dict]:
     return list(adoption.results.values("measure", "before", "after", "unit"))
+
+
+class LedgerUploadForm(forms.Form):
+    file = forms.FileField(label=_("填写好的台账（.xlsx）"), help_text=_("请上传从本页下载、在 Excel 中填写的台账。"))
+
+
+class MatrixFilter(forms.Form):
+    """Narrows the province's matrix and its spreadsheet to one city's column, or to one indicator's entries."""
+
+    city = ReadOnceChoiceField(
+        label=_("城市"),
+        queryset=City.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("全部城市"),
+        shared=True,
+        widget=FastSelect,
+    )
+    indicator = ReadOnceChoiceField(
+        label=_("指标"),
+        queryset=Indicator.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("全部指标"),
+        shared=True,
+        widget=FastSelect,
+    )
 
 
 class DeadlineForm(forms.Form):

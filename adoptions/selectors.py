@@ -14,7 +14,7 @@ from bizenv.web.fast import shared_rows
 from practices.models import City
 
 from .enums import AdoptionStatus
-from .models import Adoption
+from .models import Adoption, AdoptionEvent
 
 OPEN = [AdoptionStatus.NOT_STARTED, AdoptionStatus.IN_PROGRESS]  # what the city still has to act on
 
@@ -37,7 +37,8 @@ def city_ledger(city: City) -> QuerySet[Adoption]:
         Adoption.objects.filter(city=city)
         .select_related(f"{entry}__batch__adoption_plan")
         .only(
-            *("practice", "city", "status", "owed", "adopted_on", "excused_at", "version", "updated_at"),
+            *("practice", "city", "status", "owed", "adopted_on", "result", "reason", "excused_at", "version"),
+            "updated_at",
             *(f"{entry}__{f}" for f in ("practice", "batch", "number", "title", "city_name", "indicator_name")),
             *(f"{entry}__batch__{f}" for f in ("year", "sequence", "title", "status", "published_at")),
             f"{entry}__batch__adoption_plan__deadline",
@@ -92,11 +93,15 @@ def planned_batches() -> QuerySet[Batch]:
     )
 
 
-def matrix(batch: Batch) -> Matrix:
+def matrix(batch: Batch, *, city: City | None = None, indicator=None) -> Matrix:
     """The batch's entries (numbered as published) × the cities (active ones, and any that reported), in two
     queries whatever the size: the entries and the rows (the plan is read with the batch, the cities are the
-    process's shared rows, as the lists' filters read them)."""
-    entries = list(batch.entries.order_by("number").only("batch", "practice", "number", "title", "city_name"))
+    process's shared rows, as the lists' filters read them). A city or an indicator narrows it to that column or
+    those entries."""
+    entries = batch.entries.order_by("number").only("batch", "practice", "number", "title", "city_name")
+    if indicator is not None:
+        entries = entries.filter(practice__indicator=indicator)
+    entries = list(entries)
     rows = {
         (row.practice_id, row.city_id): row
         for row in Adoption.objects.filter(practice_id__in=[e.practice_id for e in entries]).annotate(
@@ -104,7 +109,7 @@ def matrix(batch: Batch) -> Matrix:
         )
     }
     reporting = {city for _practice, city in rows}
-    cities = [c for c in shared_rows(City) if c.active or c.pk in reporting]
+    cities = [c for c in shared_rows(City) if (c.active or c.pk in reporting) and (city is None or c.pk == city.pk)]
     result = Matrix(
         batch=batch, deadline=getattr(getattr(batch, "adoption_plan", None), "deadline", None), cities=cities
     )
@@ -124,4 +129,40 @@ def province_row(pk) -> Adoption:
     """One row as the province sees it, with its practice's entry, batch and plan, and its events."""
     return get_object_or_404(
         Adoption.objects.select_related("city", "practice__batch_entry__batch__adoption_plan"), pk=pk
+    )
+
+
+def province_ledger(batch: Batch, *, cities=None, indicator=None) -> QuerySet[Adoption]:
+    """A batch's rows for the province's spreadsheet, entry by entry and city by city, with what each line shows
+    read in two queries (the rows with their entry, batch and city; their measured results)."""
+    rows = Adoption.objects.filter(practice__batch_entry__batch=batch)
+    if cities is not None:
+        rows = rows.filter(city__in=cities)
+    if indicator is not None:
+        rows = rows.filter(practice__indicator=indicator)
+    return (
+        rows.select_related("city", "practice__batch_entry__batch")
+        .prefetch_related("results")
+        .order_by("practice__batch_entry__number", "city__order", "pk")
+    )
+
+
+def overdue_by_city(batch: Batch) -> dict[int, list[Adoption]]:
+    """The batch's overdue rows, by city id."""
+    by_city: dict[int, list[Adoption]] = {}
+    rows = Adoption.objects.filter(overdue_condition(), practice__batch_entry__batch=batch).select_related(
+        "practice__batch_entry"
+    )
+    for row in rows.order_by("city__order", "practice__batch_entry__number"):
+        by_city.setdefault(row.city_id, []).append(row)
+    return by_city
+
+
+def last_reminder(batch: Batch):
+    """When the cities were last reminded of the batch, or None."""
+    return (
+        AdoptionEvent.objects.filter(kind=AdoptionEvent.Kind.REMINDED, adoption__practice__batch_entry__batch=batch)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
     )

@@ -13,10 +13,12 @@ from batches.enums import EntryScope
 from batches.models import Batch
 from practices.enums import Status
 from practices.models import City, Practice
+from practices.notifications import city_officials, notify
 from practices.services import AttachmentRefused, check_upload
 
 from .enums import AdoptionStatus
 from .models import Adoption, AdoptionEvent, AdoptionPlan, AdoptionResult, Generation
+from .selectors import overdue_by_city
 
 DEADLINE_DAYS = 90  # after publication, unless the coordinator sets another date
 
@@ -213,6 +215,38 @@ def excuse(*, adoption: Adoption, by, reason: str) -> Adoption:
     )
     changed()
     return adoption
+
+
+@transaction.atomic
+def remind(*, batch: Batch, by) -> int:
+    """Tell the officials of every city with overdue rows in the batch (inbox and email) which rows they are,
+    and note the reminder on each row. Returns how many cities were reminded."""
+    by_city = overdue_by_city(batch)
+    if not by_city:
+        raise AdoptionError(_("本批次没有逾期未填报的记录。"))
+    plan = batch.adoption_plan
+    cities = City.objects.in_bulk(by_city)
+    for city_id, rows in by_city.items():
+        lines = [f"{row.practice.batch_entry.number}、{row.practice.batch_entry.title}" for row in rows]
+        notify(
+            city_officials(cities[city_id]),
+            subject=_("复制推广催报：%(batch)s") % {"batch": batch.title},
+            message=_("%(city)s有 %(n)d 项经验做法已过填报截止日期（%(date)s）仍未填报：\n%(rows)s")
+            % {
+                "city": cities[city_id].name,
+                "n": len(rows),
+                "date": plan.deadline.isoformat(),
+                "rows": "\n".join(lines),
+            },
+            link=f"/city/adoptions/?batch={batch.year}-{batch.sequence}&overdue=on",
+        )
+        AdoptionEvent.objects.bulk_create(
+            AdoptionEvent(
+                adoption=row, kind=AdoptionEvent.Kind.REMINDED, from_status=row.status, to_status=row.status, actor=by
+            )
+            for row in rows
+        )
+    return len(by_city)
 
 
 @transaction.atomic

@@ -1,22 +1,45 @@
 """复制推广: the city's 台账 (/city/adoptions/), its rows filtered and the report on each; the province's matrix
 (/review/adoptions/) of a batch's entries × cities, each row with its history, excuses and the deadline."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from batches.selectors import year_and_sequence
 from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import require
+from bizenv.web.sheets import CONTENT_TYPE
 from practices.forms import ResultFormSet
+from practices.models import PendingImport
 from practices.people import user_city
 
-from . import services
-from .forms import DeadlineForm, ExcuseForm, LedgerFilter, ReportForm, result_initial
-from .selectors import city_ledger, matrix, planned_batches, province_row, row_for
+from . import services, spreadsheet
+from .enums import AdoptionStatus
+from .forms import (
+    DeadlineForm,
+    ExcuseForm,
+    LedgerFilter,
+    LedgerUploadForm,
+    MatrixFilter,
+    ReportForm,
+    result_initial,
+)
+from .selectors import (
+    city_ledger,
+    last_reminder,
+    matrix,
+    planned_batches,
+    province_ledger,
+    province_row,
+    row_for,
+)
 
 LEDGER_PAGE = 50
 
@@ -26,9 +49,7 @@ def ledger(request):
     """The city's rows: what it owes and what it reported, newest batch first, filterable."""
     require(request, "adoptions.view_ledger")
     city = user_city(request.user)
-    rows = city_ledger(city)
-    filters = LedgerFilter(request.GET or None, queryset=rows)
-    shown = (filters.qs if filters.is_valid() else rows.none()) if filters.is_bound else rows
+    filters, shown = _shown_rows(request, city)
     page = CappedPaginator(shown, LEDGER_PAGE).get_page(request.GET.get("page"))
     return render(request, "adoptions/ledger.html", {"city": city, "filters": filters, "page": page})
 
@@ -44,6 +65,74 @@ def _report_forms(row, data=None, files=None):
         has_evidence=bool(row.evidence),
     )
     return form, ResultFormSet(data, initial=result_initial(row), prefix="results")
+
+
+def _shown_rows(request, city):
+    rows = city_ledger(city)
+    filters = LedgerFilter(request.GET or None, queryset=rows)
+    return filters, (filters.qs if filters.is_valid() else rows.none()) if filters.is_bound else rows
+
+
+@login_required
+def ledger_export(request):
+    """The rows the 台账 shows (its filters applied) as the .xlsx the city fills in and uploads back."""
+    require(request, "adoptions.view_ledger")
+    city = user_city(request.user)
+    _filters, rows = _shown_rows(request, city)
+    response = HttpResponse(spreadsheet.city_ledger_xlsx(rows.iterator(chunk_size=2000)), content_type=CONTENT_TYPE)
+    name = _("%(city)s复制推广台账.xlsx") % {"city": city.name}
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+def ledger_import(request):
+    """Upload the filled-in 台账 → preview of every change and error → confirm; the file waits in PendingImport
+    between the two, and is checked again when confirmed."""
+    require(request, "adoptions.view_ledger")
+    city = user_city(request.user)
+    form = LedgerUploadForm()
+    preview = None
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = PendingImport.objects.filter(token=request.POST.get("token", ""), user=request.user).first()
+        # Claimed by deleting it: of two confirmations at once (a double click), exactly one goes on.
+        if pending is None or PendingImport.objects.filter(pk=pending.pk).delete()[0] != 1:
+            messages.error(request, _("上传已过期或已写入，请重新上传文件。"))
+            return redirect("city_adoptions_import")
+        rows = spreadsheet.read_ledger(name=pending.name, content=bytes(pending.content))
+        preview = spreadsheet.apply_ledger(city=city, by=request.user, rows=rows)
+        if preview.ok:
+            messages.success(request, _("已写入 %(n)d 行的填报。") % {"n": preview.written})
+            return redirect("city_adoptions")
+    elif request.method == "POST":
+        form = LedgerUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > spreadsheet.MAX_LEDGER_BYTES:
+                    raise spreadsheet.LedgerRefused(
+                        _("文件超过 %(mb)d MB 的上限。") % {"mb": spreadsheet.MAX_LEDGER_BYTES // 2**20}
+                    )
+                content = upload.read()
+                rows = spreadsheet.read_ledger(name=upload.name, content=content)
+            except spreadsheet.LedgerRefused as exc:
+                form.add_error("file", str(exc))
+            else:
+                preview = spreadsheet.plan_ledger(city=city, rows=rows)
+                if preview.ok and preview.changes:
+                    PendingImport.objects.filter(user=request.user).delete()
+                    preview.token = secrets.token_urlsafe(16)
+                    PendingImport.objects.create(
+                        token=preview.token, user=request.user, name=upload.name, content=content
+                    )
+    context = {
+        "city": city,
+        "form": form,
+        "preview": preview,
+        "statuses": AdoptionStatus.choices,
+        "export_url": reverse("city_adoptions_export"),
+    }
+    return render(request, "adoptions/import.html", context)
 
 
 @login_required
@@ -109,26 +198,45 @@ def province_evidence(request, pk):
     return download(row.evidence, name=row.evidence_name, content_type=row.evidence_type)
 
 
-@login_required
-def province(request):
-    """A published batch's matrix of entries × cities, for the coordinator and the reviewers; the coordinator sets
-    its deadline here."""
-    require(request, "adoptions.view_matrix")
-    batches = list(planned_batches())
+def _asked_batch(request, batches):
+    """The batch the query names (YEAR-SEQ), or the newest; 404 for one that is not a planned batch."""
     asked = request.GET.get("batch")
     if asked is None:
-        batch = batches[0] if batches else None
-    else:
-        wanted = year_and_sequence(asked)
-        batch = next((b for b in batches if (b.year, b.sequence) == wanted), None)
-        if batch is None:
-            raise Http404
+        return batches[0] if batches else None
+    wanted = year_and_sequence(asked)
+    batch = next((b for b in batches if (b.year, b.sequence) == wanted), None)
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@login_required
+def province(request):
+    """A published batch's matrix of entries × cities, narrowed to a city or an indicator, for the coordinator
+    and the reviewers; the coordinator sets its deadline and reminds the cities that are late here."""
+    require(request, "adoptions.view_matrix")
+    batches = list(planned_batches())
+    batch = _asked_batch(request, batches)
+    narrow = MatrixFilter(request.GET)
+    narrowed = narrow.cleaned_data if narrow.is_valid() else {}
     can_manage = request.user.has_perm("adoptions.manage")
-    form = DeadlineForm(request.POST or None, initial={"deadline": batch.adoption_plan.deadline if batch else None})
+    form = DeadlineForm(
+        request.POST if "deadline" in request.POST else None,
+        initial={"deadline": batch.adoption_plan.deadline if batch else None},
+    )
     if request.method == "POST":
         require(request, "adoptions.manage")
         if batch is None:
             raise Http404
+        here = f"{request.path}?batch={batch.year}-{batch.sequence}"
+        if request.POST.get("action") == "remind":
+            try:
+                n = services.remind(batch=batch, by=request.user)
+            except services.AdoptionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("已向 %(n)d 个市（区）的填报员发送催报通知。") % {"n": n})
+            return redirect(here)
         if form.is_valid():
             try:
                 services.set_deadline(batch=batch, deadline=form.cleaned_data["deadline"], by=request.user)
@@ -136,14 +244,34 @@ def province(request):
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("截止日期已保存。"))
-                return redirect(f"{request.path}?batch={batch.year}-{batch.sequence}")
+                return redirect(here)
     context = {
         "batches": batches,
         "batch": batch,
-        "matrix": matrix(batch) if batch else None,
+        "narrow": narrow,
+        "matrix": matrix(batch, city=narrowed.get("city"), indicator=narrowed.get("indicator")) if batch else None,
         "deadline_form": form if can_manage else None,
+        "can_manage": can_manage,
+        "last_reminder": last_reminder(batch) if batch else None,
     }
     return render(request, "adoptions/province.html", context)
+
+
+@login_required
+def province_export(request):
+    """The batch's whole 台账 (narrowed as the matrix is) as the spreadsheet a provincial office circulates."""
+    require(request, "adoptions.view_matrix")
+    batch = _asked_batch(request, list(planned_batches()))
+    if batch is None:
+        raise Http404
+    narrow = MatrixFilter(request.GET)
+    narrowed = narrow.cleaned_data if narrow.is_valid() else {}
+    city = narrowed.get("city")
+    rows = province_ledger(batch, cities=[city] if city else None, indicator=narrowed.get("indicator"))
+    title = _("%(batch)s复制推广台账") % {"batch": batch.title}
+    response = HttpResponse(spreadsheet.province_ledger_xlsx(title, rows), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
+    return response
 
 
 @login_required

@@ -1,0 +1,283 @@
+"""The 台账 in Excel: the city's file round trip (download, fill in with openpyxl, upload, preview, confirm), a
+file with any bad row writing nothing, and the province's spreadsheet of a batch."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from adoptions import services
+from adoptions.enums import AdoptionStatus
+from adoptions.models import Adoption, AdoptionEvent, AdoptionPlan
+from adoptions.spreadsheet import ADOPTED_ON, ID, REASON, RESULT, STATUS, VERSION
+from practices.enums import Role
+from practices.models import Notification
+from tests.adoptions.common import login, publish
+from tests.factories import CityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def download(client) -> openpyxl.Workbook:
+    response = client.get("/city/adoptions/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def columns(sheet) -> dict[str, int]:
+    return {cell.value: cell.column for cell in sheet[1]}
+
+
+def upload(client, book: openpyxl.Workbook, name="台账.xlsx"):
+    out = io.BytesIO()
+    book.save(out)
+    return client.post("/city/adoptions/import/", {"file": SimpleUploadedFile(name, out.getvalue())})
+
+
+def line_of(sheet, row: Adoption) -> int:
+    at = columns(sheet)[ID]
+    return next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, at).value == row.pk)
+
+
+def fill(sheet, row: Adoption, **values):
+    at, line = columns(sheet), line_of(sheet, row)
+    for column, value in values.items():
+        sheet.cell(line, at[column]).value = value
+    return line
+
+
+def state(city) -> dict:
+    return {a.pk: (a.status, a.adopted_on, a.result, a.reason, a.version) for a in Adoption.objects.filter(city=city)}
+
+
+def test_the_round_trip_previews_exactly_the_changes_and_confirm_writes_them(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=3)
+    rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
+    client = login(client, people["hanzhong"])
+    book = download(client)
+    sheet = book["复制推广台账"]
+    assert sorted(sheet.cell(r, columns(sheet)[ID]).value for r in range(2, sheet.max_row + 1)) == [r.pk for r in rows]
+    fill(sheet, rows[0], **{STATUS: "已落地", ADOPTED_ON: datetime.date(2024, 5, 1), RESULT: "一日办结"})
+    fill(sheet, rows[1], **{STATUS: "暂不适用", REASON: "本市无此业务"})
+    # rows[2] left as downloaded
+    before = state(hanzhong)
+
+    preview = upload(client, book).context["preview"]
+    assert preview.ok and preview.unchanged == 1
+    assert [(c.adoption.pk, c.after["status"], c.columns) for c in preview.changes] == [
+        (rows[0].pk, AdoptionStatus.ADOPTED, [STATUS, ADOPTED_ON, RESULT]),
+        (rows[1].pk, AdoptionStatus.NOT_APPLICABLE, [STATUS, REASON]),
+    ]
+    assert state(hanzhong) == before  # a preview writes nothing
+
+    response = client.post("/city/adoptions/import/", {"confirm": "1", "token": preview.token})
+    assert response.status_code == 302 and response.url == "/city/adoptions/"
+    after = state(hanzhong)
+    assert after[rows[0].pk][:4] == (AdoptionStatus.ADOPTED, datetime.date(2024, 5, 1), "一日办结", "")
+    assert after[rows[1].pk][:4] == (AdoptionStatus.NOT_APPLICABLE, None, "", "本市无此业务")
+    assert after[rows[2].pk] == before[rows[2].pk]
+    reported = AdoptionEvent.objects.filter(kind=AdoptionEvent.Kind.REPORTED, actor=people["hanzhong"])
+    assert sorted(reported.values_list("adoption_id", flat=True)) == [rows[0].pk, rows[1].pk]
+    # The same confirmation again (a double click) writes nothing more.
+    client.post("/city/adoptions/import/", {"confirm": "1", "token": preview.token})
+    assert state(hanzhong) == after
+
+
+def test_a_file_with_one_bad_row_writes_nothing_and_names_each_cell(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=4)
+    rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
+    other_city_row = Adoption.objects.exclude(city=hanzhong).first()
+    client = login(client, people["hanzhong"])
+    book = download(client)
+    sheet = book["复制推广台账"]
+    fill(sheet, rows[0], **{STATUS: "推进中"})  # fine on its own
+    no_date = fill(sheet, rows[1], **{STATUS: "已落地", RESULT: "已复制"})
+    bad_status = fill(sheet, rows[2], **{STATUS: "差不多了"})
+    bad_date = fill(sheet, rows[3], **{STATUS: "已落地", ADOPTED_ON: "五月", RESULT: "已复制"})
+    foreign = sheet.max_row + 1
+    sheet.cell(foreign, columns(sheet)[ID]).value = other_city_row.pk if other_city_row else 999999
+    sheet.cell(foreign, columns(sheet)[STATUS]).value = "推进中"
+    before = state(hanzhong)
+
+    response = upload(client, book)
+    preview = response.context["preview"]
+    assert {(e.row, e.column) for e in preview.errors} == {
+        (no_date, ADOPTED_ON),
+        (bad_status, STATUS),
+        (bad_date, ADOPTED_ON),
+        (foreign, ID),
+    }
+    assert not preview.token and "确认写入" not in response.content.decode()
+    assert state(hanzhong) == before
+
+
+def test_a_row_changed_since_the_download_is_refused(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=2)
+    rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
+    client = login(client, people["hanzhong"])
+    book = download(client)
+    services.report(adoption=rows[0], by=None, status=AdoptionStatus.IN_PROGRESS, seen_version=1)
+    line = fill(book["复制推广台账"], rows[0], **{STATUS: "暂不适用", REASON: "无此业务"})
+    preview = upload(client, book).context["preview"]
+    assert [(e.row, e.column) for e in preview.errors] == [(line, VERSION)]
+    assert Adoption.objects.get(pk=rows[0].pk).status == AdoptionStatus.IN_PROGRESS
+
+
+def test_a_change_between_preview_and_confirm_writes_nothing(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=2)
+    rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
+    client = login(client, people["hanzhong"])
+    book = download(client)
+    fill(book["复制推广台账"], rows[0], **{STATUS: "推进中"})
+    fill(book["复制推广台账"], rows[1], **{STATUS: "推进中"})
+    preview = upload(client, book).context["preview"]
+    assert len(preview.changes) == 2
+    services.report(adoption=rows[1], by=None, status=AdoptionStatus.NOT_APPLICABLE, seen_version=1, reason="无")
+    before = state(hanzhong)
+    response = client.post("/city/adoptions/import/", {"confirm": "1", "token": preview.token})
+    assert response.status_code == 200 and response.context["preview"].errors
+    assert state(hanzhong) == before
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("台账.csv", b"a,b\n", "只接受 .xlsx 文件"),
+        ("台账.xlsx", b"not a workbook", "内容不是 Excel 工作簿"),
+        ("台账.xlsx", b"PK\x03\x04broken", "文件无法读取"),
+    ],
+)
+def test_a_file_that_is_not_a_ledger_is_refused_with_the_reason(client, province, name, content, message):
+    _xian, _hanzhong, people = province
+    client = login(client, people["hanzhong"])
+    response = client.post("/city/adoptions/import/", {"file": SimpleUploadedFile(name, content)})
+    assert message in response.content.decode()
+
+
+def test_a_file_without_the_ledgers_columns_is_refused(client, province):
+    _xian, _hanzhong, people = province
+    client = login(client, people["hanzhong"])
+    book = openpyxl.Workbook()
+    book.active.append(["标题", "城市"])
+    book.active.append(["某做法", "汉中市"])
+    assert "缺少必需的列" in upload(client, book).content.decode()
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    services.report(
+        adoption=row,
+        by=None,
+        status=AdoptionStatus.ADOPTED,
+        seen_version=1,
+        adopted_on=datetime.date(2024, 5, 1),
+        result='=HYPERLINK("http://x","y")',
+    )
+    sheet = download(login(client, people["hanzhong"]))["复制推广台账"]
+    cell = sheet.cell(line_of(sheet, row), columns(sheet)[RESULT])
+    assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://x","y")')
+
+
+@pytest.mark.parametrize("who, expected", [("hanzhong", 200), ("reviewer", 404), ("coordinator", 404)])
+def test_only_city_officials_download_and_upload_a_ledger(client, province, who, expected):
+    _xian, _hanzhong, people = province
+    client = login(client, people[who])
+    assert client.get("/city/adoptions/export.xlsx").status_code == expected
+    assert client.get("/city/adoptions/import/").status_code == expected
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The province: its spreadsheet, reminders, the matrix narrowed
+
+
+def test_the_provinces_spreadsheet_has_a_line_per_row_with_what_was_reported(client, province):
+    xian, hanzhong, people = province
+    batch = publish(xian, people["coordinator"], n=2)
+    row = Adoption.objects.filter(city=hanzhong).order_by("pk").first()
+    services.report(
+        adoption=row,
+        by=None,
+        status=AdoptionStatus.ADOPTED,
+        seen_version=1,
+        adopted_on=datetime.date(2024, 5, 1),
+        result="一日办结",
+        results=[{"measure": "企业开办时间", "before": "3", "after": "1", "unit": "个工作日"}],
+    )
+    client = login(client, people["reviewer"])
+    response = client.get(f"/review/adoptions/export.xlsx?batch={batch.year}-{batch.sequence}")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert batch.title in sheet.cell(1, 1).value
+    header = [c.value for c in sheet[2]]
+    lines = [dict(zip(header, (c.value for c in line), strict=True)) for line in sheet.iter_rows(min_row=3)]
+    expected = Adoption.objects.filter(practice__batch_entry__batch=batch)
+    assert len(lines) == expected.count()
+    reported = next(line for line in lines if line["状态"] == "已落地")
+    assert (reported["复制城市"], reported["本地成效"]) == ("汉中市", "一日办结")
+    assert reported["量化成效"] == "企业开办时间 3 → 1 个工作日"
+    assert [line["序号"] for line in lines] == list(range(1, len(lines) + 1))
+
+
+@pytest.mark.parametrize("who, expected", [("hanzhong", 404), ("reviewer", 200), ("coordinator", 200)])
+def test_who_may_export_the_provinces_spreadsheet(client, province, who, expected):
+    xian, _hanzhong, people = province
+    publish(xian, people["coordinator"])
+    assert login(client, people[who]).get("/review/adoptions/export.xlsx").status_code == expected
+
+
+def test_a_reminder_tells_each_late_citys_officials_and_is_noted_on_each_row(client, province):
+    xian, hanzhong, people = province
+    baoji = CityFactory(code="610300", name="宝鸡市", order=3)
+    baoji_official = UserFactory(role=Role.CITY_OFFICIAL, city=baoji)
+    batch = publish(xian, people["coordinator"], n=2)
+    AdoptionPlan.objects.filter(batch=batch).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    done = Adoption.objects.get(city=baoji, practice__batch_entry__number=1)
+    services.report(adoption=done, by=None, status=AdoptionStatus.NOT_APPLICABLE, seen_version=1, reason="无")
+    for row in Adoption.objects.filter(city=baoji, practice__batch_entry__number=2):
+        services.report(adoption=row, by=None, status=AdoptionStatus.NOT_APPLICABLE, seen_version=1, reason="无")
+
+    assert login(client, people["reviewer"]).post("/review/adoptions/", {"action": "remind"}).status_code == 404
+    client = login(client, people["coordinator"])
+    response = client.post(f"/review/adoptions/?batch={batch.year}-{batch.sequence}", {"action": "remind"})
+    assert response.status_code == 302
+    late = Adoption.objects.filter(city=hanzhong)
+    note = Notification.objects.get(recipient=people["hanzhong"])
+    assert all(row.practice.batch_entry.title in note.message for row in late)
+    assert not Notification.objects.filter(recipient=baoji_official).exists()  # answered everything
+    reminded = AdoptionEvent.objects.filter(kind=AdoptionEvent.Kind.REMINDED)
+    assert sorted(reminded.values_list("adoption_id", flat=True)) == sorted(late.values_list("pk", flat=True))
+    assert "上次催报" in client.get("/review/adoptions/").content.decode()
+
+
+def test_a_reminder_with_nobody_late_says_so(client, province):
+    xian, _hanzhong, people = province
+    publish(xian, people["coordinator"])
+    client = login(client, people["coordinator"])
+    response = client.post("/review/adoptions/", {"action": "remind"}, follow=True)
+    assert "没有逾期未填报的记录" in response.content.decode()
+    assert not Notification.objects.filter(subject__startswith="复制推广催报").exists()
+
+
+def test_the_matrix_narrows_to_a_city_or_an_indicator(client, province):
+    xian, hanzhong, people = province
+    batch = publish(xian, people["coordinator"], n=3)
+    entries = list(batch.entries.order_by("number").select_related("practice__indicator"))
+    client = login(client, people["reviewer"])
+    here = f"/review/adoptions/?batch={batch.year}-{batch.sequence}"
+    by_city = client.get(f"{here}&city={hanzhong.code}").context["matrix"]
+    assert [c.pk for c in by_city.cities] == [hanzhong.pk]
+    indicator = entries[1].practice.indicator
+    by_indicator = client.get(f"{here}&indicator={indicator.slug}").context["matrix"]
+    assert [line[0].pk for line in by_indicator.lines] == [entries[1].pk]
+    unknown = client.get(f"{here}&city=nowhere")
+    assert unknown.status_code == 200 and len(unknown.context["matrix"].lines) == 3  # ignored, not a 500
