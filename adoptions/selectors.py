@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from batches.models import Batch, BatchEntry
 from bizenv.web.fast import shared_rows
-from practices.models import City
+from practices.enums import Status
+from practices.models import City, Practice
 
 from .enums import AdoptionStatus
 from .models import Adoption, AdoptionEvent
@@ -57,6 +58,17 @@ def row_for(user, pk, *, city: City | None) -> Adoption:
     if city is None or row.city_id != city.pk or not user.has_perm("adoptions.view_ledger"):
         raise Http404
     return row
+
+
+def declarable_practice(pk, *, city: City | None) -> Practice:
+    """A published practice of another city, with its entry and batch: one the city may report copying of its own
+    accord; 404 for any other."""
+    practice = get_object_or_404(
+        Practice.objects.select_related("batch_entry__batch__adoption_plan"), pk=pk, status=Status.PUBLISHED
+    )
+    if city is None or practice.city_id == city.pk:
+        raise Http404
+    return practice
 
 
 DONE = {AdoptionStatus.ADOPTED, AdoptionStatus.NOT_APPLICABLE}  # a city has answered

@@ -185,10 +185,11 @@ def report_voluntarily(*, practice: Practice, city: City, by, **fields) -> Adopt
     if practice.city_id == city.pk:
         raise AdoptionError(_("不能声明复制本市自己的经验做法。"))
     row, created = Adoption.objects.get_or_create(practice=practice, city=city, defaults={"owed": False})
-    if created:
-        AdoptionEvent.objects.create(
-            adoption=row, kind=AdoptionEvent.Kind.CREATED, to_status=row.status, actor=by, note=_("自愿填报")
-        )
+    if not created:
+        raise StaleAdoption(row)  # declared by a colleague meanwhile: their row is reported on, not this one
+    AdoptionEvent.objects.create(
+        adoption=row, kind=AdoptionEvent.Kind.CREATED, to_status=row.status, actor=by, note=_("自愿填报")
+    )
     return report(adoption=row, by=by, seen_version=row.version, **fields)
 
 

@@ -31,8 +31,10 @@ from .forms import (
     ReportForm,
     result_initial,
 )
+from .models import Adoption
 from .selectors import (
     city_ledger,
+    declarable_practice,
     last_reminder,
     matrix,
     planned_batches,
@@ -58,13 +60,13 @@ FIELDS = ("status", "adopted_on", "result", "reason")
 
 
 def _report_forms(row, data=None, files=None):
-    form = ReportForm(
-        data,
-        files,
-        initial={**{k: getattr(row, k) for k in FIELDS}, "version": row.version},
-        has_evidence=bool(row.evidence),
-    )
-    return form, ResultFormSet(data, initial=result_initial(row), prefix="results")
+    """The report form and its measured results, filled from the row (None: a row not yet declared)."""
+    if row is None:
+        initial = {"status": AdoptionStatus.ADOPTED, "version": 1}
+    else:
+        initial = {**{k: getattr(row, k) for k in FIELDS}, "version": row.version}
+    form = ReportForm(data, files, initial=initial, has_evidence=bool(row and row.evidence))
+    return form, ResultFormSet(data, initial=result_initial(row) if row else [], prefix="results")
 
 
 def _shown_rows(request, city):
@@ -176,6 +178,40 @@ def report(request, pk):
         "saved_results": row.results.all(),
         "can_report": can_report,
     }
+    return render(request, "adoptions/report.html", context)
+
+
+@login_required
+def declare(request, pk):
+    """A city reports copying a published practice it does not owe (参考借鉴, or one published before it was
+    active): its row is created with the report. A practice the city already has a row for goes to that row."""
+    require(request, "adoptions.view_ledger")
+    city = user_city(request.user)
+    practice = declarable_practice(pk, city=city)
+    existing = Adoption.objects.filter(practice=practice, city=city).values_list("pk", flat=True).first()
+    if existing is not None:
+        return redirect("city_adoption", pk=existing)
+    form, results = _report_forms(None, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and results.is_valid():
+        data = form.cleaned_data
+        try:
+            row = services.report_voluntarily(
+                practice=practice,
+                city=city,
+                by=request.user,
+                results=results.rows(),
+                evidence=data["evidence"],
+                **{k: data[k] for k in FIELDS},
+            )
+        except services.AdoptionError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, str(exc))
+            else:
+                messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已保存，并列入本市台账。"))
+            return redirect("city_adoption", pk=row.pk)
+    context = {"row": None, "entry": practice.batch_entry, "form": form, "results": results, "can_report": True}
     return render(request, "adoptions/report.html", context)
 
 

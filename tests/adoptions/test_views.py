@@ -10,8 +10,10 @@ from django.utils import timezone
 from adoptions import services
 from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionEvent, AdoptionPlan
+from batches.enums import EntryScope
+from practices.enums import Status
 from tests.adoptions.common import login, publish
-from tests.factories import CityFactory
+from tests.factories import CityFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +303,44 @@ def test_the_matrix_costs_the_same_queries_whatever_its_size(client, province, d
 def test_an_unknown_batch_is_404(client, province):
     _xian, _hanzhong, people = province
     assert login(client, people["reviewer"]).get("/review/adoptions/", {"batch": "2099-9"}).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A city declares copying a practice published for reference (参考借鉴)
+
+DECLARE = {"anonymous": "login", "hanzhong": 200, "xian": 404, "reviewer": 404, "coordinator": 404}
+
+
+@pytest.mark.parametrize("who", list(DECLARE))
+def test_who_may_declare_copying_a_reference_practice(client, province, who):
+    xian, _hanzhong, people = province
+    batch = publish(xian, people["coordinator"], scope=EntryScope.REFERENCE)
+    practice = batch.entries.get().practice
+    response = login(client, people[who]).get(f"/city/adoptions/practices/{practice.pk}/")
+    if DECLARE[who] == "login":
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    else:
+        assert response.status_code == DECLARE[who]  # xian: its own practice
+
+
+def test_a_declared_adoption_becomes_a_voluntary_row_of_the_ledger(client, province):
+    xian, hanzhong, people = province
+    batch = publish(xian, people["coordinator"], scope=EntryScope.REFERENCE)
+    practice = batch.entries.get().practice
+    assert not Adoption.objects.exists()  # 参考借鉴: nobody owes it
+    client = login(client, people["hanzhong"])
+    data = {"results-TOTAL_FORMS": 0, "results-INITIAL_FORMS": 0, "version": 1}
+    response = client.post(f"/city/adoptions/practices/{practice.pk}/", {**data, **adopted()})
+    row = Adoption.objects.get(city=hanzhong, practice=practice)
+    assert response.status_code == 302 and response.url == f"/city/adoptions/{row.pk}/"
+    assert (row.owed, row.status, row.result) == (False, AdoptionStatus.ADOPTED, "一日办结")
+    assert list(row.events.values_list("kind", flat=True)) == ["created", "reported"]
+    # Declared once; asked again, the city is sent to its row.
+    again = client.get(f"/city/adoptions/practices/{practice.pk}/")
+    assert again.status_code == 302 and again.url == f"/city/adoptions/{row.pk}/"
+
+
+def test_an_unpublished_practice_cannot_be_declared(client, province):
+    xian, _hanzhong, people = province
+    draft = PracticeFactory(city=xian, status=Status.APPROVED)
+    assert login(client, people["hanzhong"]).get(f"/city/adoptions/practices/{draft.pk}/").status_code == 404
