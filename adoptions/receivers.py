@@ -1,6 +1,6 @@
 """What adoptions does when the apps below it act (connected in AdoptionsConfig.ready()): publishing a batch creates
-what each city owes; a practice deleted (a replaced import) takes only the rows nobody has touched; a city made
-inactive or active again owes accordingly."""
+what each city owes, an erratum changing an entry's scope changes it; a practice deleted (a replaced import) takes
+only the rows nobody has touched; a city made inactive or active again owes accordingly."""
 
 from django.db.models import ProtectedError
 from django.db.models.signals import post_save, pre_delete, pre_save
@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from batches.models import Batch
-from batches.signals import batch_published
+from batches.signals import batch_published, entry_scope_changed
 from practices.models import City
 
 from . import services
@@ -19,6 +19,11 @@ from .models import Adoption
 @receiver(batch_published, sender=Batch, dispatch_uid="adoptions.batch_published")
 def _batch_published(sender, batch, by=None, **kwargs):
     services.create_obligations(batch=batch, by=by)
+
+
+@receiver(entry_scope_changed, dispatch_uid="adoptions.entry_scope_changed")
+def _entry_scope_changed(sender, entry, by=None, **kwargs):
+    services.scope_changed(entry=entry, by=by)
 
 
 @receiver(pre_delete, sender=Adoption, dispatch_uid="adoptions.keep_reports")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from batches.enums import EntryScope
-from batches.models import Batch
+from batches.models import Batch, BatchEntry
 from practices.enums import Status
 from practices.models import City, Practice
 from practices.notifications import city_officials, notify
@@ -261,6 +261,19 @@ def set_deadline(*, batch: Batch, deadline: datetime.date, by) -> AdoptionPlan:
     plan.deadline, plan.updated_by = deadline, by
     plan.save(update_fields=["deadline", "updated_by", "updated_at"])
     return plan
+
+
+@transaction.atomic
+def scope_changed(*, entry: BatchEntry, by=None):
+    """An erratum made a published entry 全省复制推广: every active city but its own owes it (reports made of a
+    city's own accord become owed, and stay). Made 参考借鉴: nobody owes it any more; rows nobody touched go, the
+    others stay as voluntary reports."""
+    if entry.scope == EntryScope.REPLICATE:
+        create_obligations(batch=entry.batch, by=by)
+        return
+    untouched().filter(practice_id=entry.practice_id, owed=True).delete()
+    Adoption.objects.filter(practice_id=entry.practice_id, owed=True).update(owed=False)
+    changed()
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from practices.workflow import StaleState, WorkflowError, transition
 from .announcement import default_batch_title, lead_paragraph
 from .enums import BatchStatus, EntryScope
 from .models import Batch, BatchEntry, Erratum
-from .signals import batch_published
+from .signals import batch_published, entry_scope_changed
 
 
 class BatchError(WorkflowError):
@@ -141,10 +141,24 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
     return batch
 
 
-def erratum_add(*, batch: Batch, text: str, by) -> Erratum:
-    """A dated correction to a published batch; the published text stays as it was."""
+@transaction.atomic
+def erratum_add(*, batch: Batch, text: str, by, entry: BatchEntry | None = None, scope: str = "") -> Erratum:
+    """A dated correction to a published batch; the published text stays as it was. It may also correct one
+    entry's scope (全省复制推广 ↔ 参考借鉴): the erratum then says so, and what the cities owe follows."""
     if batch.status != BatchStatus.PUBLISHED:
         raise BatchError(_("只有已发布的批次可以发布勘误；草稿批次请直接修改。"))
     if not text.strip():
         raise BatchError(_("请填写勘误内容。"))
-    return Erratum.objects.create(batch=batch, text=text.strip(), created_by=by)
+    text = text.strip()
+    if entry is not None and scope:
+        if scope not in EntryScope.values or entry.batch_id != batch.pk:
+            raise BatchError(_("无法修改推广范围。"))
+        entry = BatchEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.scope != scope:
+            was = entry.get_scope_display()
+            entry.scope = scope
+            entry.save(update_fields=["scope"])
+            change = _("第%(n)d项推广范围由“%(was)s”更正为“%(now)s”。")
+            text += "\n" + change % {"n": entry.number, "was": was, "now": entry.get_scope_display()}
+            entry_scope_changed.send(sender=BatchEntry, entry=entry, by=by)
+    return Erratum.objects.create(batch=batch, text=text, created_by=by)

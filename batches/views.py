@@ -96,7 +96,13 @@ def _batch_action(request, batch, action):
         services.batch_publish(batch=batch, by=request.user)
         batch.refresh_from_db()
     elif action == "erratum":
-        services.erratum_add(batch=batch, text=post.get("text", ""), by=request.user)
+        asked = post.get("corrected_entry", "")
+        corrected = batch.entries.filter(pk=int(asked)).first() if asked.isdigit() and post.get("scope") else None
+        if post.get("scope") and corrected is None:
+            raise BatchError(_("请选择要更正推广范围的条目。"))
+        services.erratum_add(
+            batch=batch, text=post.get("text", ""), by=request.user, entry=corrected, scope=post.get("scope", "")
+        )
     else:
         raise BatchError(_("未知的操作。"))
 

@@ -173,3 +173,23 @@ def test_a_city_saved_without_changing_whether_it_is_active_owes_as_before(provi
     city.name = "改名后的市"
     city.save()
     assert Adoption.objects.filter(city=city).count() == owed
+
+
+def test_an_erratum_changing_an_entrys_scope_changes_what_is_owed_and_keeps_reports(province):
+    cities, practices, coordinator = province
+    batch = publish(practices, coordinator)
+    entry = batch.entries.get(practice=practices[0])
+    kept = Adoption.objects.get(practice=practices[0], city=cities[2])
+    services.report(adoption=kept, by=None, status=AdoptionStatus.IN_PROGRESS, seen_version=1)
+    others = Adoption.objects.exclude(practice=practices[0]).count()
+
+    erratum = batches.erratum_add(batch=batch, text="更正推广范围", by=coordinator, entry=entry, scope="reference")
+    assert "第1项推广范围由“全省复制推广”更正为“参考借鉴”" in erratum.text
+    assert list(Adoption.objects.filter(practice=practices[0]).values_list("pk", "owed")) == [(kept.pk, False)]
+    assert Adoption.objects.exclude(practice=practices[0]).count() == others  # the other entries as they were
+
+    batches.erratum_add(batch=batch, text="再次更正", by=coordinator, entry=entry, scope="replicate")
+    owing = dict(Adoption.objects.filter(practice=practices[0]).values_list("city_id", "owed"))
+    assert owing == {city.pk: True for city in cities if city.pk != practices[0].city_id}
+    kept.refresh_from_db()
+    assert (kept.status, kept.version) == (AdoptionStatus.IN_PROGRESS, 2)  # the report survived both

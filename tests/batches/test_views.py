@@ -51,3 +51,20 @@ def test_a_published_batch_keeps_its_title_lead_and_scopes(client, pool, coordin
     batch.refresh_from_db()
     entry.refresh_from_db()
     assert batch.title != "改过的标题" and batch.lead != "改过的导语" and entry.scope == "replicate"
+
+
+def test_an_erratum_may_correct_a_published_entrys_scope(client, pool, coordinator):
+    batch = batches.batch_create(year=2026)
+    batches.batch_add(batch=batch, practices=pool[:1])
+    batches.batch_publish(batch=batch, by=coordinator)
+    entry = batch.entries.get()
+    client.force_login(coordinator)
+    page = f"/review/batches/{batch.pk}/"
+    for wrong in ("abc", "", "999999"):
+        response = client.post(
+            page, {"action": "erratum", "text": "更正", "corrected_entry": wrong, "scope": "reference"}
+        )
+        assert response.status_code == 302 and not batch.errata.exists()
+    client.post(page, {"action": "erratum", "text": "更正", "corrected_entry": entry.pk, "scope": "reference"})
+    entry.refresh_from_db()
+    assert entry.scope == "reference" and "更正为“参考借鉴”" in batch.errata.get().text
