@@ -1,13 +1,14 @@
 """Demo data: the shipped cities, indicators and criteria, demo users, practices in every state, the seed batch.
 
 It needs practices, reviews (a practice in review has its reviews) and batches (the seed is a batch), and will
-need adoptions, so it lives in the top layer; it is not a page.
+adoptions (cities report on the seed batch's practices), so it lives in the top layer; it is not a page.
 
 Loading it twice changes nothing: rows are found by their natural keys and
 only what is missing is created, so edits made since are kept. Never called
 from a migration, and refused in production (see the command).
 """
 
+import datetime
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from adoptions import services as adoption_services
 from batches.importing import import_bulletin
 from batches.models import Batch
 from bizenv.fixtures import ensure_fixture, fixture_path
@@ -74,6 +76,7 @@ def load_demo() -> dict[str, int]:
         "users": _ensure_users(),
         "practices": _ensure_practices(),
         "batches": _ensure_seed_batch(),
+        "adoptions": _ensure_adoptions(),
     }
 
 
@@ -84,6 +87,43 @@ def _ensure_seed_batch() -> int:
     data = (settings.BASE_DIR / "fixtures" / "seeds" / name).read_bytes()
     import_bulletin(data=data, year=year, sequence=sequence, publish=True, source_name=name)
     return 1
+
+
+def _ensure_adoptions() -> int:
+    """Reports on the seed batch's practices, in every status, and one city excused: each written once, on a row
+    nobody has touched (a row reported on since is left as it is)."""
+    _name, year, sequence = SEED
+    coordinator = _demo_user("coordinator")
+    written = 0
+    for spec in json.loads(fixture_path("demo_adoptions").read_text(encoding="utf-8")):
+        row = (
+            adoption_services.untouched()
+            .filter(
+                city__code=spec["city"],
+                practice__batch_entry__batch__year=year,
+                practice__batch_entry__batch__sequence=sequence,
+                practice__batch_entry__number=spec["number"],
+            )
+            .first()
+        )
+        if row is None:
+            continue
+        if "excuse" in spec:
+            adoption_services.excuse(adoption=row, by=coordinator, reason=spec["excuse"])
+        else:
+            official = Membership.objects.filter(city=row.city, user__groups__name=Role.CITY_OFFICIAL).first()
+            adoption_services.report(
+                adoption=row,
+                by=official.user if official else None,
+                seen_version=row.version,
+                status=spec["status"],
+                adopted_on=datetime.date.fromisoformat(spec["adopted_on"]) if "adopted_on" in spec else None,
+                result=spec.get("result", ""),
+                reason=spec.get("reason", ""),
+                results=spec.get("results", []),
+            )
+        written += 1
+    return written
 
 
 def _ensure_users() -> int:

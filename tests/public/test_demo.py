@@ -7,6 +7,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core import serializers
 from django.core.management import CommandError, call_command
 
+from adoptions.enums import AdoptionStatus
+from adoptions.models import Adoption
 from batches.enums import BatchStatus
 from batches.models import Batch, BatchEntry
 from practices.enums import Role, Source, Status
@@ -24,7 +26,7 @@ def fixture_rows(name):
 def snapshot():
     """Every row load_demo writes, serialised, except the times that are set on each login."""
     models = [City, Indicator, Criterion, Membership, Practice, PracticeResult, PracticeEvent, Review, Score]
-    models += [Batch, BatchEntry]
+    models += [Batch, BatchEntry, Adoption]
     users = get_user_model().objects.order_by("pk")
     rows = [serializers.serialize("json", m.objects.order_by("pk")) for m in models]
     rows.append(serializers.serialize("json", users, fields=["username", "password", "groups", "is_superuser"]))
@@ -158,3 +160,16 @@ def test_load_demo_sends_no_email():
     from practices.models import Notification
 
     assert Notification.objects.exists()  # the inbox still has the demo's messages
+
+
+def test_demo_reports_adoptions_of_the_seed_in_every_status(demo):
+    rows = Adoption.objects.filter(practice__batch_entry__batch__year=2022, practice__batch_entry__batch__sequence=2)
+    touched = rows.exclude(version=1)
+    reported = {row.status for row in touched if row.excused_at is None}
+    assert reported == {AdoptionStatus.IN_PROGRESS, AdoptionStatus.ADOPTED, AdoptionStatus.NOT_APPLICABLE}
+    assert rows.filter(status=AdoptionStatus.NOT_STARTED, version=1).exists()  # and rows nobody reported on yet
+    assert len({row.city_id for row in touched}) >= 5
+    assert all(row.city_id != row.practice.city_id for row in touched)
+    adopted = touched.filter(status=AdoptionStatus.ADOPTED)
+    assert adopted.filter(results__isnull=False).exists()
+    assert touched.filter(excused_at__isnull=False).count() == 1

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 _(
                     "演示数据已就绪（新建基础数据 %(reference)d 条、用户 %(users)d 个、经验做法 %(practices)d 项、"
-                    "已发布批次 %(batches)d 个）。"
+                    "已发布批次 %(batches)d 个、复制推广填报 %(adoptions)d 条）。"
                 )
                 % created
             )
