@@ -3,7 +3,7 @@ province."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -31,8 +31,8 @@ def overdue_condition() -> Q:
 
 
 def city_ledger(city: City) -> QuerySet[Adoption]:
-    """A city's rows of the 台账, newest batch first, with what each row shows: the practice's frozen title, its
-    batch, indicator and deadline, and whether it is overdue."""
+    """A city's rows of the 台账, newest batch first (Adoption.order), with what each row shows: the practice's
+    frozen title, its batch, indicator and deadline (mark_overdue() says from it whether the row is overdue)."""
     entry = "practice__batch_entry"
     return (
         Adoption.objects.filter(city=city)
@@ -45,11 +45,20 @@ def city_ledger(city: City) -> QuerySet[Adoption]:
             f"{entry}__batch__adoption_plan__deadline",
             f"{entry}__batch__adoption_plan__batch",
         )
-        .annotate(
-            overdue=Case(When(overdue_condition(), then=Value(True)), default=Value(False), output_field=BooleanField())
-        )
-        .order_by(f"-{entry}__batch__year", f"-{entry}__batch__sequence", F(f"{entry}__number").asc(), "pk")
+        .order_by("-order", "pk")
     )
+
+
+def mark_overdue(rows: list[Adoption]) -> list[Adoption]:
+    """Each row of a page of city_ledger() marked `overdue` as overdue_condition() says, from what the row was read
+    with (its plan's deadline): computed for the page's rows only, not for every row the page's count reads."""
+    today = timezone.localdate()
+    for row in rows:
+        plan = getattr(row.practice.batch_entry.batch, "adoption_plan", None)
+        row.overdue = (
+            row.owed and row.excused_at is None and row.status in OPEN and plan is not None and plan.deadline < today
+        )
+    return rows
 
 
 def row_for(user, pk, *, city: City | None) -> Adoption:

@@ -17,7 +17,7 @@ from practices.notifications import city_officials, notify
 from practices.services import AttachmentRefused, check_upload
 
 from .enums import AdoptionStatus
-from .models import Adoption, AdoptionEvent, AdoptionPlan, AdoptionResult, Generation
+from .models import Adoption, AdoptionEvent, AdoptionPlan, AdoptionResult, Generation, ledger_order
 from .selectors import overdue_by_city
 
 DEADLINE_DAYS = 90  # after publication, unless the coordinator sets another date
@@ -62,13 +62,21 @@ def create_obligations(*, batch: Batch, by=None) -> int:
     """Every 全省复制推广 entry of a published batch is owed by every active city but the practice's own: the
     missing rows are created (a row a city had reported of its own accord becomes owed, report kept), and the
     batch gets its deadline. Running it again creates nothing twice."""
-    entries = list(batch.entries.filter(scope=EntryScope.REPLICATE).values_list("practice_id", "practice__city_id"))
-    practice_ids = [practice for practice, _own in entries]
+    entries = list(
+        batch.entries.filter(scope=EntryScope.REPLICATE).values_list("practice_id", "practice__city_id", "number")
+    )
+    practice_ids = [practice for practice, _own, _number in entries]
     cities = list(City.objects.filter(active=True).values_list("pk", flat=True))
     existing = set(Adoption.objects.filter(practice_id__in=practice_ids).values_list("practice_id", "city_id"))
     rows = Adoption.objects.bulk_create(
-        Adoption(practice_id=practice, city_id=city, owed=True, updated_by=by)
-        for practice, own in entries
+        Adoption(
+            practice_id=practice,
+            city_id=city,
+            owed=True,
+            updated_by=by,
+            order=ledger_order(batch.year, batch.sequence, number),
+        )
+        for practice, own, number in entries
         for city in cities
         if city != own and (practice, city) not in existing
     )
@@ -179,12 +187,16 @@ def _replace_evidence(row: Adoption, upload, checked):
 @transaction.atomic
 def report_voluntarily(*, practice: Practice, city: City, by, **fields) -> Adoption:
     """A city reports copying a published practice it does not owe (参考借鉴): its row is created, then reported."""
-    practice = Practice.objects.get(pk=practice.pk)  # as it is now, not as the caller read it
+    practice = Practice.objects.select_related("batch_entry__batch").get(pk=practice.pk)  # as it is now
     if practice.status != Status.PUBLISHED:
         raise AdoptionError(_("只能填报已发布的经验做法。"))
     if practice.city_id == city.pk:
         raise AdoptionError(_("不能声明复制本市自己的经验做法。"))
-    row, created = Adoption.objects.get_or_create(practice=practice, city=city, defaults={"owed": False})
+    entry = practice.batch_entry
+    order = ledger_order(entry.batch.year, entry.batch.sequence, entry.number)
+    row, created = Adoption.objects.get_or_create(
+        practice=practice, city=city, defaults={"owed": False, "order": order}
+    )
     if not created:
         raise StaleAdoption(row)  # declared by a colleague meanwhile: their row is reported on, not this one
     AdoptionEvent.objects.create(

@@ -20,7 +20,7 @@ from practices.models import City, Practice
 
 from . import services
 from .enums import AdoptionStatus
-from .models import Adoption, AdoptionPlan
+from .models import Adoption, AdoptionPlan, ledger_order
 
 FOCUS_ROWS = 5000
 CHUNK = 5000
@@ -44,7 +44,12 @@ def synth_adoptions(n: int) -> int:
         late = rng.random() < 1 / 3
         deadline = today - datetime.timedelta(days=30) if late else published + datetime.timedelta(days=90)
         AdoptionPlan.objects.create(batch=batch, deadline=max(deadline, published))
-    practices = list(Practice.objects.filter(status=Status.PUBLISHED).values_list("pk", "city_id"))
+    practices = list(
+        Practice.objects.filter(status=Status.PUBLISHED).values_list(
+            "pk", "city_id", "batch_entry__batch__year", "batch_entry__batch__sequence", "batch_entry__number"
+        )
+    )
+    order_of = {pk: ledger_order(*place) for pk, _city, *place in practices}
     cities = list(City.objects.filter(active=True).order_by("order", "pk").values_list("pk", flat=True))
     if not practices or not cities:
         return 0
@@ -54,7 +59,7 @@ def synth_adoptions(n: int) -> int:
         left = n - created  # what a city could not take goes to the ones after it
         share = min(FOCUS_ROWS, left) if index == 0 else -(-left // (len(cities) - index))
         taken = set(Adoption.objects.filter(city_id=city).values_list("practice_id", flat=True))
-        candidates = [pk for pk, own in practices if own != city and pk not in taken]
+        candidates = [pk for pk, own, *_place in practices if own != city and pk not in taken]
         chosen = rng.sample(candidates, min(share, len(candidates)))
         rows = []
         for practice in chosen:
@@ -70,6 +75,7 @@ def synth_adoptions(n: int) -> int:
                     result=rng.choice(sentences) if adopted else "",
                     reason=rng.choice(sentences) if status == AdoptionStatus.NOT_APPLICABLE else "",
                     version=1 if status == AdoptionStatus.NOT_STARTED else 2,
+                    order=order_of[practice],
                 )
             )
         Adoption.objects.bulk_create(rows, batch_size=CHUNK)

@@ -36,6 +36,7 @@ from .selectors import (
     city_ledger,
     declarable_practice,
     last_reminder,
+    mark_overdue,
     matrix,
     planned_batches,
     province_ledger,
@@ -53,6 +54,7 @@ def ledger(request):
     city = user_city(request.user)
     filters, shown = _shown_rows(request, city)
     page = CappedPaginator(shown, LEDGER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = mark_overdue(list(page.object_list))
     return render(request, "adoptions/ledger.html", {"city": city, "filters": filters, "page": page})
 
 
@@ -81,7 +83,7 @@ def ledger_export(request):
     require(request, "adoptions.view_ledger")
     city = user_city(request.user)
     _filters, rows = _shown_rows(request, city)
-    response = HttpResponse(spreadsheet.city_ledger_xlsx(rows.iterator(chunk_size=2000)), content_type=CONTENT_TYPE)
+    response = HttpResponse(spreadsheet.city_ledger_xlsx(rows), content_type=CONTENT_TYPE)
     name = _("%(city)s复制推广台账.xlsx") % {"city": city.name}
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

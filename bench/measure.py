@@ -1,4 +1,6 @@
-"""Measure one database at one size: fill it with synthetic practices if needed, then time the pages.
+"""Measure one database at one size: fill it with synthetic practices (and three 台账 rows per practice) if needed,
+then time the pages: the public ones as a visitor, the 台账 as the official of the city with 5,000 rows, the
+province's matrix as the coordinator.
 
 DATABASE_URL names the database. `python -m bench.measure SIZE` measures BENCH_RUNS rounds and prints one JSON
 object. bench/run.py runs it with --serve instead, one process per database and size: after the fill it prints
@@ -22,24 +24,39 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizenv.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import DatabaseError, connection, reset_queries  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
+from adoptions.models import Adoption  # noqa: E402
 from batches.enums import BatchStatus  # noqa: E402
 from batches.models import Batch  # noqa: E402
 from bench.figures import RUNS, WARMUP, summary  # noqa: E402
 from practices import search  # noqa: E402
-from practices.models import Practice  # noqa: E402
+from practices.enums import Role  # noqa: E402
+from practices.models import City, Membership, Practice  # noqa: E402
 from practices.search.postgres import PostgresTsvector  # noqa: E402
+
+ADOPTIONS_PER_PRACTICE = 3  # 300,000 rows of the 台账 at 100,000 practices
 
 
 def cases() -> list[tuple[str, str]]:
     batch = Batch.objects.filter(status=BatchStatus.PUBLISHED).order_by("-year", "-sequence").first()
     middle = Practice.objects.order_by("pk").values_list("pk", flat=True)[Practice.objects.count() // 2]
+    full = (
+        Batch.objects.filter(status=BatchStatus.PUBLISHED, adoption_plan__isnull=False)
+        .annotate(n=Count("entries"))
+        .filter(n=50)
+        .order_by("-year", "-sequence")
+        .first()
+    )
     return [
         ("bare Django view", "/bench/bare/"),
+        ("home", "/"),
         ("list", "/practices/"),
         ("filtered list", "/practices/?city=610100&year=2022"),
         ("search 纳税 (2 chars)", "/practices/?q=纳税"),
@@ -53,12 +70,44 @@ def cases() -> list[tuple[str, str]]:
         ("practice page", f"/practices/{middle}/"),
         ("API page", "/api/v1/practices/?page=2"),
         ("API search", "/api/v1/practices/?q=获得电力"),
+        ("stats", "/stats/"),
+        ("API adoptions", "/api/v1/adoptions/?page=2"),
+        ("city: 台账", "/city/adoptions/"),
+        ("city: 台账, filtered", "/city/adoptions/?status=in_progress&overdue=on"),
+        ("city: 台账 .xlsx (5,000 rows)", "/city/adoptions/export.xlsx"),
+        ("province: matrix (50 entries)", f"/review/adoptions/?batch={full.year}-{full.sequence}"),
     ]
 
 
-def queries_of(client: Client, url: str) -> int:
+def signed_in(clients: dict[str, Client], url: str) -> Client:
+    """The client a page is asked with: the city official's for /city/, the coordinator's for /review/, else a
+    visitor's."""
+    for prefix, client in clients.items():
+        if url.startswith(prefix):
+            return client
+    return clients[""]
+
+
+def bench_clients() -> dict[str, Client]:
+    """A visitor; the official of the first city (the one synth_adoptions gives 5,000 rows); the coordinator."""
+    city = City.objects.filter(active=True).order_by("order", "pk").first()
+    User = get_user_model()
+    official, _ = User.objects.get_or_create(username="bench_city")
+    official.groups.add(Group.objects.get_or_create(name=Role.CITY_OFFICIAL.value)[0])
+    Membership.objects.update_or_create(user=official, defaults={"city": city})
+    coordinator, _ = User.objects.get_or_create(username="bench_coordinator")
+    coordinator.groups.add(Group.objects.get_or_create(name=Role.COORDINATOR.value)[0])
+    Membership.objects.get_or_create(user=coordinator, defaults={"city": None})
+    clients = {"": Client(), "/city/": Client(), "/review/": Client()}
+    clients["/city/"].force_login(official)
+    clients["/review/"].force_login(coordinator)
+    return clients
+
+
+def queries_of(clients: dict[str, Client], url: str) -> int:
     """The queries one request runs (the page must answer 200), as a process that has served it before runs them:
     the cities and indicators of the list pages' selects are read once per process (bizenv.web.fast.shared_rows)."""
+    client = signed_in(clients, url)
     client.get(url, secure=True)
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
@@ -67,27 +116,30 @@ def queries_of(client: Client, url: str) -> int:
     return len(queries)
 
 
-def query_counts(client: Client, pages: list[tuple[str, str]]) -> dict[str, int]:
-    return {name: queries_of(client, url) for name, url in pages}
+def query_counts(clients: dict[str, Client], pages: list[tuple[str, str]]) -> dict[str, int]:
+    return {name: queries_of(clients, url) for name, url in pages}
 
 
-def one_round(client: Client, pages: list[tuple[str, str]]) -> dict[str, float]:
+def one_round(clients: dict[str, Client], pages: list[tuple[str, str]]) -> dict[str, float]:
     """Every page once, in milliseconds."""
     times = {}
     for name, url in pages:
+        client = signed_in(clients, url)
         start = time.perf_counter()
-        client.get(url, secure=True)
+        response = client.get(url, secure=True)
+        if response.streaming:
+            b"".join(response.streaming_content)
         times[name] = (time.perf_counter() - start) * 1000
     return times
 
 
-def measure(client: Client, pages: list[tuple[str, str]]) -> dict:
+def measure(clients: dict[str, Client], pages: list[tuple[str, str]]) -> dict:
     """p50 and p95 of each page, in rounds: each round requests every page once, so a slow spell of the machine
     falls on all pages alike instead of on whichever page was being measured."""
-    counts = query_counts(client, pages)
+    counts = query_counts(clients, pages)
     for _ in range(WARMUP):
-        one_round(client, pages)
-    return summary([one_round(client, pages) for _ in range(RUNS)], counts)
+        one_round(clients, pages)
+    return summary([one_round(clients, pages) for _ in range(RUNS)], counts)
 
 
 def settle():
@@ -111,6 +163,11 @@ def main(size: int, serve: bool = False):
         start = time.perf_counter()
         call_command("synth_practices", size - have, stdout=io.StringIO())
         filled = time.perf_counter() - start
+    rows = Adoption.objects.count()
+    if rows < ADOPTIONS_PER_PRACTICE * size:
+        start = time.perf_counter()
+        call_command("synth_adoptions", ADOPTIONS_PER_PRACTICE * size - rows, stdout=io.StringIO())
+        filled += time.perf_counter() - start
     settle()
     engine = search.backend().name
     if connection.vendor == "postgresql":
@@ -119,17 +176,18 @@ def main(size: int, serve: bool = False):
         "database": connection.vendor,
         "engine": engine,
         "size": Practice.objects.count(),
+        "adoptions": Adoption.objects.count(),
         "fill_seconds": round(filled, 1),
     }
-    client = Client()
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
+        clients = bench_clients()
         pages = cases()
         if not serve:
-            print(json.dumps({**about, "results": measure(client, pages)}, ensure_ascii=False))
+            print(json.dumps({**about, "results": measure(clients, pages)}, ensure_ascii=False))
             return
-        print(json.dumps({**about, "queries": query_counts(client, pages)}, ensure_ascii=False), flush=True)
+        print(json.dumps({**about, "queries": query_counts(clients, pages)}, ensure_ascii=False), flush=True)
         for _line in sys.stdin:  # bench/run.py asks for one round at a time, warm-up rounds included
-            print(json.dumps(one_round(client, pages), ensure_ascii=False), flush=True)
+            print(json.dumps(one_round(clients, pages), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,27 @@
 """Writing an .xlsx of our own: a header row, column widths, an optional title above and a guide sheet, and every
 text cell a string cell, so that text starting with "=", "+", "-" or "@" is shown as typed and never evaluated as
-a formula."""
+a formula.
+
+XlsxWriter writes row by row in constant memory, about four times as fast as openpyxl's write-only mode (a city's
+5,000-row 台账: 0.27 s against 1.0 s; bench/RESULTS.md).
+"""
 
 import datetime
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+import xlsxwriter
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OPTIONS = {
+    "constant_memory": True,
+    "in_memory": True,
+    # Text is text: never a formula, a number or a link, whatever it looks like.
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 
 
 @dataclass
@@ -33,59 +41,42 @@ def workbook(
 ) -> bytes:
     """One sheet of rows under a bold header (frozen, with a title row above it if given), written as it streams,
     and a second sheet of guidance lines if given."""
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet)
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    header_row = 1
-    if title:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True, size=14)
-        ws.append([cell])
-        ws.merged_cells.add(f"A1:{get_column_letter(len(columns))}1")
-        header_row = 2
-    ws.freeze_panes = f"A{header_row + 1}"
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, value=column.name)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    count = 0
-    for line in lines:
-        ws.append([_cell(ws, value, wrap) for value in line])
-        count += 1
-    for index, column in enumerate(columns, start=1):
-        if column.choices and count:
-            letter = get_column_letter(index)
-            rule = DataValidation(type="list", formula1='"{}"'.format(",".join(column.choices)), allow_blank=True)
-            rule.add(f"{letter}{header_row + 1}:{letter}{header_row + count}")
-            ws.data_validations.dataValidation.append(rule)
-    if guide:
-        notes = book.create_sheet("填写说明")
-        notes.column_dimensions["A"].width = 120
-        for line in guide:
-            notes.append([_cell(notes, line, None)])
     out = io.BytesIO()
-    book.save(out)
+    book = xlsxwriter.Workbook(out, OPTIONS)
+    bold = book.add_format({"bold": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    dates = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+    times = book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"})
+    ws = book.add_worksheet(sheet)
+    for index, column in enumerate(columns):
+        ws.set_column(index, index, column.width)
+    header = 0
+    if title:
+        ws.merge_range(0, 0, 0, len(columns) - 1, title, book.add_format({"bold": True, "font_size": 14}))
+        header = 1
+    ws.freeze_panes(header + 1, 0)
+    for index, column in enumerate(columns):
+        ws.write_string(header, index, column.name, bold)
+    row = header
+    for row, line in enumerate(lines, start=header + 1):
+        for index, value in enumerate(line):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                ws.write_string(row, index, value, wrap if len(value) > 20 else None)
+            elif isinstance(value, datetime.datetime):
+                ws.write_datetime(row, index, value, times)
+            elif isinstance(value, datetime.date):
+                ws.write_datetime(row, index, value, dates)
+            else:
+                ws.write_number(row, index, value)
+    for index, column in enumerate(columns):
+        if column.choices and row > header:
+            ws.data_validation(header + 1, index, row, index, {"validate": "list", "source": column.choices})
+    if guide:
+        notes = book.add_worksheet("填写说明")
+        notes.set_column(0, 0, 120)
+        for line_number, line in enumerate(guide):
+            notes.write_string(line_number, 0, line)
+    book.close()
     return out.getvalue()
-
-
-def _cell(ws, value, wrap):
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"  # text, whatever it starts with: never a formula
-        if wrap is not None and len(value) > 20:
-            cell.alignment = wrap
-        return cell
-    if isinstance(value, datetime.datetime):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        return cell
-    if isinstance(value, datetime.date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    return value
