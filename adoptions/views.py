@@ -236,13 +236,18 @@ def province_evidence(request, pk):
     return download(row.evidence, name=row.evidence_name, content_type=row.evidence_type)
 
 
-def _asked_batch(request, batches):
+RECENT_BATCHES = 12  # linked above the matrix; any other is asked for by name
+
+
+def _asked_batch(request, recent):
     """The batch the query names (YEAR-SEQ), or the newest; 404 for one that is not a planned batch."""
     asked = request.GET.get("batch")
     if asked is None:
-        return batches[0] if batches else None
+        return recent[0] if recent else None
     wanted = year_and_sequence(asked)
-    batch = next((b for b in batches if (b.year, b.sequence) == wanted), None)
+    batch = next((b for b in recent if (b.year, b.sequence) == wanted), None)
+    if batch is None and wanted is not None:
+        batch = planned_batches().filter(year=wanted[0], sequence=wanted[1]).first()
     if batch is None:
         raise Http404
     return batch
@@ -253,7 +258,7 @@ def province(request):
     """A published batch's matrix of entries × cities, narrowed to a city or an indicator, for the coordinator
     and the reviewers; the coordinator sets its deadline and reminds the cities that are late here."""
     require(request, "adoptions.view_matrix")
-    batches = list(planned_batches())
+    batches = list(planned_batches()[:RECENT_BATCHES])
     batch = _asked_batch(request, batches)
     narrow = MatrixFilter(request.GET)
     narrowed = narrow.cleaned_data if narrow.is_valid() else {}
@@ -299,7 +304,7 @@ def province(request):
 def province_export(request):
     """The batch's whole 台账 (narrowed as the matrix is) as the spreadsheet a provincial office circulates."""
     require(request, "adoptions.view_matrix")
-    batch = _asked_batch(request, list(planned_batches()))
+    batch = _asked_batch(request, list(planned_batches()[:1]))
     if batch is None:
         raise Http404
     narrow = MatrixFilter(request.GET)

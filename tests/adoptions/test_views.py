@@ -344,3 +344,15 @@ def test_an_unpublished_practice_cannot_be_declared(client, province):
     xian, _hanzhong, people = province
     draft = PracticeFactory(city=xian, status=Status.APPROVED)
     assert login(client, people["hanzhong"]).get(f"/city/adoptions/practices/{draft.pk}/").status_code == 404
+
+
+def test_a_batch_older_than_the_linked_ones_is_reached_by_its_name(client, province):
+    xian, _hanzhong, people = province
+    oldest = publish(xian, people["coordinator"], year=2020)
+    for _ in range(12):
+        publish(xian, people["coordinator"], year=2024)
+    client = login(client, people["reviewer"])
+    page = client.get("/review/adoptions/").content.decode()
+    assert f"?batch={oldest.year}-{oldest.sequence}" not in page  # only the newest twelve are linked
+    response = client.get(f"/review/adoptions/?batch={oldest.year}-{oldest.sequence}")
+    assert response.status_code == 200 and response.context["batch"] == oldest

@@ -19,6 +19,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from adoptions import services as adoptions
+from adoptions.models import Adoption, AdoptionPlan
+from adoptions.selectors import city_ledger, mark_overdue, matrix
+from batches import services as batches
 from batches.enums import BatchStatus
 from batches.selectors import announcement_sections
 from bizenv.web import fast
@@ -34,7 +38,7 @@ from bizenv.web.fast import (
     shared_rows,
 )
 from practices import search
-from practices.enums import Status
+from practices.enums import Role, Status
 from practices.models import City, Notification
 from practices.search.text import parse_query
 from public.selectors import published_list
@@ -44,6 +48,7 @@ from tests.factories import (
     CityFactory,
     IndicatorFactory,
     PracticeFactory,
+    UserFactory,
 )
 
 
@@ -334,3 +339,71 @@ def test_only_the_rows_of_a_model_shared_at_start_up_are_shared():
     assert [city.name for city in shared_rows(City)] == []
     with pytest.raises(LookupError, match="not shared"):
         shared_rows(Notification)
+
+
+# The template matrix_rows replaced, as it was.
+PLAIN_MATRIX_ROWS = """
+      {% for entry, cells, done in lines %}
+        <tr>
+          <th scope="row">{{ entry.number }}、{{ entry.title }} <span class="meta">{{ entry.city_name }}</span></th>
+          {% for cell in cells %}
+            <td>{% if cell.row %}<a href="{% url 'review_adoption' cell.row.pk %}" class="status adoption-{{ cell.row.status }}">{{ cell.row.get_status_display }}</a>{% if cell.row.excused_at %} <span class="meta">已免</span>{% elif cell.row.overdue %} <strong>逾期</strong>{% endif %}{% else %}—{% endif %}</td>
+          {% endfor %}
+          <td class="num">{{ done.0 }}/{{ done.1 }}</td>
+        </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+def test_the_matrix_rows_are_what_the_plain_template_renders(db):
+    """Every kind of cell: none (the entry's own city), open, overdue, excused, answered; titles needing escapes."""
+    cities = [CityFactory(code=f"61{n:02d}00", name=f"城市{n}", order=n) for n in range(3)]
+    practices = [
+        PracticeFactory(city=cities[0], title=title, status=Status.APPROVED, indicator=IndicatorFactory())
+        for title in AWKWARD_TITLES
+    ]
+    batch = batches.batch_create(year=2024)
+    batches.batch_add(batch=batch, practices=practices)
+    batch = batches.batch_publish(batch=batch, by=UserFactory(role=Role.COORDINATOR))
+    AdoptionPlan.objects.filter(batch=batch).update(deadline=timezone.localdate() - timezone.timedelta(days=1))
+    rows = list(Adoption.objects.filter(city=cities[1]).order_by("pk"))
+    adoptions.excuse(adoption=rows[0], by=None, reason="无")
+    adoptions.report(adoption=rows[1], by=None, status="not_applicable", seen_version=1, reason="无")
+    lines = matrix(batch).lines
+    assert tight(fast.matrix_rows(lines, "review_adoption")) == plain(PLAIN_MATRIX_ROWS, lines=lines)
+
+
+# The template ledger_rows replaced, as it was.
+PLAIN_LEDGER_ROWS = """
+      {% for row in page %}{% with entry=row.practice.batch_entry %}
+        <tr>
+          <td><a href="{% url 'city_adoption' row.pk %}">{{ entry.number }}、{{ entry.title }}</a> <span class="meta">{{ entry.city_name }}</span></td>
+          <td>{{ entry.indicator_name|default:"—" }}</td>
+          <td>{{ entry.batch.year }}-{{ entry.batch.sequence }}</td>
+          <td>{% if entry.batch.adoption_plan %}{{ entry.batch.adoption_plan.deadline|date:"DATE_FORMAT" }}{% else %}—{% endif %}</td>
+          <td>{{ row.get_status_display }}{% if row.excused_at %} · 已免于填报{% elif row.overdue %} · <strong>已逾期</strong>{% endif %}{% if not row.owed %} · 自愿{% endif %}</td>
+        </tr>
+      {% endwith %}{% endfor %}"""  # noqa: E501
+
+
+def test_the_ledger_rows_are_what_the_plain_template_renders(db):
+    """Every kind of row: open, overdue, excused, answered, voluntary; titles needing escapes."""
+    cities = [CityFactory(code=f"61{n:02d}00", name=f"城市{n}", order=n) for n in range(2)]
+    practices = [
+        PracticeFactory(city=cities[0], title=title, status=Status.APPROVED, indicator=IndicatorFactory())
+        for title in AWKWARD_TITLES
+    ]
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    batch = batches.batch_create(year=2024)
+    batches.batch_add(batch=batch, practices=practices[:3])
+    batches.batch_publish(batch=batch, by=coordinator)
+    AdoptionPlan.objects.filter(batch=batch).update(deadline=timezone.localdate() - timezone.timedelta(days=1))
+    reference = batches.batch_create(year=2024)
+    batches.batch_add(batch=reference, practices=practices[3:], scope="reference")
+    batches.batch_publish(batch=reference, by=coordinator)
+    rows = list(Adoption.objects.filter(city=cities[1]).order_by("pk"))
+    adoptions.excuse(adoption=rows[0], by=None, reason="无")
+    adoptions.report(adoption=rows[1], by=None, status="not_applicable", seen_version=1, reason="无")
+    adoptions.report_voluntarily(practice=practices[3], city=cities[1], by=None, status="in_progress")
+    page = mark_overdue(list(city_ledger(cities[1])))
+    assert len(page) == 4 and any(row.overdue for row in page)
+    assert tight(fast.ledger_rows(page, "city_adoption")) == plain(PLAIN_LEDGER_ROWS, page=page)
