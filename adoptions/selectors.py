@@ -3,7 +3,7 @@ province."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -186,4 +186,48 @@ def last_reminder(batch: Batch):
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the public sees: rows a city marked 已落地, with their results; never another status, reason or excuse.
+
+
+def public_adoptions() -> QuerySet[Adoption]:
+    """Rows marked 已落地, newest first, with the practice's entry and batch and the adopting city, and only what
+    is public of each."""
+    return (
+        Adoption.objects.filter(status=AdoptionStatus.ADOPTED, practice__status=Status.PUBLISHED)
+        .select_related("city", "practice__batch_entry__batch")
+        .only(
+            *("practice", "city", "status", "adopted_on", "result"),
+            *("city__code", "city__name", "city__short_name"),
+            "practice__status",
+            *(f"practice__batch_entry__{f}" for f in ("practice", "batch", "number", "title", "city_name")),
+            *("practice__batch_entry__batch__year", "practice__batch_entry__batch__sequence"),
+        )
+        .order_by("-pk")
+    )
+
+
+def adopted_counts(practice_ids) -> dict[int, int]:
+    """How many cities marked each of these practices 已落地, in one query (absent: none)."""
+    rows = (
+        Adoption.objects.filter(practice_id__in=list(practice_ids), status=AdoptionStatus.ADOPTED)
+        .values("practice_id")
+        .annotate(n=Count("pk"))
+        .values_list("practice_id", "n")
+    )
+    return dict(rows)
+
+
+def adopted_by(practice) -> list[Adoption]:
+    """The cities that marked a practice 已落地, in the province's order, with their dates, results and measured
+    results: two queries."""
+    return list(
+        Adoption.objects.filter(practice=practice, status=AdoptionStatus.ADOPTED)
+        .select_related("city")
+        .only("practice", "city", "adopted_on", "result", "status", "city__name", "city__order")
+        .prefetch_related("results")
+        .order_by("city__order", "pk")
     )

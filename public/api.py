@@ -1,11 +1,15 @@
-"""/api/v1/: published practices and batches as JSON, read-only, paginated, with the public list's filters."""
+"""/api/v1/: published practices, batches and adoptions (已落地 only) as JSON, read-only, paginated, with
+filters."""
 
 import re
 
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from batches.selectors import published_batches
+from adoptions.enums import AdoptionStatus
+from adoptions.selectors import adopted_counts, public_adoptions
+from batches.selectors import published_batches, year_and_sequence
 from bizenv.web.paging import CappedPaginator
 
 from .filters import PublicPracticeFilter, searched
@@ -42,6 +46,7 @@ def api_practices(request):
         return JsonResponse({"errors": filters.errors}, status=400, json_dumps_params={"ensure_ascii": False})
     entries, _terms = searched(filters)
     page = _page(request, entries)
+    adopted = adopted_counts(e.practice_id for e in page)
     results = [
         {
             "id": e.practice_id,
@@ -59,11 +64,62 @@ def api_practices(request):
             "body": e.body,
             "outcomes": e.outcomes,
             "results": e.results,
+            "adopted_in": adopted.get(e.practice_id, 0),  # cities that marked it 已落地
         }
         for e in page
     ]
     body = {**_page_links(request, page), "results": results}
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+def _errors(errors: dict) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def api_adoptions(request):
+    """/api/v1/adoptions/: where published practices were copied: the rows cities marked 已落地, with their date,
+    local result and measured results; filters city (code), practice (id), batch (YEAR-SEQ), status (only
+    "adopted": no other status, reason or excuse is public)."""
+    rows = public_adoptions()
+    query = request.GET
+    if query.get("status") not in (None, "", AdoptionStatus.ADOPTED):
+        return _errors({"status": [_("只公开已落地（adopted）的记录。")]})
+    if query.get("city"):
+        rows = rows.filter(city__code=query["city"])
+    if query.get("practice"):
+        if not query["practice"].isdigit():
+            return _errors({"practice": [_("请输入整数。")]})
+        rows = rows.filter(practice_id=int(query["practice"]))
+    if query.get("batch"):
+        batch = year_and_sequence(query["batch"])
+        if batch is None:
+            return _errors({"batch": [_("批次请写作“年份-批次号”，如 2022-2。")]})
+        entry = "practice__batch_entry__batch"
+        rows = rows.filter(**{f"{entry}__year": batch[0], f"{entry}__sequence": batch[1]})
+    page = _page(request, rows.prefetch_related("results"))
+    results = []
+    for row in page:
+        entry = row.practice.batch_entry
+        results.append(
+            {
+                "city": {"code": row.city.code, "name": row.city.name},
+                "practice": {
+                    "id": row.practice_id,
+                    "title": entry.title,
+                    "city": entry.city_name,
+                    "url": request.build_absolute_uri(reverse("practice_detail", args=[row.practice_id])),
+                    "batch": {"year": entry.batch.year, "sequence": entry.batch.sequence, "number": entry.number},
+                },
+                "status": row.status,
+                "adopted_on": row.adopted_on.isoformat(),
+                "result": row.result,
+                "results": [
+                    {"measure": r.measure, "before": r.before, "after": r.after, "unit": r.unit}
+                    for r in row.results.all()
+                ],
+            }
+        )
+    return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 def api_batches(request):
