@@ -282,18 +282,22 @@ def entry_rows(entries, terms, practice_url_name: str, batch_url_name: str) -> s
 
 
 @register.simple_tag
-def announcement_items(entries, practice_url_name: str) -> str:
+def announcement_items(entries, practice_url_name: str, adopted=None) -> str:
     """One <li> per entry of an announcement's section: its number in the batch, its title linking to the practice
-    (the URL named by the template, by the practice's id), its city."""
+    (the URL named by the template, by the practice's id), its city, and in how many cities it was copied
+    (`adopted`: practice id → count, where there is one)."""
     practice_url = Reversed(practice_url_name, 1)
-    return mark_safe(
-        "\n".join(
+    copied = gettext("已在 %(n)d 个市（区）复制落地")
+    items = []
+    for entry in entries:
+        count = adopted.get(entry.practice_id) if adopted else None
+        mark = f' <span class="adopted">{escape(copied % {"n": count})}</span>' if count else ""
+        items.append(
             f'<li value="{entry.number}"><span class="number">{entry.number}、</span>'
             f'<a href="{practice_url(entry.practice_id)}">{escape(entry.title)}</a>'
-            f' <span class="meta">{escape(entry.city_name)}</span></li>'
-            for entry in entries
+            f' <span class="meta">{escape(entry.city_name)}</span>{mark}</li>'
         )
-    )
+    return mark_safe("\n".join(items))
 
 
 @register.simple_tag

@@ -123,7 +123,7 @@ PLAIN_ANNOUNCEMENT_ITEMS = """
         {% for entry in entries %}
           <li value="{{ entry.number }}">
             <span class="number">{{ entry.number }}、</span><a href="{% url 'practice_detail' entry.practice_id %}">{{ entry.title }}</a>
-            <span class="meta">{{ entry.city_name }}</span>
+            <span class="meta">{{ entry.city_name }}</span>{% if entry.adopted %} <span class="adopted">已在 {{ entry.adopted }} 个市（区）复制落地</span>{% endif %}
           </li>
         {% endfor %}"""  # noqa: E501
 AWKWARD_TITLES = ["纳税服务“一次办”", '<b>电力</b> & "报装"', "企业开办 <script>x</script>", "d'Arc 纳税"]
@@ -169,6 +169,11 @@ def test_an_announcements_items_are_what_the_plain_template_renders(published):
     assert len(sections) == 2  # with an indicator heading and without
     for _heading, entries in sections:
         ours = tight(announcement_items(entries, "practice_detail"))
+        assert ours == plain(PLAIN_ANNOUNCEMENT_ITEMS, entries=entries)
+        adopted = {entry.practice_id: n for n, entry in enumerate(entries)}  # 0 (none) for the first
+        ours = tight(announcement_items(entries, "practice_detail", adopted))
+        for entry in entries:
+            entry.adopted = adopted[entry.practice_id]  # as the plain template reads it
         assert ours == plain(PLAIN_ANNOUNCEMENT_ITEMS, entries=entries)
 
 
