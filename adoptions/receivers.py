@@ -1,15 +1,17 @@
 """What adoptions does when the apps below it act (connected in AdoptionsConfig.ready()): publishing a batch creates
 what each city owes, an erratum changing an entry's scope changes it; a practice deleted (a replaced import) takes
-only the rows nobody has touched; a city made inactive or active again owes accordingly."""
+only the rows nobody has touched; a city made inactive or active again owes accordingly; and whatever changes what
+the public statistics count raises their generation."""
 
 from django.db.models import ProtectedError
-from django.db.models.signals import post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from batches.models import Batch
+from batches.enums import BatchStatus
+from batches.models import Batch, BatchEntry
 from batches.signals import batch_published, entry_scope_changed
-from practices.models import City
+from practices.models import City, Indicator
 
 from . import services
 from .enums import AdoptionStatus
@@ -47,3 +49,16 @@ def _city_saved(sender, instance, created=False, raw=False, **kwargs):
     if raw or created or was is None or was == instance.active:
         return
     services.city_changed(city=instance)
+
+
+@receiver(post_save, sender=Batch, dispatch_uid="adoptions.statistics_batch_saved")
+@receiver(post_delete, sender=Batch, dispatch_uid="adoptions.statistics_batch_deleted")
+@receiver(post_delete, sender=BatchEntry, dispatch_uid="adoptions.statistics_entry_deleted")
+@receiver(post_save, sender=Indicator, dispatch_uid="adoptions.statistics_indicator_saved")
+@receiver(post_save, sender=City, dispatch_uid="adoptions.statistics_city_saved")
+def _counted_changed(sender, instance, raw=False, **kwargs):
+    """What the public statistics count or name changed outside this app's services (an import replacing a
+    published batch, an edit in the admin): their generation is raised (services.changed())."""
+    if raw or (sender is Batch and kwargs.get("signal") is post_save and instance.status != BatchStatus.PUBLISHED):
+        return
+    services.changed()

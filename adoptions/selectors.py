@@ -3,7 +3,7 @@ province."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -221,11 +221,18 @@ def adopted_counts(practice_ids) -> dict[int, int]:
     return dict(rows)
 
 
+def last_reported(batch: Batch):
+    """When a row of the batch's 台账 last changed (a report, an excuse), or None: what the announcement's counts
+    of adopting cities depend on."""
+    rows = Adoption.objects.filter(practice_id__in=batch.entries.values("practice_id"))
+    return rows.aggregate(last=Max("updated_at"))["last"]
+
+
 def adopted_by(practice) -> list[Adoption]:
     """The cities that marked a practice 已落地, in the province's order, with their dates, results and measured
     results: two queries."""
     return list(
-        Adoption.objects.filter(practice=practice, status=AdoptionStatus.ADOPTED)
+        Adoption.objects.filter(practice_id=getattr(practice, "pk", practice), status=AdoptionStatus.ADOPTED)
         .select_related("city")
         .only("practice", "city", "adopted_on", "result", "status", "city__name", "city__order")
         .prefetch_related("results")

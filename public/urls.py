@@ -12,5 +12,8 @@ urlpatterns = [
     path("practices/<id:pk>/attachments/<id:attachment_pk>/", views.attachment_download, name="public_attachment"),
     path("api/v1/practices/", api.api_practices, name="api_practices"),
     path("api/v1/batches/", api.api_batches, name="api_batches"),
+    path("api/v1/adoptions/", api.api_adoptions, name="api_adoptions"),
     path("feeds/batches.atom", feeds.BatchFeed(), name="batch_feed"),
+    path("stats/", views.stats, name="stats"),
+    path("stats/<slug:slug>.csv", views.stats_csv, name="stats_csv"),
 ]

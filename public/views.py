@@ -1,12 +1,18 @@
 """The public site: published batches as announcements and their exports, the published practices, all without
 signing in; and the home page, which also tells a signed-in user where their work stands."""
 
+import csv
+import io
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
+from adoptions.selectors import adopted_by, adopted_counts, last_reported
 from batches import exports
 from batches.enums import BatchStatus
 from batches.models import Batch
@@ -25,6 +31,7 @@ from practices.search.similar import similar
 from practices.selectors import status_counts
 from reviews.selectors import OPEN_REVIEW
 
+from . import charts, statistics
 from .filters import PublicPracticeFilter, searched
 from .selectors import published_list, published_totals
 
@@ -64,16 +71,32 @@ def batch_list(request):
     return render(request, "public/batch_list.html", {"batches": published_batches()})
 
 
-@condition(
-    etag_func=lambda request, year, sequence: _batch_etag(request, year, sequence),
-    last_modified_func=lambda request, year, sequence: _batch_changed(request, year, sequence),
-)
+def _announcement_changed(request, year, sequence):
+    """When the announcement page last changed: the batch's, or the latest change of a row of its 台账 (the page
+    says in how many cities each item was copied)."""
+    cache = request.__dict__.setdefault("_bizenv_announcement_changed", {})
+    if (year, sequence) not in cache:
+        batch, _errata = _published_or_404(request, year, sequence)
+        times = [_batch_changed(request, year, sequence), last_reported(batch)]
+        cache[(year, sequence)] = max(filter(None, times), default=None)
+    return cache[(year, sequence)]
+
+
+def _announcement_etag(request, year, sequence):
+    changed = _announcement_changed(request, year, sequence)
+    return f"announcement-{year}-{sequence}-{changed.timestamp():.0f}" if changed else None
+
+
+@condition(etag_func=_announcement_etag, last_modified_func=_announcement_changed)
 def batch_detail(request, year, sequence):
-    """One batch as the announcement: title, date, lead, indicator headings, numbered items."""
+    """One batch as the announcement: title, date, lead, indicator headings, numbered items, each with the number
+    of cities that copied it."""
     batch, errata = _published_or_404(request, year, sequence)
+    sections = announcement_sections(batch, text=False)
     context = {
         "batch": batch,
-        "sections": announcement_sections(batch, text=False),
+        "sections": sections,
+        "adopted": adopted_counts(entry.practice_id for _heading, entries in sections for entry in entries),
         "lead": batch.lead.splitlines(),
         "errata": errata,
     }
@@ -98,6 +121,8 @@ def practice_detail(request, pk):
     attachments = entry.practice.attachments.filter(is_public=True)
     context = {
         "entry": entry,
+        "adopted": adopted_by(entry.practice_id),
+        "can_declare": _may_declare(request.user, entry.practice),
         "paragraphs": entry.body.splitlines(),
         "attachments": attachments,
         "similar": similar(
@@ -110,6 +135,14 @@ def practice_detail(request, pk):
         ),
     }
     return render(request, "public/practice_detail.html", context)
+
+
+def _may_declare(user, practice) -> bool:
+    """A city official of another city may report copying the practice (the link to the 台账's row)."""
+    if not user.is_authenticated or not user.has_perm("adoptions.view_ledger"):
+        return False
+    city = user_city(user)
+    return city is not None and city.pk != practice.city_id
 
 
 def attachment_download(request, pk, attachment_pk):
@@ -175,3 +208,38 @@ def batch_export(request, year, sequence, fmt):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, f"{batch.title}.{fmt}")
     return response
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Statistics
+
+
+def stats(request):
+    """/stats/: the public statistics, each chart beside a table of its numbers and their CSV. Rendered once per
+    generation and language: a view costs one small query and a cache hit (public/statistics.py)."""
+    content = statistics.cached(f"page.{get_language()}", _stats_content)
+    return render(request, "public/stats.html", {"content": content})
+
+
+def stats_csv(request, slug):
+    """/stats/<slug>.csv: one table of /stats/, as the page shows it, in UTF-8 with a BOM."""
+    if slug not in statistics.SLUGS:
+        raise Http404
+    name, content = statistics.cached(f"csv.{slug}.{get_language()}", lambda: _stats_csv(slug))
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _stats_csv(slug: str) -> tuple[str, bytes]:
+    table = statistics.table(statistics.current(), slug)
+    out = io.StringIO()
+    csv.writer(out).writerows(table.csv_rows())
+    # With a BOM: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and shows mojibake.
+    return f"{table.caption}.csv", ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _stats_content() -> str:
+    numbers = statistics.current()
+    sections = [] if numbers.empty else charts.sections(numbers)
+    return render_to_string("public/includes/_stats.html", {"sections": sections})

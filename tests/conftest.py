@@ -5,6 +5,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from practices.enums import Role
@@ -93,3 +94,10 @@ def browser_context_args(browser_context_args):
 def fast_password_hasher(settings):
     # PBKDF2's deliberate slowness buys nothing in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # What is cached is keyed by database state (the statistics by their generation, which every test's database
+    # starts again from 0), and the cache outlives a test's database: each test starts with none.
+    cache.clear()

@@ -2,12 +2,15 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 import tablib
 from django.utils.http import http_date
 from docx import Document
 
+from adoptions.enums import AdoptionStatus
+from adoptions.models import Adoption
 from batches.models import Batch
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +50,18 @@ def test_unknown_format_and_unpublished_batches_are_404(client, demo):
 
 def test_conditional_requests_get_304(client, demo):
     batch = Batch.objects.get(year=2022, sequence=2)
+    export = client.get(SEED + "export.csv")  # the frozen announcement: as of its publication
+    assert export["Last-Modified"] == http_date(batch.published_at.timestamp())
+    assert client.get(SEED + "export.csv", HTTP_IF_MODIFIED_SINCE=export["Last-Modified"]).status_code == 304
+    # The page also says in how many cities each item was copied: it changes with the batch's 台账.
+    rows = Adoption.objects.filter(practice__batch_entry__batch=batch)
     first = client.get(SEED)
-    assert first["Last-Modified"] == http_date(batch.published_at.timestamp())
-    again = client.get(SEED + "export.csv", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
-    assert again.status_code == 304
+    changed = max([batch.published_at, *(row.updated_at for row in rows)])
+    assert first["Last-Modified"] == http_date(changed.timestamp())
     assert client.get(SEED, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    row = rows.filter(status=AdoptionStatus.NOT_STARTED, excused_at__isnull=True).first()
+    Adoption.objects.filter(pk=row.pk).update(updated_at=changed + timedelta(seconds=5))  # reported since
+    assert client.get(SEED, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
 def test_no_private_data_in_any_public_response(client, demo):

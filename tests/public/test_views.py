@@ -124,8 +124,9 @@ def test_public_query_counts_do_not_grow(client, db, django_assert_num_queries, 
     filtered = {"city": practice.city.code, "indicator": practice.indicator.slug}
     with django_assert_num_queries(4):  # the same: the chosen city and indicator are found among the choices
         assert f'href="/practices/{practice.pk}/"' in client.get("/practices/", filtered).content.decode()
-    # the batch and its errata (for Last-Modified, then the page), its entries
-    with django_assert_num_queries(3):
+    # the batch and its errata, when its 台账 last changed (for Last-Modified, then the page), its entries, how
+    # many cities adopted each
+    with django_assert_num_queries(5):
         client.get("/batches/2023/1/")
     assert BatchEntry.objects.count() == rows
 
@@ -277,3 +278,52 @@ def test_home_query_count_does_not_grow_with_batches(client, db, django_assert_n
         BatchEntryFactory.create_batch(2, batch=batch)
     with django_assert_num_queries(2):  # the totals, the latest batches with their counts
         client.get("/")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 复制推广 on the public pages: only what cities marked 已落地
+
+
+def test_a_practice_page_says_where_it_was_copied_and_nothing_else(client, demo):
+    from adoptions.enums import AdoptionStatus
+    from adoptions.models import Adoption
+
+    practice = BatchEntry.objects.get(batch__year=2022, batch__sequence=2, number=3).practice
+    rows = list(Adoption.objects.filter(practice=practice).select_related("city"))
+    adopted = [row for row in rows if row.status == AdoptionStatus.ADOPTED]
+    html = client.get(f"/practices/{practice.pk}/").content.decode()
+    assert f"已在 {len(adopted)} 个市（区）复制落地" in html and len(adopted) > 1
+    for row in adopted:
+        assert row.city.name in html and row.result in html
+        for measured in row.results.all():
+            assert f"{measured.measure}：{measured.before} → {measured.after} {measured.unit}" in html
+    for row in rows:
+        if row.status != AdoptionStatus.ADOPTED:
+            assert not row.reason or row.reason not in html
+            assert not row.excuse or row.excuse not in html
+    untouched = BatchEntry.objects.get(batch__year=2022, batch__sequence=2, number=21).practice
+    assert "复制落地" not in client.get(f"/practices/{untouched.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("who, shown", [(None, False), ("hanzhong", True), ("xian", False), ("coordinator", False)])
+def test_a_city_official_of_another_city_is_offered_to_report_copying(client, demo, who, shown):
+    from django.contrib.auth import get_user_model
+
+    practice = BatchEntry.objects.get(batch__year=2022, batch__sequence=2, number=1).practice  # 西安's
+    if who:
+        client.force_login(get_user_model().objects.get(username=who))
+    html = client.get(f"/practices/{practice.pk}/").content.decode()
+    assert (f'href="/city/adoptions/practices/{practice.pk}/"' in html) == shown
+
+
+def test_the_announcement_gives_each_items_adopting_cities(client, demo):
+    from adoptions.models import Adoption
+
+    html = client.get("/batches/2022/2/").content.decode()
+    counts = {}
+    for row in Adoption.objects.filter(status="adopted"):
+        counts[row.practice_id] = counts.get(row.practice_id, 0) + 1
+    for entry in BatchEntry.objects.filter(batch__year=2022, batch__sequence=2):
+        item = html.split(f'href="/practices/{entry.practice_id}/"', 1)[1].split("</li>", 1)[0]
+        n = counts.get(entry.practice_id)
+        assert (f"已在 {n} 个市（区）复制落地" in item) if n else ("复制落地" not in item)
