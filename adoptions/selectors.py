@@ -3,8 +3,7 @@ province."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
-from django.db.models.fields import BooleanField
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,7 +14,7 @@ from practices.enums import Status
 from practices.models import City, Practice
 
 from .enums import AdoptionStatus
-from .models import Adoption, AdoptionEvent
+from .models import Adoption
 
 OPEN = [AdoptionStatus.NOT_STARTED, AdoptionStatus.IN_PROGRESS]  # what the city still has to act on
 
@@ -123,17 +122,16 @@ def matrix(batch: Batch, *, city: City | None = None, indicator=None) -> Matrix:
     if indicator is not None:
         entries = entries.filter(practice__indicator=indicator)
     entries = list(entries)
-    rows = {
-        (row.practice_id, row.city_id): row
-        for row in Adoption.objects.filter(practice_id__in=[e.practice_id for e in entries]).annotate(
-            overdue=Case(When(overdue_condition(), then=Value(True)), default=Value(False), output_field=BooleanField())
-        )
-    }
+    deadline = getattr(getattr(batch, "adoption_plan", None), "deadline", None)
+    late = deadline is not None and deadline < timezone.localdate()
+    rows = {}
+    cells = Adoption.objects.filter(practice_id__in=[e.practice_id for e in entries])
+    for row in cells.only("practice", "city", "status", "owed", "excused_at"):
+        row.overdue = late and row.owed and row.excused_at is None and row.status in OPEN  # as overdue_condition()
+        rows[row.practice_id, row.city_id] = row
     reporting = {city for _practice, city in rows}
     cities = [c for c in shared_rows(City) if (c.active or c.pk in reporting) and (city is None or c.pk == city.pk)]
-    result = Matrix(
-        batch=batch, deadline=getattr(getattr(batch, "adoption_plan", None), "deadline", None), cities=cities
-    )
+    result = Matrix(batch=batch, deadline=deadline, cities=cities)
     totals = {c.pk: [0, 0] for c in cities}
     for entry in entries:
         cells = [Cell(rows.get((entry.practice_id, city.pk))) for city in cities]
@@ -177,16 +175,6 @@ def overdue_by_city(batch: Batch) -> dict[int, list[Adoption]]:
     for row in rows.order_by("city__order", "practice__batch_entry__number"):
         by_city.setdefault(row.city_id, []).append(row)
     return by_city
-
-
-def last_reminder(batch: Batch):
-    """When the cities were last reminded of the batch, or None."""
-    return (
-        AdoptionEvent.objects.filter(kind=AdoptionEvent.Kind.REMINDED, adoption__practice__batch_entry__batch=batch)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------------

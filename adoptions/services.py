@@ -259,6 +259,7 @@ def remind(*, batch: Batch, by) -> int:
             )
             for row in rows
         )
+    AdoptionPlan.objects.filter(batch=batch).update(reminded_at=timezone.now())
     return len(by_city)
 
 

@@ -35,7 +35,6 @@ from .models import Adoption
 from .selectors import (
     city_ledger,
     declarable_practice,
-    last_reminder,
     mark_overdue,
     matrix,
     planned_batches,
@@ -295,7 +294,6 @@ def province(request):
         "matrix": matrix(batch, city=narrowed.get("city"), indicator=narrowed.get("indicator")) if batch else None,
         "deadline_form": form if can_manage else None,
         "can_manage": can_manage,
-        "last_reminder": last_reminder(batch) if batch else None,
     }
     return render(request, "adoptions/province.html", context)
 

@@ -214,10 +214,10 @@ def test_the_ledger_costs_the_same_queries_whatever_its_rows(client, province, d
     xian, _hanzhong, people = province
     publish(xian, people["coordinator"], n=rows)
     client = login(client, people["hanzhong"])
-    # session, user, groups, membership; the count; Django's two permission reads and the unread count for the
-    # header; the indicators of the filter (shared between requests outside a transaction, read here inside the
-    # test's); the page of rows with their entries, batches and deadlines
-    with django_assert_num_queries(10):
+    # session, user, groups, membership; the count; the unread count for the header; the indicators of the
+    # filter (shared between requests outside a transaction, read here inside the test's); the page of rows with
+    # their entries, batches and deadlines
+    with django_assert_num_queries(8):
         assert client.get("/city/adoptions/").status_code == 200
 
 
@@ -292,11 +292,12 @@ def test_the_matrix_costs_the_same_queries_whatever_its_size(client, province, d
     xian, _hanzhong, people = province
     publish(xian, people["coordinator"], n=entries)
     client = login(client, people["reviewer"])
-    # session, user, groups; the batches with their plans; Django's two permission reads, the user's city and the
-    # unread count for the header; the entries, the rows; the last reminder; the cities for the columns and for
-    # the filter, the indicators for the filter (shared between requests outside a transaction, so read once per
-    # process; read here inside the test's, each time)
-    with django_assert_num_queries(14):
+    # session, user, groups; the batches with their plans; the user's city and the unread count for the header;
+    # Django's two permission reads (whether the reviewer may manage: the rules say no, Django's model permissions
+    # are asked next); the entries, the rows; the cities for the columns and for the filter, the indicators for
+    # the filter (shared between requests outside a transaction, so read once per process; read here inside the
+    # test's, each time)
+    with django_assert_num_queries(13):
         assert client.get("/review/adoptions/").status_code == 200
 
 

@@ -109,8 +109,9 @@ def test_the_public_page_costs_the_same_queries_whatever_the_rows(client):
         with CaptureQueriesContext(connection) as page:
             assert client.get(f"/practices/{original.pk}/").status_code == 200
         counts.append(len(page))
-    # the entry, its public attachments, the candidates (found by the probes in the same query) with their text
-    assert counts == [3, 3]
+    # the entry, its public attachments, the cities that adopted it (none: so no measured results to read), the
+    # candidates (found by the probes in the same query) with their text
+    assert counts == [4, 4]
 
 
 def test_probes_and_scores():
