@@ -83,7 +83,7 @@ def signed_in(clients: dict[str, Client], url: str) -> Client:
     """The client a page is asked with: the city official's for /city/, the coordinator's for /review/, else a
     visitor's."""
     for prefix, client in clients.items():
-        if url.startswith(prefix):
+        if prefix and url.startswith(prefix):
             return client
     return clients[""]
 

@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('adoptions', '0003_ledger_order'),
-        ('practices', '0002_search'),
+        ("adoptions", "0003_ledger_order"),
+        ("practices", "0002_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='adoptionplan',
-            name='reminded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='上次催报时间'),
+            model_name="adoptionplan",
+            name="reminded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="上次催报时间"),
         ),
         migrations.AddIndex(
-            model_name='adoption',
-            index=models.Index(fields=['status', 'id'], name='adoption_status_id'),
+            model_name="adoption",
+            index=models.Index(fields=["status", "id"], name="adoption_status_id"),
         ),
     ]
