@@ -199,14 +199,17 @@ def public_adoptions() -> QuerySet[Adoption]:
 
 
 def adopted_counts(practice_ids) -> dict[int, int]:
-    """How many cities marked each of these practices 已落地, in one query (absent: none)."""
+    """How many cities marked each of these practices 已落地, in one query (absent: none). Read through the
+    practice's index, the status counted rather than filtered on: filtered, SQLite took the status index and read
+    every 已落地 row of the province (68 ms at 300,000 rows, against 1)."""
     rows = (
-        Adoption.objects.filter(practice_id__in=list(practice_ids), status=AdoptionStatus.ADOPTED)
+        Adoption.objects.filter(practice_id__in=list(practice_ids))
+        .order_by()
         .values("practice_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", filter=Q(status=AdoptionStatus.ADOPTED)))
         .values_list("practice_id", "n")
     )
-    return dict(rows)
+    return {practice: n for practice, n in rows if n}
 
 
 def last_reported(batch: Batch):
