@@ -4,8 +4,15 @@ from .models import Adoption, AdoptionEvent, AdoptionPlan, AdoptionResult
 
 
 class AdoptionResultInline(admin.TabularInline):
+    """Measured results as the city reported them: changed by a report only."""
+
     model = AdoptionResult
     extra = 0
+    readonly_fields = ["order", "measure", "before", "after", "unit"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class AdoptionEventInline(admin.TabularInline):
@@ -27,7 +34,13 @@ class AdoptionAdmin(admin.ModelAdmin):
     search_fields = ["practice__title", "city__name", "result", "reason"]
     list_select_related = ["practice", "city"]
     raw_id_fields = ["practice"]
-    readonly_fields = ["version", "created_at", "updated_at", "updated_by"]
+    # A report, an excuse and the evidence go through the services (an event each, the version, the statistics):
+    # the admin shows them only.
+    readonly_fields = [
+        *("status", "adopted_on", "result", "reason", "excused_at", "excuse"),
+        *("evidence", "evidence_name", "evidence_type", "evidence_size"),
+        *("version", "order", "created_at", "updated_at", "updated_by"),
+    ]
     inlines = [AdoptionResultInline, AdoptionEventInline]
 
 

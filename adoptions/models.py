@@ -110,7 +110,7 @@ class Adoption(models.Model):
 class Generation(models.Model):
     """One counter, raised in the same transaction as every write that changes what the public statistics count
     (a report, an excuse, obligations created or dropped, a batch published): the statistics are cached under it,
-    so a cached figure is never older than the last committed change."""
+    and rebuilt by the first request after a change (public/statistics.py cached())."""
 
     value = models.PositiveBigIntegerField(default=0)
 

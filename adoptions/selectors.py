@@ -20,7 +20,7 @@ OPEN = [AdoptionStatus.NOT_STARTED, AdoptionStatus.IN_PROGRESS]  # what the city
 
 
 def overdue_condition() -> Q:
-    """Owed, not excused, still open, and its batch's deadline has passed."""
+    """Owed, not excused, still open, and its batch's deadline has passed (is_overdue() of a row read already)."""
     return Q(
         owed=True,
         excused_at__isnull=True,
@@ -48,15 +48,18 @@ def city_ledger(city: City) -> QuerySet[Adoption]:
     )
 
 
+def is_overdue(row: Adoption, deadline, today) -> bool:
+    """overdue_condition() of one row, given its batch's deadline (or None)."""
+    return row.owed and row.excused_at is None and row.status in OPEN and deadline is not None and deadline < today
+
+
 def mark_overdue(rows: list[Adoption]) -> list[Adoption]:
     """Each row of a page of city_ledger() marked `overdue` as overdue_condition() says, from what the row was read
     with (its plan's deadline): computed for the page's rows only, not for every row the page's count reads."""
     today = timezone.localdate()
     for row in rows:
         plan = getattr(row.practice.batch_entry.batch, "adoption_plan", None)
-        row.overdue = (
-            row.owed and row.excused_at is None and row.status in OPEN and plan is not None and plan.deadline < today
-        )
+        row.overdue = is_overdue(row, plan.deadline if plan else None, today)
     return rows
 
 
@@ -123,11 +126,11 @@ def matrix(batch: Batch, *, city: City | None = None, indicator=None) -> Matrix:
         entries = entries.filter(practice__indicator=indicator)
     entries = list(entries)
     deadline = getattr(getattr(batch, "adoption_plan", None), "deadline", None)
-    late = deadline is not None and deadline < timezone.localdate()
+    today = timezone.localdate()
     rows = {}
-    cells = Adoption.objects.filter(practice_id__in=[e.practice_id for e in entries])
-    for row in cells.only("practice", "city", "status", "owed", "excused_at"):
-        row.overdue = late and row.owed and row.excused_at is None and row.status in OPEN  # as overdue_condition()
+    read = Adoption.objects.filter(practice_id__in=[e.practice_id for e in entries])
+    for row in read.only("practice", "city", "status", "owed", "excused_at"):
+        row.overdue = is_overdue(row, deadline, today)
         rows[row.practice_id, row.city_id] = row
     reporting = {city for _practice, city in rows}
     cities = [c for c in shared_rows(City) if (c.active or c.pk in reporting) and (city is None or c.pk == city.pk)]
@@ -135,7 +138,8 @@ def matrix(batch: Batch, *, city: City | None = None, indicator=None) -> Matrix:
     totals = {c.pk: [0, 0] for c in cities}
     for entry in entries:
         cells = [Cell(rows.get((entry.practice_id, city.pk))) for city in cities]
-        owed = [(city, cell) for city, cell in zip(cities, cells, strict=True) if cell.row is not None]
+        # Answered of owed: a voluntary report shows in its cell but is no part of either count.
+        owed = [(city, cell) for city, cell in zip(cities, cells, strict=True) if cell.row and cell.row.owed]
         for city, cell in owed:
             totals[city.pk][0] += cell.done
             totals[city.pk][1] += 1

@@ -1,8 +1,12 @@
 """Writes of 复制推广: what publishing a batch makes each city owe, a city's report on a row, the coordinator's
-excuse and deadline. Each runs in one transaction and writes an event."""
+excuse, reminders and deadline. Each runs in one transaction; a report, an excuse and a reminder write an event on
+each row they touch (what is owed changing with a scope or a city does not: the batch's errata and the city's
+history say why)."""
 
 import datetime
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import F
@@ -40,11 +44,38 @@ class StaleAdoption(AdoptionError):
         self.current = current
 
 
+_batched: ContextVar[list | None] = ContextVar("adoptions_batched_changes", default=None)
+
+
 def changed():
     """Raise the statistics' generation, inside the caller's transaction: a cached figure is read under the
-    generation it was computed at, so the next reader after this commits computes afresh."""
+    generation it was computed at, so the next reader after this commits computes afresh. Inside one_change(),
+    once, at its end."""
+    batched = _batched.get()
+    if batched is not None:
+        batched.append(True)
+        return
     if not Generation.objects.filter(pk=1).update(value=F("value") + 1):
         Generation.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+@contextmanager
+def one_change():
+    """Many writes as one change of the statistics (a spreadsheet of reports): the generation's row is updated
+    once, at the end, instead of being locked by the first report until the last."""
+    token = _batched.set([])
+    try:
+        yield
+        any_change = bool(_batched.get())
+    finally:
+        _batched.reset(token)
+    if any_change:
+        changed()
+
+
+def plain(text: str) -> str:
+    """Text as it is kept: trimmed, its line breaks "\n" whether a browser sent "\r\n" or Excel "\r"."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def generation() -> int:
@@ -80,7 +111,7 @@ def create_obligations(*, batch: Batch, by=None) -> int:
         for city in cities
         if city != own and (practice, city) not in existing
     )
-    Adoption.objects.filter(practice_id__in=practice_ids, owed=False).update(owed=True)
+    Adoption.objects.filter(practice_id__in=practice_ids, owed=False, city__active=True).update(owed=True)
     AdoptionEvent.objects.bulk_create(
         AdoptionEvent(adoption=row, kind=AdoptionEvent.Kind.CREATED, to_status=row.status, actor=by) for row in rows
     )
@@ -139,8 +170,8 @@ def report(
     updated = Adoption.objects.filter(pk=adoption.pk, version=seen_version).update(
         status=status,
         adopted_on=adopted_on if adopted else None,
-        result=result.strip() if adopted else "",
-        reason=reason.strip() if status == AdoptionStatus.NOT_APPLICABLE else "",
+        result=plain(result) if adopted else "",
+        reason=plain(reason) if status == AdoptionStatus.NOT_APPLICABLE else "",
         version=F("version") + 1,
         updated_by=by,
         updated_at=timezone.now(),
@@ -234,9 +265,10 @@ def excuse(*, adoption: Adoption, by, reason: str) -> Adoption:
 def remind(*, batch: Batch, by) -> int:
     """Tell the officials of every city with overdue rows in the batch (inbox and email) which rows they are,
     and note the reminder on each row. Returns how many cities were reminded."""
+    AdoptionPlan.objects.select_for_update().filter(batch=batch).first()  # two clicks at once: one after the other
     by_city = overdue_by_city(batch)
     if not by_city:
-        raise AdoptionError(_("本批次没有逾期未填报的记录。"))
+        raise AdoptionError(_("本批次没有逾期未办结的记录。"))
     plan = batch.adoption_plan
     cities = City.objects.in_bulk(by_city)
     for city_id, rows in by_city.items():
@@ -244,7 +276,7 @@ def remind(*, batch: Batch, by) -> int:
         notify(
             city_officials(cities[city_id]),
             subject=_("复制推广催报：%(batch)s") % {"batch": batch.title},
-            message=_("%(city)s有 %(n)d 项经验做法已过填报截止日期（%(date)s）仍未填报：\n%(rows)s")
+            message=_("%(city)s有 %(n)d 项经验做法已过填报截止日期（%(date)s）仍未办结（未启动或推进中）：\n%(rows)s")
             % {
                 "city": cities[city_id].name,
                 "n": len(rows),
@@ -295,6 +327,7 @@ def city_changed(*, city: City):
     every published batch's 全省复制推广 entries once more."""
     if not city.active:
         untouched().filter(city=city, owed=True).delete()
+        Adoption.objects.filter(city=city, owed=True).update(owed=False)  # kept, no longer chased nor counted
         changed()
         return
     for plan in AdoptionPlan.objects.select_related("batch"):

@@ -9,11 +9,12 @@ is read as the value Excel last computed for it, never evaluated.
 import datetime
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -44,22 +45,43 @@ ID, BATCH, NUMBER, TITLE, ORIGIN, INDICATOR, DEADLINE = (
 STATUS, ADOPTED_ON, RESULT, REASON, VERSION = "状态", "落地日期", "本地成效", "暂不适用的原因", "版本"
 COLUMN_OF = {"status": STATUS, "adopted_on": ADOPTED_ON, "result": RESULT, "reason": REASON}
 REQUIRED = [ID, STATUS, ADOPTED_ON, RESULT, REASON, VERSION]
-STATUS_OF = {str(label): value for value, label in AdoptionStatus.choices} | {v: v for v in AdoptionStatus.values}
+REQUIREMENT = "填报要求"  # 须填报, 自愿填报 or 免于填报: what the city may change, for the reader
+FILE_LANGUAGE = "zh-hans"  # the file's statuses, whatever the language of the page it was downloaded from
+ID_DIGITS = re.compile(r"[0-9]{1,9}")  # as bizenv.web.converters: an id of at most nine ASCII digits
 
-CITY_COLUMNS = [
-    Column(ID, 10),
-    Column(BATCH, 24),
-    Column(NUMBER, 6),
-    Column(TITLE, 48),
-    Column(ORIGIN, 10),
-    Column(INDICATOR, 16),
-    Column(DEADLINE, 12),
-    Column(STATUS, 10, choices=[str(label) for label in AdoptionStatus.labels]),
-    Column(ADOPTED_ON, 12),
-    Column(RESULT, 48),
-    Column(REASON, 32),
-    Column(VERSION, 6),
-]
+
+def status_labels(language: str = FILE_LANGUAGE) -> dict[str, str]:
+    """Each status's label in a language (the file's by default)."""
+    with translation.override(language):
+        return {value: str(label) for value, label in AdoptionStatus.choices}
+
+
+def status_of() -> dict[str, str]:
+    """A status as a cell may give it: its value, or its label in any of the site's languages."""
+    known = {value: value for value in AdoptionStatus.values}
+    for language, _name in settings.LANGUAGES:
+        known |= {label: value for value, label in status_labels(language).items()}
+    return known
+
+
+def city_columns() -> list[Column]:
+    return [
+        Column(ID, 10),
+        Column(BATCH, 24),
+        Column(NUMBER, 6),
+        Column(TITLE, 48),
+        Column(ORIGIN, 10),
+        Column(INDICATOR, 16),
+        Column(DEADLINE, 12),
+        Column(REQUIREMENT, 10),
+        Column(STATUS, 10, choices=list(status_labels().values())),
+        Column(ADOPTED_ON, 12),
+        Column(RESULT, 48),
+        Column(REASON, 32),
+        Column(VERSION, 6),
+    ]
+
+
 GUIDE = [
     gettext_lazy("填写说明"),
     gettext_lazy(
@@ -88,15 +110,26 @@ def city_ledger_xlsx(rows: QuerySet[Adoption]) -> bytes:
         f"{entry}__city_name",
         f"{entry}__indicator_name",
         f"{entry}__batch__adoption_plan__deadline",
+        "owed",
+        "excused_at",
         "status",
         "adopted_on",
         "result",
         "reason",
         "version",
     )
-    labels = {value: str(label) for value, label in AdoptionStatus.choices}
-    lines = ([*line[:7], labels[line[7]], *line[8:]] for line in values.iterator(chunk_size=2000))
-    return workbook(SHEET, CITY_COLUMNS, lines, guide=[str(line) for line in GUIDE])
+    labels = status_labels()
+    with translation.override(FILE_LANGUAGE):
+        required = {(True, False): _("须填报"), (False, False): _("自愿填报")}
+        excused = _("免于填报")
+        guide = [str(line) for line in GUIDE]
+
+    def line(values):
+        *described, owed, excused_at, status, adopted_on, result, reason, version = values
+        requirement = excused if excused_at else required[owed, False]
+        return [*described, requirement, labels[status], adopted_on, result, reason, version]
+
+    return workbook(SHEET, city_columns(), (line(v) for v in values.iterator(chunk_size=2000)), guide=guide)
 
 
 PROVINCE_COLUMNS = [
@@ -113,7 +146,7 @@ PROVINCE_COLUMNS = [
     Column(RESULT, 48),
     Column("量化成效", 32),
     Column("备注", 32),
-    Column("最后填报时间", 18),
+    Column("最后更新时间", 18),
 ]
 
 
@@ -124,9 +157,9 @@ def province_ledger_xlsx(title: str, rows) -> bytes:
     def line(n, row):
         entry = row.practice.batch_entry
         measured = "；".join(f"{r.measure} {r.before} → {r.after} {r.unit}".strip() for r in row.results.all())
-        note = row.reason
+        notes = [row.reason] if row.reason else []
         if row.excused_at:
-            note = _("免于填报：%(reason)s") % {"reason": row.excuse}
+            notes.append(_("免于填报：%(reason)s") % {"reason": row.excuse})
         return [
             n,
             entry.batch.title,
@@ -140,8 +173,8 @@ def province_ledger_xlsx(title: str, rows) -> bytes:
             row.adopted_on,
             row.result,
             measured,
-            note,
-            row.updated_at.replace(tzinfo=None) if row.version > 1 else None,
+            "；".join(notes),
+            timezone.localtime(row.updated_at).replace(tzinfo=None) if row.version > 1 else None,
         ]
 
     return workbook(SHEET, PROVINCE_COLUMNS, (line(n, row) for n, row in enumerate(rows, start=1)), title=title)
@@ -203,49 +236,58 @@ def read_ledger(*, name: str, content: bytes) -> list[SheetRow]:
     if not content.startswith(b"PK\x03\x04"):
         raise LedgerRefused(_("文件扩展名是 .xlsx，但内容不是 Excel 工作簿。"))
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        rows = _rows(load_workbook(io.BytesIO(content), read_only=True, data_only=True))
+    except LedgerRefused:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file, while loading or reading
         raise LedgerRefused(_("文件无法读取，可能已损坏：%(error)s") % {"error": exc}) from exc
+    if not rows:
+        raise LedgerRefused(_("文件中没有数据行。"))
+    return rows
+
+
+def _rows(book) -> list[SheetRow]:
     try:
+        if not book.worksheets:
+            raise LedgerRefused(_("文件中没有工作表。"))
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
+        lines = sheet.iter_rows(values_only=True, max_row=2 * MAX_LEDGER_ROWS + 1)  # blank lines read, too
         headers = [str(h).strip() if h is not None else "" for h in next(lines, ())]
         missing = [h for h in REQUIRED if h not in headers]
         if missing:
             raise LedgerRefused(
                 _("缺少必需的列：%(columns)s。请上传从本系统下载的台账。") % {"columns": "、".join(missing)}
             )
+        width = max(i for i, h in enumerate(headers) if h) + 1
         rows = []
         for number, values in enumerate(lines, start=2):
-            cells = {h: v for h, v in zip(headers, values, strict=False) if h}
+            cells = {h: v for h, v in zip(headers[:width], values[:width], strict=False) if h}
             if not any(v is not None and str(v).strip() for v in cells.values()):
                 continue  # formatting copied down the sheet
             rows.append(SheetRow(number, cells))
             if len(rows) > MAX_LEDGER_ROWS:
                 raise LedgerRefused(_("一次最多上传 %(n)d 行。") % {"n": MAX_LEDGER_ROWS})
+        return rows
     finally:
         book.close()
-    if not rows:
-        raise LedgerRefused(_("文件中没有数据行。"))
-    return rows
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    """A cell as text, its line breaks as the database keeps them (services.plain())."""
+    return "" if value is None else services.plain(str(value))
 
 
 def _integer(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
+    """A whole number of at most nine digits (an id, a version), or None."""
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = _text(value)
-    return int(text) if text.isdigit() else None
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = _text(value) if isinstance(value, str) else ""
+    return int(text) if ID_DIGITS.fullmatch(text) else None
 
 
-DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
 
 
 def _date(value) -> datetime.date | None:
@@ -263,7 +305,12 @@ def _date(value) -> datetime.date | None:
 
 
 def _state(row: Adoption) -> dict:
-    return {"status": row.status, "adopted_on": row.adopted_on, "result": row.result, "reason": row.reason}
+    return {
+        "status": row.status,
+        "adopted_on": row.adopted_on,
+        "result": services.plain(row.result),
+        "reason": services.plain(row.reason),
+    }
 
 
 def plan_ledger(*, city: City, rows: list[SheetRow]) -> LedgerPreview:
@@ -271,7 +318,9 @@ def plan_ledger(*, city: City, rows: list[SheetRow]) -> LedgerPreview:
     are count as unchanged, whatever their version."""
     preview = LedgerPreview()
     ids = {_integer(r.cells.get(ID)) for r in rows} - {None}
-    own = {a.pk: a for a in Adoption.objects.filter(city=city, pk__in=ids).select_related("practice")}
+    own = Adoption.objects.filter(city=city, pk__in=ids).select_related("practice__batch_entry")
+    own = {a.pk: a for a in own}
+    statuses = status_of()
     seen: dict[int, int] = {}
     for sheet_row in rows:
         errors_before = len(preview.errors)
@@ -283,13 +332,16 @@ def plan_ledger(*, city: City, rows: list[SheetRow]) -> LedgerPreview:
         pk = _integer(cells.get(ID))
         adoption = own.get(pk)
         if adoption is None:
-            error(ID, _("“%(value)s”不是本市台账中的记录。") % {"value": _text(cells.get(ID))})
+            if _text(cells.get(ID)) == "":
+                error(ID, _("缺少记录编号：请勿删改此列。"))
+            else:
+                error(ID, _("“%(value)s”不是本市台账中的记录。") % {"value": _text(cells.get(ID))})
             continue
         if pk in seen:
             error(ID, _("与第 %(row)d 行是同一条记录。") % {"row": seen[pk]})
             continue
         seen[pk] = sheet_row.number
-        status = STATUS_OF.get(_text(cells.get(STATUS)))
+        status = statuses.get(_text(cells.get(STATUS)))
         if status is None:
             error(STATUS, _("状态须为：%(choices)s。") % {"choices": "、".join(map(str, AdoptionStatus.labels))})
         try:
@@ -340,7 +392,7 @@ def apply_ledger(*, city: City, by, rows: list[SheetRow]) -> LedgerPreview:
     """Check the file again and write every change, each a report with its event, in one transaction: an error
     in any row (a colleague's save since the preview, say) and nothing is written."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), services.one_change():
             preview = plan_ledger(city=city, rows=rows)
             if not preview.ok:
                 raise _Rollback
@@ -348,7 +400,8 @@ def apply_ledger(*, city: City, by, rows: list[SheetRow]) -> LedgerPreview:
                 try:
                     services.report(adoption=change.adoption, by=by, seen_version=change.seen_version, **change.after)
                 except services.AdoptionError as exc:
-                    preview.errors.append(CellError(change.row, VERSION if exc.field is None else STATUS, str(exc)))
+                    column = COLUMN_OF.get(exc.field, VERSION if isinstance(exc, services.StaleAdoption) else STATUS)
+                    preview.errors.append(CellError(change.row, column, str(exc)))
                     raise _Rollback from exc
             preview.written = len(preview.changes)
     except _Rollback:

@@ -44,13 +44,22 @@ from .selectors import (
 )
 
 LEDGER_PAGE = 50
+PENDING_KIND = "ledger"  # a 台账 upload between its preview and its confirmation (practices.PendingImport)
+
+
+def _ledger_city(request):
+    """The signed-in official's city, whose 台账 this is; 404 for anyone else (an admin has no city)."""
+    require(request, "adoptions.view_ledger")
+    city = user_city(request.user)
+    if city is None:
+        raise Http404
+    return city
 
 
 @login_required
 def ledger(request):
     """The city's rows: what it owes and what it reported, newest batch first, filterable."""
-    require(request, "adoptions.view_ledger")
-    city = user_city(request.user)
+    city = _ledger_city(request)
     filters, shown = _shown_rows(request, city)
     page = CappedPaginator(shown, LEDGER_PAGE).get_page(request.GET.get("page"))
     page.object_list = mark_overdue(list(page.object_list))
@@ -79,8 +88,7 @@ def _shown_rows(request, city):
 @login_required
 def ledger_export(request):
     """The rows the 台账 shows (its filters applied) as the .xlsx the city fills in and uploads back."""
-    require(request, "adoptions.view_ledger")
-    city = user_city(request.user)
+    city = _ledger_city(request)
     _filters, rows = _shown_rows(request, city)
     response = HttpResponse(spreadsheet.city_ledger_xlsx(rows), content_type=CONTENT_TYPE)
     name = _("%(city)s复制推广台账.xlsx") % {"city": city.name}
@@ -92,17 +100,18 @@ def ledger_export(request):
 def ledger_import(request):
     """Upload the filled-in 台账 → preview of every change and error → confirm; the file waits in PendingImport
     between the two, and is checked again when confirmed."""
-    require(request, "adoptions.view_ledger")
-    city = user_city(request.user)
+    city = _ledger_city(request)
     form = LedgerUploadForm()
     preview = None
     if request.method == "POST" and "confirm" in request.POST:
-        pending = PendingImport.objects.filter(token=request.POST.get("token", ""), user=request.user).first()
+        pending = PendingImport.objects.filter(
+            token=request.POST.get("token", ""), user=request.user, kind=PENDING_KIND
+        ).first()
         # Claimed by deleting it: of two confirmations at once (a double click), exactly one goes on.
         if pending is None or PendingImport.objects.filter(pk=pending.pk).delete()[0] != 1:
             messages.error(request, _("上传已过期或已写入，请重新上传文件。"))
             return redirect("city_adoptions_import")
-        rows = spreadsheet.read_ledger(name=pending.name, content=bytes(pending.content))
+        rows = spreadsheet.read_ledger(name=pending.name, content=bytes(pending.content))  # read once already
         preview = spreadsheet.apply_ledger(city=city, by=request.user, rows=rows)
         if preview.ok:
             messages.success(request, _("已写入 %(n)d 行的填报。") % {"n": preview.written})
@@ -123,10 +132,10 @@ def ledger_import(request):
             else:
                 preview = spreadsheet.plan_ledger(city=city, rows=rows)
                 if preview.ok and preview.changes:
-                    PendingImport.objects.filter(user=request.user).delete()
+                    PendingImport.objects.filter(user=request.user, kind=PENDING_KIND).delete()
                     preview.token = secrets.token_urlsafe(16)
                     PendingImport.objects.create(
-                        token=preview.token, user=request.user, name=upload.name, content=content
+                        token=preview.token, user=request.user, name=upload.name, content=content, kind=PENDING_KIND
                     )
     context = {
         "city": city,
@@ -145,6 +154,7 @@ def report(request, pk):
     row = row_for(request.user, pk, city=user_city(request.user))
     can_report = request.user.has_perm("adoptions.report", row)
     form, results = _report_forms(row, request.POST or None, request.FILES or None)
+    stale = None
     if request.method == "POST" and not can_report:
         messages.error(request, _("此记录已免于填报，或经验做法已不在发布状态，不能填报。"))
     elif request.method == "POST" and form.is_valid() and results.is_valid():
@@ -160,9 +170,14 @@ def report(request, pk):
                 **{k: data[k] for k in FIELDS},
             )
         except services.StaleAdoption as exc:
+            # What the user typed stays in the form, now over the version they are shown (saving again keeps
+            # theirs); beside it, what the colleague saved.
             messages.error(request, str(exc))
-            row = exc.current
-            form, results = _report_forms(row)
+            row = stale = exc.current
+            data = request.POST.copy()
+            data["version"] = row.version
+            form, results = _report_forms(row, data, None)
+            form.is_valid(), results.is_valid()
         except services.AdoptionError as exc:
             if exc.field in form.fields:
                 form.add_error(exc.field, str(exc))
@@ -172,6 +187,7 @@ def report(request, pk):
             messages.success(request, _("已保存。"))
             return redirect("city_adoptions")
     context = {
+        "stale": stale,
         "row": row,
         "entry": row.practice.batch_entry,
         "form": form,
@@ -186,8 +202,7 @@ def report(request, pk):
 def declare(request, pk):
     """A city reports copying a published practice it does not owe (参考借鉴, or one published before it was
     active): its row is created with the report. A practice the city already has a row for goes to that row."""
-    require(request, "adoptions.view_ledger")
-    city = user_city(request.user)
+    city = _ledger_city(request)
     practice = declarable_practice(pk, city=city)
     existing = Adoption.objects.filter(practice=practice, city=city).values_list("pk", flat=True).first()
     if existing is not None:

@@ -1,5 +1,7 @@
 """The coordinator's batches: create, compose from the approved pool, order, preview, publish, errata."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -97,7 +99,8 @@ def _batch_action(request, batch, action):
         batch.refresh_from_db()
     elif action == "erratum":
         asked = post.get("corrected_entry", "")
-        corrected = batch.entries.filter(pk=int(asked)).first() if asked.isdigit() and post.get("scope") else None
+        wanted = re.fullmatch(r"[0-9]{1,9}", asked) and post.get("scope")
+        corrected = batch.entries.filter(pk=int(asked)).first() if wanted else None
         if post.get("scope") and corrected is None:
             raise BatchError(_("请选择要更正推广范围的条目。"))
         services.erratum_add(

@@ -320,6 +320,8 @@ class PendingImport(models.Model):
 
     token = models.CharField(max_length=40, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # What the upload is for: a user may have one of each waiting (drafts, a 复制推广 台账).
+    kind = models.CharField(max_length=20, default="practices")
     name = models.CharField(max_length=200)
     content = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -280,7 +280,9 @@ def import_practices(request):
     form = ImportForm()
     preview = None
     if request.method == "POST" and "confirm" in request.POST:
-        pending = PendingImport.objects.filter(token=request.POST.get("token", ""), user=request.user).first()
+        pending = PendingImport.objects.filter(
+            token=request.POST.get("token", ""), user=request.user, kind="practices"
+        ).first()
         # Claimed by deleting it: of two confirmations at once (a double click), exactly one goes on.
         if pending is None or PendingImport.objects.filter(pk=pending.pk).delete()[0] != 1:
             messages.error(request, _("导入已过期或已完成，请重新上传文件。"))
@@ -304,10 +306,10 @@ def import_practices(request):
             else:
                 preview = import_drafts(table=table, city=city, by=request.user, dry_run=True)
                 if preview.ok:
-                    PendingImport.objects.filter(user=request.user).delete()
+                    PendingImport.objects.filter(user=request.user, kind="practices").delete()
                     preview.token = secrets.token_urlsafe(16)
                     PendingImport.objects.create(
-                        token=preview.token, user=request.user, name=upload.name, content=content
+                        token=preview.token, user=request.user, name=upload.name, content=content, kind="practices"
                     )
     context = {"form": form, "preview": preview, "city": city, "columns": list(COLUMNS.values())}
     return render(request, "practices/import.html", context)

@@ -43,7 +43,7 @@ def api_practices(request):
     """/api/v1/practices/: published practices as published, with the list's filters; read-only."""
     filters = PublicPracticeFilter(request.GET or None, queryset=api_entries())
     if filters.is_bound and not filters.is_valid():
-        return JsonResponse({"errors": filters.errors}, status=400, json_dumps_params={"ensure_ascii": False})
+        return _errors(filters.errors)
     entries, _terms = searched(filters)
     page = _page(request, entries)
     adopted = adopted_counts(e.practice_id for e in page)
@@ -87,7 +87,7 @@ def api_adoptions(request):
     if query.get("city"):
         rows = rows.filter(city__code=query["city"])
     if query.get("practice"):
-        if not query["practice"].isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", query["practice"]):
             return _errors({"practice": [_("请输入整数。")]})
         rows = rows.filter(practice_id=int(query["practice"]))
     if query.get("batch"):

@@ -121,15 +121,15 @@ def sections(numbers: statistics.Statistics) -> list[dict]:
         },
         {"heading": _("复制落地最多的经验做法"), "table": tables["most-copied"], "empty": nothing_adopted},
         {
-            "heading": _("各批次复制推广完成情况"),
+            "heading": _("各批次复制推广落地情况"),
             "table": tables["completion"],
-            "note": _("完成率：应填报（未免于填报）的记录中报告“已落地”的比例。"),
+            "note": _("落地率：须填报（未免于填报）的记录中报告“已落地”的比例。"),
             "charts": [
                 bar_chart(
                     "chart-completion",
-                    _("各批次复制推广完成率")
+                    _("各批次复制推广落地率")
                     if len(recent) == len(numbers.completion)
-                    else _("最近%(n)d批的复制推广完成率") % {"n": RECENT_BATCHES},
+                    else _("最近%(n)d批的复制推广落地率") % {"n": RECENT_BATCHES},
                     [
                         (_batch_name(c.year, c.sequence), (c.share or 0) * 100, statistics.percent(c.share))
                         for c in recent

@@ -142,12 +142,14 @@ def cached(name: str, build: Callable[[], T]) -> T:
     kept = cache.get(latest)
     if kept is not None and not cache.add(f"{key}:building", True, BUILD_SECONDS):
         return kept  # being built by another request: the figures before the change, meanwhile
-    value = build()
+    try:
+        value = build()
+    finally:
+        cache.delete(f"{key}:building")  # built or failed: the next request need not wait for it
 
     def keep():
         cache.set(key, value, CACHE_SECONDS)
         cache.set(latest, value, CACHE_SECONDS)
-        cache.delete(f"{key}:building")
 
     transaction.on_commit(keep)
     return value
@@ -321,7 +323,7 @@ def _most_copied_table(stats: Statistics) -> Table:
     return Table(
         "most-copied",
         _("复制落地最多的经验做法"),
-        [_("经验做法"), _("发布城市"), _("批次"), _("已落地（个市区）")],
+        [_("经验做法"), _("发布城市"), _("批次"), _("已落地（个市（区））")],
         [
             Row(
                 Cell(c.title, href=reverse("practice_detail", args=[c.practice_id])),
@@ -339,8 +341,8 @@ def _most_copied_table(stats: Statistics) -> Table:
 def _completion_table(stats: Statistics) -> Table:
     return Table(
         "completion",
-        _("各批次复制推广完成情况"),
-        [_("批次"), _("应填报（条）"), _("已落地（条）"), _("完成率")],
+        _("各批次复制推广落地情况"),
+        [_("批次"), _("应填报（条）"), _("已落地（条）"), _("落地率")],
         [
             Row(
                 Cell(c.title, href=reverse("batch_detail", args=[c.year, c.sequence])),

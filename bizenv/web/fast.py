@@ -306,7 +306,7 @@ def matrix_rows(lines, row_url_name: str) -> str:
     city (the row's status linking to it, marked excused or overdue; "—" where there is no row), then answered/owed.
     A row's URL is named by the template, by the row's id."""
     row_url = Reversed(row_url_name, 1)
-    excused, overdue = escape(gettext("已免")), escape(gettext("逾期"))
+    excused, overdue = escape(gettext("免于填报")), escape(gettext("已逾期"))
     labels: dict[str, str] = {}
     out = []
     for entry, cells, done in lines:
@@ -339,7 +339,7 @@ def ledger_rows(rows, row_url_name: str) -> str:
     linking to the row, its indicator, batch, deadline, and the row's status (excused, overdue, voluntary). A
     row's URL is named by the template, by the row's id."""
     row_url = Reversed(row_url_name, 1)
-    excused, overdue, voluntary = (escape(gettext(text)) for text in ("已免于填报", "已逾期", "自愿"))
+    excused, overdue, voluntary = (escape(gettext(text)) for text in ("免于填报", "已逾期", "自愿填报"))
     labels: dict[str, str] = {}
     dates: dict = {}
     out = []

@@ -193,3 +193,23 @@ def test_an_erratum_changing_an_entrys_scope_changes_what_is_owed_and_keeps_repo
     assert owing == {city.pk: True for city in cities if city.pk != practices[0].city_id}
     kept.refresh_from_db()
     assert (kept.status, kept.version) == (AdoptionStatus.IN_PROGRESS, 2)  # the report survived both
+
+
+def test_a_city_made_inactive_is_no_longer_chased_nor_counted_and_is_again_when_active(province):
+    cities, practices, coordinator = province
+    batch = publish(practices[:1], coordinator)
+    AdoptionPlan.objects.filter(batch=batch).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    leaving = cities[3]
+    row = Adoption.objects.get(city=leaving)
+    services.report(adoption=row, by=None, status=AdoptionStatus.IN_PROGRESS, seen_version=1)
+    leaving.active = False
+    leaving.save()
+    row.refresh_from_db()
+    assert (row.owed, row.status) == (False, AdoptionStatus.IN_PROGRESS)  # kept, not owed
+    services.remind(batch=batch, by=coordinator)
+    reminded = set(AdoptionEvent.objects.filter(kind="reminded").values_list("adoption__city_id", flat=True))
+    assert leaving.pk not in reminded and reminded
+    leaving.active = True
+    leaving.save()
+    row.refresh_from_db()
+    assert row.owed

@@ -90,6 +90,7 @@ def test_the_round_trip_previews_exactly_the_changes_and_confirm_writes_them(cli
 
 def test_a_file_with_one_bad_row_writes_nothing_and_names_each_cell(client, province):
     xian, hanzhong, people = province
+    CityFactory(code="610300", name="宝鸡市", order=3)  # whose rows 汉中's file names below
     publish(xian, people["coordinator"], n=4)
     rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
     other_city_row = Adoption.objects.exclude(city=hanzhong).first()
@@ -101,7 +102,7 @@ def test_a_file_with_one_bad_row_writes_nothing_and_names_each_cell(client, prov
     bad_status = fill(sheet, rows[2], **{STATUS: "差不多了"})
     bad_date = fill(sheet, rows[3], **{STATUS: "已落地", ADOPTED_ON: "五月", RESULT: "已复制"})
     foreign = sheet.max_row + 1
-    sheet.cell(foreign, columns(sheet)[ID]).value = other_city_row.pk if other_city_row else 999999
+    sheet.cell(foreign, columns(sheet)[ID]).value = other_city_row.pk
     sheet.cell(foreign, columns(sheet)[STATUS]).value = "推进中"
     before = state(hanzhong)
 
@@ -264,7 +265,7 @@ def test_a_reminder_with_nobody_late_says_so(client, province):
     publish(xian, people["coordinator"])
     client = login(client, people["coordinator"])
     response = client.post("/review/adoptions/", {"action": "remind"}, follow=True)
-    assert "没有逾期未填报的记录" in response.content.decode()
+    assert "没有逾期未办结的记录" in response.content.decode()
     assert not Notification.objects.filter(subject__startswith="复制推广催报").exists()
 
 
@@ -281,3 +282,86 @@ def test_the_matrix_narrows_to_a_city_or_an_indicator(client, province):
     assert [line[0].pk for line in by_indicator.lines] == [entries[1].pk]
     unknown = client.get(f"{here}&city=nowhere")
     assert unknown.status_code == 200 and len(unknown.context["matrix"].lines) == 3  # ignored, not a 500
+
+
+def test_multi_line_text_saved_in_the_browser_round_trips_unchanged(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=2)
+    row = Adoption.objects.filter(city=hanzhong).order_by("pk").first()
+    client = login(client, people["hanzhong"])
+    data = {"results-TOTAL_FORMS": 0, "results-INITIAL_FORMS": 0, "version": 1, "status": "not_applicable"}
+    client.post(f"/city/adoptions/{row.pk}/", {**data, "reason": "第一行\r\n第二行\r\n"})
+    assert Adoption.objects.get(pk=row.pk).reason == "第一行\n第二行"  # kept as "\n", as a file gives it back
+    preview = upload(client, download(client)).context["preview"]
+    assert preview.ok and preview.changes == [] and preview.unchanged == 2
+
+
+def test_a_ledger_downloaded_from_the_english_site_uploads_as_it_is(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=2)
+    rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
+    client = login(client, people["hanzhong"])
+    client.cookies["django_language"] = "en"
+    book = download(client)
+    sheet = book["复制推广台账"]
+    assert sheet.cell(line_of(sheet, rows[0]), columns(sheet)[STATUS]).value == "未启动"  # the file's language
+    fill(sheet, rows[0], **{STATUS: "In progress"})  # a label of the site's other language is understood too
+    preview = upload(client, book).context["preview"]
+    assert preview.ok and [c.after["status"] for c in preview.changes] == [AdoptionStatus.IN_PROGRESS]
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999", 1e20, -3, "", "12a"])
+def test_an_id_that_is_no_id_is_an_error_in_its_cell(client, province, value):
+    xian, _hanzhong, people = province
+    publish(xian, people["coordinator"])
+    client = login(client, people["hanzhong"])
+    book = download(client)
+    sheet = book["复制推广台账"]
+    sheet.cell(2, columns(sheet)[ID]).value = value
+    sheet.cell(2, columns(sheet)[STATUS]).value = "推进中"
+    preview = upload(client, book).context["preview"]
+    assert [(e.row, e.column) for e in preview.errors] == [(2, ID)]
+
+
+def test_a_damaged_sheet_is_refused_with_a_message(client, province):
+    import zipfile
+
+    _xian, _hanzhong, people = province
+    client = login(client, people["hanzhong"])
+    out = io.BytesIO()
+    book = openpyxl.Workbook()
+    book.active.append([ID, STATUS, ADOPTED_ON, RESULT, REASON, VERSION])
+    book.save(out)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                content = content[: len(content) // 2]  # cut off mid-element
+            target.writestr(item, content)
+    response = client.post("/city/adoptions/import/", {"file": SimpleUploadedFile("台账.xlsx", damaged.getvalue())})
+    assert response.status_code == 200 and "文件无法读取" in response.content.decode()
+
+
+def test_a_draft_import_waiting_is_not_a_ledger_upload_nor_lost_by_one(client, province):
+    from practices.models import PendingImport
+
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    client = login(client, people["hanzhong"])
+    drafts = PendingImport.objects.create(token="drafts-token", user=people["hanzhong"], name="a.xlsx", content=b"x")
+    book = download(client)
+    fill(book["复制推广台账"], Adoption.objects.get(city=hanzhong), **{STATUS: "推进中"})
+    assert upload(client, book).context["preview"].token
+    assert PendingImport.objects.filter(pk=drafts.pk).exists()  # the drafts' upload still waits
+    response = client.post("/city/adoptions/import/", {"confirm": "1", "token": "drafts-token"})
+    assert response.status_code == 302 and PendingImport.objects.filter(pk=drafts.pk).exists()
+
+
+def test_an_administrator_without_a_city_has_no_ledger(client, province):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("it", "it@example.gov.cn", "x")
+    client.force_login(admin)
+    for url in ("/city/adoptions/", "/city/adoptions/export.xlsx", "/city/adoptions/import/"):
+        assert client.get(url).status_code == 404

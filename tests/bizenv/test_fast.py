@@ -352,7 +352,7 @@ PLAIN_MATRIX_ROWS = """
         <tr>
           <th scope="row">{{ entry.number }}、{{ entry.title }} <span class="meta">{{ entry.city_name }}</span></th>
           {% for cell in cells %}
-            <td>{% if cell.row %}<a href="{% url 'review_adoption' cell.row.pk %}" class="status adoption-{{ cell.row.status }}">{{ cell.row.get_status_display }}</a>{% if cell.row.excused_at %} <span class="meta">已免</span>{% elif cell.row.overdue %} <strong>逾期</strong>{% endif %}{% else %}—{% endif %}</td>
+            <td>{% if cell.row %}<a href="{% url 'review_adoption' cell.row.pk %}" class="status adoption-{{ cell.row.status }}">{{ cell.row.get_status_display }}</a>{% if cell.row.excused_at %} <span class="meta">免于填报</span>{% elif cell.row.overdue %} <strong>已逾期</strong>{% endif %}{% else %}—{% endif %}</td>
           {% endfor %}
           <td class="num">{{ done.0 }}/{{ done.1 }}</td>
         </tr>
@@ -385,7 +385,7 @@ PLAIN_LEDGER_ROWS = """
           <td>{{ entry.indicator_name|default:"—" }}</td>
           <td>{{ entry.batch.year }}-{{ entry.batch.sequence }}</td>
           <td>{% if entry.batch.adoption_plan %}{{ entry.batch.adoption_plan.deadline|date:"DATE_FORMAT" }}{% else %}—{% endif %}</td>
-          <td>{{ row.get_status_display }}{% if row.excused_at %} · 已免于填报{% elif row.overdue %} · <strong>已逾期</strong>{% endif %}{% if not row.owed %} · 自愿{% endif %}</td>
+          <td>{{ row.get_status_display }}{% if row.excused_at %} · 免于填报{% elif row.overdue %} · <strong>已逾期</strong>{% endif %}{% if not row.owed %} · 自愿填报{% endif %}</td>
         </tr>
       {% endwith %}{% endfor %}"""  # noqa: E501
 

@@ -102,7 +102,7 @@ def test_api_practices_count_the_cities_that_adopted_each(client, demo):
     assert any(r["adopted_in"] > 1 for r in data["results"])
 
 
-@pytest.mark.parametrize("rows", [1, 3, 30])
+@pytest.mark.parametrize("rows", [1, 3, 50])
 def test_api_adoptions_query_count_does_not_grow(client, db, django_assert_num_queries, rows):
     from adoptions import services
     from batches import services as batches
@@ -128,3 +128,8 @@ def test_api_adoptions_query_count_does_not_grow(client, db, django_assert_num_q
     with django_assert_num_queries(3):  # the count, the page with its practices' entries and cities, their results
         data = json.loads(client.get("/api/v1/adoptions/").content)
     assert data["count"] == rows
+
+
+@pytest.mark.parametrize("practice", ["99999999999999999999", "²", "-1"])
+def test_api_adoptions_refuses_an_id_that_is_no_id(client, db, practice):
+    assert client.get("/api/v1/adoptions/", {"practice": practice}).status_code == 400

@@ -279,7 +279,7 @@ def test_the_completion_chart_shows_the_recent_batches_and_the_table_all(client,
         publish([PracticeFactory(city=xian, status=Status.APPROVED)], coordinator, 2024)
     html = page(client)
     svg = charts_in(html)["chart-completion-title"]
-    assert svg.find(f"{SVG}title").text == f"最近{charts.RECENT_BATCHES}批的复制推广完成率"
+    assert svg.find(f"{SVG}title").text == f"最近{charts.RECENT_BATCHES}批的复制推广落地率"
     labels = [label for label, _n in bars(svg)]
     assert labels[0] == "2024年第二十一批" and labels[-1] == "2024年第二批"
     assert len(table(html, "completion")) == 1 + charts.RECENT_BATCHES + 1
