@@ -155,10 +155,11 @@ def province_row(pk) -> Adoption:
     )
 
 
-def province_ledger(batch: Batch, *, cities=None, indicator=None) -> QuerySet[Adoption]:
-    """A batch's rows for the province's spreadsheet, entry by entry and city by city, with what each line shows
-    read in two queries (the rows with their entry, batch and city; their measured results)."""
-    rows = Adoption.objects.filter(practice__batch_entry__batch=batch)
+def province_ledger(batch: Batch | None, *, cities=None, indicator=None) -> QuerySet[Adoption]:
+    """A batch's rows (None: every batch's, newest first) for the province's spreadsheet, entry by entry and city
+    by city, with what each line shows read in two queries a chunk (the rows with their entry, batch and city;
+    their measured results)."""
+    rows = Adoption.objects.all() if batch is None else Adoption.objects.filter(practice__batch_entry__batch=batch)
     if cities is not None:
         rows = rows.filter(city__in=cities)
     if indicator is not None:
@@ -166,7 +167,13 @@ def province_ledger(batch: Batch, *, cities=None, indicator=None) -> QuerySet[Ad
     return (
         rows.select_related("city", "practice__batch_entry__batch")
         .prefetch_related("results")
-        .order_by("practice__batch_entry__number", "city__order", "pk")
+        .order_by(
+            "-practice__batch_entry__batch__year",
+            "-practice__batch_entry__batch__sequence",
+            "practice__batch_entry__number",
+            "city__order",
+            "pk",
+        )
     )
 
 

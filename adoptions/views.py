@@ -315,17 +315,20 @@ def province(request):
 
 @login_required
 def province_export(request):
-    """The batch's whole 台账 (narrowed as the matrix is) as the spreadsheet a provincial office circulates."""
+    """A batch's 台账, or every batch's (batch=all), narrowed as the matrix is, as the spreadsheet a provincial
+    office circulates."""
     require(request, "adoptions.view_matrix")
-    batch = _asked_batch(request, list(planned_batches()[:1]))
-    if batch is None:
+    every = request.GET.get("batch") == "all"
+    batch = None if every else _asked_batch(request, list(planned_batches()[:1]))
+    if batch is None and not every:
         raise Http404
     narrow = MatrixFilter(request.GET)
     narrowed = narrow.cleaned_data if narrow.is_valid() else {}
     city = narrowed.get("city")
     rows = province_ledger(batch, cities=[city] if city else None, indicator=narrowed.get("indicator"))
-    title = _("%(batch)s复制推广台账") % {"batch": batch.title}
-    response = HttpResponse(spreadsheet.province_ledger_xlsx(title, rows), content_type=CONTENT_TYPE)
+    title = _("复制推广台账（全部批次）") if every else _("%(batch)s复制推广台账") % {"batch": batch.title}
+    content = spreadsheet.province_ledger_xlsx(title, rows.iterator(chunk_size=2000))
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
     return response
 

@@ -365,3 +365,15 @@ def test_an_administrator_without_a_city_has_no_ledger(client, province):
     client.force_login(admin)
     for url in ("/city/adoptions/", "/city/adoptions/export.xlsx", "/city/adoptions/import/"):
         assert client.get(url).status_code == 404
+
+
+def test_the_provinces_spreadsheet_of_every_batch_has_every_row(client, province):
+    xian, _hanzhong, people = province
+    publish(xian, people["coordinator"], n=2, year=2023)
+    publish(xian, people["coordinator"], n=1, year=2024)
+    response = login(client, people["coordinator"]).get("/review/adoptions/export.xlsx?batch=all")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert "全部批次" in sheet.cell(1, 1).value
+    lines = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(lines) == Adoption.objects.count() == 3
+    assert lines[0][1].startswith("2024") and lines[-1][1].startswith("2023")  # newest batch first
