@@ -36,6 +36,7 @@ from adoptions.models import Adoption  # noqa: E402
 from batches.enums import BatchStatus  # noqa: E402
 from batches.models import Batch  # noqa: E402
 from bench.figures import RUNS, WARMUP, summary  # noqa: E402
+from bizenv.web import collector  # noqa: E402
 from practices import search  # noqa: E402
 from practices.enums import Role  # noqa: E402
 from practices.models import City, Membership, Practice  # noqa: E402
@@ -169,6 +170,7 @@ def main(size: int, serve: bool = False):
         call_command("synth_adoptions", ADOPTIONS_PER_PRACTICE * size - rows, stdout=io.StringIO())
         filled += time.perf_counter() - start
     settle()
+    collector.tune()  # as bizenv/wsgi.py does in production
     engine = search.backend().name
     if connection.vendor == "postgresql":
         engine += " (RUM)" if PostgresTsvector().uses_rum else " (GIN)"

@@ -11,6 +11,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from bizenv.web import collector
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizenv.settings")
 
 application = get_wsgi_application()
+collector.tune()  # no full collection of the cycle collector in the middle of a request
