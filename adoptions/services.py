@@ -29,11 +29,13 @@ DEADLINE_DAYS = 90  # after publication, unless the coordinator sets another dat
 
 class AdoptionError(Exception):
     """A report, excuse or deadline that cannot be written; the message is for the user, `field` names the form
-    field (or spreadsheet column) it is about, if one."""
+    field (or spreadsheet column) it is about, if one; `problems` lists every (field, message) when there are
+    several (a report missing both its date and its result), the first being `field` and the message."""
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, problems: list[tuple[str | None, str]] = ()):
         super().__init__(message)
         self.field = field
+        self.problems = list(problems) or [(field, message)]
 
 
 class StaleAdoption(AdoptionError):
@@ -124,18 +126,22 @@ def create_obligations(*, batch: Batch, by=None) -> int:
 
 
 def check_report(status: str, adopted_on, result: str, reason: str):
-    """What a report must say for its status; AdoptionError naming the field otherwise."""
+    """What a report must say for its status; AdoptionError naming every field that does not say it otherwise."""
     if status not in AdoptionStatus.values:
         raise AdoptionError(_("未知的状态“%(status)s”。") % {"status": status}, field="status")
+    problems = []
     if status == AdoptionStatus.ADOPTED:
         if adopted_on is None:
-            raise AdoptionError(_("“已落地”须填写落地日期。"), field="adopted_on")
+            problems.append(("adopted_on", _("“已落地”须填写落地日期。")))
+        elif adopted_on > timezone.localdate():
+            problems.append(("adopted_on", _("落地日期不能晚于今天。")))
         if not result.strip():
-            raise AdoptionError(_("“已落地”须填写本地成效。"), field="result")
-        if adopted_on > timezone.localdate():
-            raise AdoptionError(_("落地日期不能晚于今天。"), field="adopted_on")
+            problems.append(("result", _("“已落地”须填写本地成效。")))
     if status == AdoptionStatus.NOT_APPLICABLE and not reason.strip():
-        raise AdoptionError(_("“暂不适用”须说明原因。"), field="reason")
+        problems.append(("reason", _("“暂不适用”须说明原因。")))
+    if problems:
+        field, message = problems[0]
+        raise AdoptionError(message, field=field, problems=problems)
 
 
 @transaction.atomic

@@ -377,7 +377,8 @@ def plan_ledger(*, city: City, rows: list[SheetRow]) -> LedgerPreview:
             try:
                 services.check_report(after["status"], after["adopted_on"], after["result"], after["reason"])
             except services.AdoptionError as exc:
-                error(COLUMN_OF.get(exc.field, STATUS), str(exc))
+                for field, message in exc.problems:
+                    error(COLUMN_OF.get(field, STATUS), message)
             else:
                 preview.changes.append(Change(sheet_row.number, adoption, version, before, after))
     preview.errors.sort(key=lambda e: (e.row, e.column))

@@ -69,6 +69,15 @@ def ledger(request):
 FIELDS = ("status", "adopted_on", "result", "reason")
 
 
+def _show_problems(request, form, exc: services.AdoptionError):
+    """Each problem of a refused report at its field, or as a message when no field of the form is its."""
+    for field, message in exc.problems:
+        if field in form.fields:
+            form.add_error(field, message)
+        else:
+            messages.error(request, message)
+
+
 def _report_forms(row, data=None, files=None):
     """The report form and its measured results, filled from the row (None: a row not yet declared)."""
     if row is None:
@@ -179,10 +188,7 @@ def report(request, pk):
             form, results = _report_forms(row, data, None)
             form.is_valid(), results.is_valid()
         except services.AdoptionError as exc:
-            if exc.field in form.fields:
-                form.add_error(exc.field, str(exc))
-            else:
-                messages.error(request, str(exc))
+            _show_problems(request, form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("city_adoptions")
@@ -220,10 +226,7 @@ def declare(request, pk):
                 **{k: data[k] for k in FIELDS},
             )
         except services.AdoptionError as exc:
-            if exc.field in form.fields:
-                form.add_error(exc.field, str(exc))
-            else:
-                messages.error(request, str(exc))
+            _show_problems(request, form, exc)
         else:
             messages.success(request, _("已保存，并列入本市台账。"))
             return redirect("city_adoption", pk=row.pk)

@@ -98,7 +98,7 @@ def test_a_file_with_one_bad_row_writes_nothing_and_names_each_cell(client, prov
     book = download(client)
     sheet = book["复制推广台账"]
     fill(sheet, rows[0], **{STATUS: "推进中"})  # fine on its own
-    no_date = fill(sheet, rows[1], **{STATUS: "已落地", RESULT: "已复制"})
+    bare = fill(sheet, rows[1], **{STATUS: "已落地"})  # neither date nor result: both cells named
     bad_status = fill(sheet, rows[2], **{STATUS: "差不多了"})
     bad_date = fill(sheet, rows[3], **{STATUS: "已落地", ADOPTED_ON: "五月", RESULT: "已复制"})
     foreign = sheet.max_row + 1
@@ -109,7 +109,8 @@ def test_a_file_with_one_bad_row_writes_nothing_and_names_each_cell(client, prov
     response = upload(client, book)
     preview = response.context["preview"]
     assert {(e.row, e.column) for e in preview.errors} == {
-        (no_date, ADOPTED_ON),
+        (bare, ADOPTED_ON),
+        (bare, RESULT),
         (bad_status, STATUS),
         (bad_date, ADOPTED_ON),
         (foreign, ID),

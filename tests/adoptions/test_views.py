@@ -2,6 +2,7 @@
 page whose queries do not grow with its rows."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -80,6 +81,19 @@ def test_the_city_reports_a_row_adopted_and_it_is_an_event(client, province):
         "企业开办一日办结",
     )
     assert row.events.filter(kind=AdoptionEvent.Kind.REPORTED, actor=people["hanzhong"]).exists()
+
+
+def test_every_missing_field_of_a_report_is_named_at_its_field(client, province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"])
+    row = Adoption.objects.get(city=hanzhong)
+    html = post_report(login(client, people["hanzhong"]), row, status=AdoptionStatus.ADOPTED).content.decode()
+    for field, message in [("adopted_on", "“已落地”须填写落地日期。"), ("result", "“已落地”须填写本地成效。")]:
+        # the error's id is the one the field's aria-describedby names, so a screen reader reads it with the field
+        widget = re.search(rf'<(?:input|textarea)[^>]*id="id_{field}"[^>]*>', html).group(0)
+        assert f"id_{field}_error" in re.search(r'aria-describedby="([^"]*)"', widget).group(1)
+        assert f'<span id="id_{field}_error"><span class="field-error" role="alert">{message}</span></span>' in html
+    assert Adoption.objects.get(pk=row.pk).version == row.version
 
 
 def test_an_incomplete_or_stale_report_says_why_and_changes_nothing(client, province):

@@ -1,0 +1,132 @@
+"""axe-core in Chromium over the pages of 复制推广 and the pages they lead from, as each role sees them, in their
+error states too: no WCAG 2.1 A/AA or best-practice violation, every aria-describedby naming an element that
+exists, and nothing wider than a 375-pixel phone screen."""
+
+import io
+
+import openpyxl
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from adoptions import services
+from adoptions.enums import AdoptionStatus
+from adoptions.models import Adoption, AdoptionPlan
+from batches.enums import EntryScope
+from batches.models import BatchEntry
+from tests.browser.test_review_flow import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"], "resultTypes": ["violations"]}
+
+MISSING_DESCRIPTIONS = """() => [...document.querySelectorAll('[aria-describedby]')].flatMap(element =>
+    element.getAttribute('aria-describedby').split(/\\s+/).filter(id => id && !document.getElementById(id))
+        .map(id => `${element.id || element.tagName}: #${id}`))"""
+
+
+def problems(page) -> list[str]:
+    """What is wrong with the page as it is now, at the phone's width and at the desktop's."""
+    found = []
+    for width, height in [(375, 800), (1280, 900)]:
+        page.set_viewport_size({"width": width, "height": height})
+        results = Axe().run(page, options=AXE_OPTIONS)
+        if results.violations_count:
+            found.append(f"{page.url} at {width}px: {results.generate_report()}")
+        found += [f"{page.url}: aria-describedby names no element: {m}" for m in page.evaluate(MISSING_DESCRIPTIONS)]
+        if width == 375:
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > width:
+                found.append(f"{page.url}: {wide}px wide on a {width}px screen")
+    return found
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo, with one entry made 参考借鉴 (so that another city may declare adopting it) and the deadline
+    passed (so that rows are overdue)."""
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    reference = BatchEntry.objects.get(batch__year=2022, batch__sequence=2, number=6)
+    reference.scope = EntryScope.REFERENCE
+    reference.save(update_fields=["scope"])
+    services.scope_changed(entry=reference)
+    AdoptionPlan.objects.update(deadline=timezone.localdate() - timezone.timedelta(days=3))
+    return reference
+
+
+def test_the_city_official_pages(live_server, page, demo, tmp_path):
+    found = []
+    sign_in(page, live_server, "hanzhong")
+    row = Adoption.objects.filter(city__code="610700", owed=True, status=AdoptionStatus.NOT_STARTED).first()
+    for path in [
+        "/city/adoptions/",
+        "/city/adoptions/?status=in_progress&overdue=on",
+        "/city/adoptions/?status=bogus",  # the filter's error
+        f"/city/adoptions/{row.pk}/",
+        "/city/adoptions/import/",
+        f"/city/adoptions/practices/{demo.practice_id}/",
+        f"/practices/{demo.practice_id}/",  # the public page, with its link to declare
+    ]:
+        page.goto(live_server.url + path)
+        found += problems(page)
+
+    page.goto(f"{live_server.url}/city/adoptions/{row.pk}/")
+    page.get_by_label("状态").select_option(label="已落地")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("“已落地”须填写本地成效。")).to_be_visible()
+    found += problems(page)
+
+    page.goto(f"{live_server.url}/city/adoptions/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载台账（.xlsx）").click()
+    download.value.save_as(tmp_path / "台账.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "台账.xlsx")
+    sheet = book.active
+    status = next(cell.column for cell in sheet[1] if cell.value == "状态")
+    sheet.cell(2, status).value = "推进中"
+    sheet.cell(3, status).value = "已落地"  # with neither date nor result: two errors in the preview
+    book.save(tmp_path / "台账.xlsx")
+    page.goto(f"{live_server.url}/city/adoptions/import/")
+    page.get_by_label("填写好的台账（.xlsx）").set_input_files(tmp_path / "台账.xlsx")
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_text("处错误，未写入任何数据")).to_be_visible()
+    found += problems(page)
+    sheet.cell(3, status).value = "推进中"
+    book.save(tmp_path / "台账.xlsx")
+    page.get_by_label("填写好的台账（.xlsx）").set_input_files(tmp_path / "台账.xlsx")
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_text("请核对后确认")).to_be_visible()
+    found += problems(page)
+    assert not found, "\n".join(found)
+
+
+def test_the_province_pages(live_server, page, demo):
+    found = []
+    sign_in(page, live_server, "coordinator")
+    row = Adoption.objects.filter(owed=True, status=AdoptionStatus.NOT_STARTED).first()
+    adopted = Adoption.objects.filter(status=AdoptionStatus.ADOPTED).first()
+    for path in [
+        "/review/adoptions/",
+        "/review/adoptions/?batch=2022-2&city=610700",
+        "/review/adoptions/?batch=2022-2&indicator=starting-a-business",
+        f"/review/adoptions/rows/{row.pk}/",
+        f"/review/adoptions/rows/{adopted.pk}/",
+    ]:
+        page.goto(live_server.url + path)
+        found += problems(page)
+    page.goto(f"{live_server.url}/review/adoptions/rows/{row.pk}/")
+    page.get_by_label("免于填报的原因").fill("   ")
+    page.get_by_role("button", name="免于该市填报").click()
+    found += problems(page)
+    assert not found, "\n".join(found)
+
+
+def test_the_public_pages(live_server, page, demo):
+    found = []
+    adopted = Adoption.objects.filter(status=AdoptionStatus.ADOPTED).values_list("practice_id", flat=True).first()
+    for path in ["/", "/batches/2022/2/", f"/practices/{adopted}/", "/stats/"]:
+        page.goto(live_server.url + path)
+        found += problems(page)
+    assert not found, "\n".join(found)
