@@ -1,4 +1,5 @@
-"""A published batch, taken away: Word in the official layout, Excel and CSV through django-import-export."""
+"""A published batch, taken away: Word in the official layout; Excel and CSV of the columns django-import-export's
+resource defines, written by bizenv.web.sheets (no cell a formula, whatever a title or a body starts with)."""
 
 import io
 
@@ -7,6 +8,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from import_export import fields, resources
+
+from bizenv.web import sheets
 
 from .models import Batch, BatchEntry
 from .selectors import announcement_sections
@@ -36,17 +39,22 @@ class EntryResource(resources.ModelResource):
         export_order = fields
 
 
+WIDTHS = {"序号": 6, "标题": 40, "城市": 10, "指标": 14, "推广范围": 12, "摘要": 50, "正文": 80, "成效": 50}
+
+
 def _dataset(batch: Batch):
     return EntryResource().export(batch.entries.order_by("number"))
 
 
 def batch_csv(batch: Batch) -> bytes:
-    # With a BOM: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and shows mojibake.
-    return ("\ufeff" + _dataset(batch).csv).encode("utf-8")
+    data = _dataset(batch)
+    return sheets.csv_bytes([data.headers, *data])
 
 
 def batch_xlsx(batch: Batch) -> bytes:
-    return _dataset(batch).export("xlsx")
+    data = _dataset(batch)
+    columns = [sheets.Column(name, WIDTHS.get(name, 20)) for name in data.headers]
+    return sheets.workbook(str(batch.year) + "-" + str(batch.sequence), columns, data)
 
 
 def _font(run, names: list[str], size: float, bold: bool = False):

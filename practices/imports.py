@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from bizenv.web import sheets
+
 from .enums import Status
 from .models import City, Indicator, Practice
 from .selectors import known_cities, known_indicators
@@ -116,9 +118,10 @@ class PracticeResource(resources.ModelResource):
 
 def template_xlsx() -> bytes:
     """The spreadsheet to fill in: the headers and one example row."""
-    data = tablib.Dataset(headers=list(COLUMNS.values()))
-    data.append([EXAMPLE[key] for key in COLUMNS])
-    return data.export("xlsx")
+    columns = [
+        sheets.Column(name, 40 if key in ("body", "summary", "outcomes") else 14) for key, name in COLUMNS.items()
+    ]
+    return sheets.workbook(_("经验做法"), columns, [[EXAMPLE[key] for key in COLUMNS]])
 
 
 @dataclass

@@ -1,9 +1,6 @@
 """The public site: published batches as announcements and their exports, the published practices, all without
 signing in; and the home page, which also tells a signed-in user where their work stands."""
 
-import csv
-import io
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -21,6 +18,7 @@ from batches.selectors import (
     published_batches,
     published_entries,
 )
+from bizenv.web import sheets
 from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
 from practices import search
@@ -233,10 +231,7 @@ def stats_csv(request, slug):
 
 def _stats_csv(slug: str) -> tuple[str, bytes]:
     table = statistics.table(statistics.current(), slug)
-    out = io.StringIO()
-    csv.writer(out).writerows(table.csv_rows())
-    # With a BOM: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and shows mojibake.
-    return f"{table.caption}.csv", ("\ufeff" + out.getvalue()).encode("utf-8")
+    return f"{table.caption}.csv", sheets.csv_bytes(table.csv_rows())
 
 
 def _stats_content() -> str:

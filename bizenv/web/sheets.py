@@ -1,11 +1,19 @@
-"""Writing an .xlsx of our own: a header row, column widths, an optional title above and a guide sheet, and every
-text cell a string cell, so that text starting with "=", "+", "-" or "@" is shown as typed and never evaluated as
-a formula.
+"""The spreadsheets we write, none of whose cells a spreadsheet program evaluates, whoever typed their text.
+
+- .xlsx (workbook()): a header row, column widths, an optional title above and a guide sheet; every text cell a
+  string cell, so that text starting with "=", "+", "-" or "@" is shown as typed and never evaluated as a formula.
+- .csv (csv_bytes()): a CSV cell has no type, so text that a spreadsheet would take for a formula (starting with
+  "=", "+", "-", "@", a tab or a carriage return) is written after an apostrophe, as OWASP recommends: Excel and
+  WPS show it as text. UTF-8 with a BOM, or Excel on Chinese Windows reads it as GBK.
+
+Every .xlsx and .csv of ours goes through one of the two: batch exports, the import template, the 台账 and its
+province-wide file, the statistics' tables (tests/bizenv/test_sheets.py opens each).
 
 XlsxWriter writes row by row in constant memory, about four times as fast as openpyxl's write-only mode (a city's
 5,000-row 台账: 0.27 s against 1.0 s; bench/RESULTS.md).
 """
 
+import csv
 import datetime
 import io
 from collections.abc import Iterable
@@ -80,3 +88,23 @@ def workbook(
             notes.write_string(line_number, 0, line)
     book.close()
     return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value):
+    """A CSV cell's value that no spreadsheet evaluates: text starting like a formula, after an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(lines: Iterable[list]) -> bytes:
+    """Rows (the header first) as CSV in UTF-8 with a BOM, every cell through neutral()."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    for line in lines:
+        writer.writerow([neutral(value) for value in line])
+    return out.getvalue().encode("utf-8")

@@ -3,8 +3,10 @@
 import io
 import zipfile
 
+import openpyxl
 import pytest
 import tablib
+import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from practices import services
@@ -511,6 +513,7 @@ def test_import_ignores_empty_rows_and_names_an_empty_title(client, people, indi
     content = sheet([GOOD, {}, {**GOOD, "title": None}, {}], "csv").encode("utf-8-sig")
     html = import_file(as_user(client, people["xian"]), "草稿.csv", content).content.decode()
     # the spreadsheet's own row number, counting the empty row above it
+    print(" ".join(html.split())[2400:5000])
     assert "发现 1 处错误" in html and '<td class="num">4</td><td>标题</td><td>此字段不能为空。</td>' in html
 
 
@@ -543,3 +546,33 @@ def test_import_warns_of_text_that_looks_like_mojibake_and_still_imports(client,
     assert "共 2 行，检查无误。" in html
     client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.get().token})
     assert Practice.objects.filter(body=misread).exists()
+
+
+def test_an_uploaded_formula_is_read_as_its_value_never_evaluated(client, people, xian, indicators):
+    """Excel saves a formula with its last value: that value is imported. A formula saved without one (written by
+    a program) reads as empty, an error at its row and column. The formula itself is never kept nor run."""
+    book = openpyxl.Workbook()  # openpyxl saves formulas without a value
+    ws = book.active
+    ws.append(list(COLUMNS.values()))
+    ws.append([GOOD.get(key, "") for key in COLUMNS])
+    ws.append([GOOD.get(key, "") for key in COLUMNS])
+    ws["A3"] = '="西安"&"市"'
+    out = io.BytesIO()
+    book.save(out)
+    client = as_user(client, people["xian"])
+    html = import_file(client, "草稿.xlsx", out.getvalue()).content.decode()
+    assert "发现 1 处错误" in html and '<td class="num">3</td><td>标题</td><td>此字段不能为空。</td>' in html
+    assert "&amp;" not in html and "西安&quot;" not in html
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})  # as Excel saves it: the formula and its value
+    ws = book.add_worksheet()
+    for column, key in enumerate(COLUMNS):
+        ws.write_string(0, column, COLUMNS[key])
+        ws.write_string(1, column, GOOD.get(key, ""))
+    ws.write_formula(1, 0, '=HYPERLINK("http://x.example","西安市推行“交房即交证”")', None, "西安市推行“交房即交证”")
+    book.close()
+    html = import_file(client, "草稿.xlsx", out.getvalue()).content.decode()
+    assert "共 1 行，检查无误。" in html and "HYPERLINK" not in html
+    client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.latest("pk").token})
+    assert Practice.objects.get().title == "西安市推行“交房即交证”"

@@ -19,7 +19,8 @@ from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionPlan
 from batches import services as batches
 from batches.enums import BatchStatus, EntryScope
-from batches.models import Batch
+from batches.models import Batch, BatchEntry
+from bizenv.web import sheets
 from practices.enums import Role, Status
 from practices.models import City, Indicator, Practice
 from public import charts, statistics
@@ -389,3 +390,17 @@ def test_the_page_costs_the_same_queries_whatever_the_rows(client, django_assert
         client.get("/stats/cities.csv")
     with django_assert_num_queries(WARM_QUERIES):
         client.get("/stats/cities.csv")
+
+
+def test_a_title_that_looks_like_a_formula_is_text_in_every_csv(client, province):
+    entry = BatchEntry.objects.get(title="城市0办税一次办")  # the most copied practice
+    entry.title = '=HYPERLINK("http://x.example","y")'
+    entry.save()
+    cells = [
+        cell
+        for slug in statistics.SLUGS
+        for row in csv.reader(io.StringIO(client.get(f"/stats/{slug}.csv").content.decode("utf-8-sig")))
+        for cell in row
+    ]
+    assert "'" + entry.title in cells
+    assert not [cell for cell in cells if cell.startswith(sheets.FORMULA_STARTS)]
