@@ -46,7 +46,7 @@ def test_the_xlsx_export_has_no_formula_and_every_text_as_typed(client, batch):
     assert sheet_xml and not any("<f>" in xml or "<f " in xml for xml in sheet_xml)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     header = [cell.value for cell in sheet[1]]
-    first = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    first = dict(zip(header, sheet[2], strict=True))
     for field, name in [("title", "标题"), ("summary", "摘要"), ("body", "正文"), ("outcomes", "成效")]:
         assert first[name].data_type == "s" and first[name].value == ATTACKS[field]
     titles = [row[header.index("标题")].value for row in sheet.iter_rows(min_row=3)]
