@@ -1,7 +1,5 @@
 """The coordinator's batches: create, compose from the approved pool, order, preview, publish, errata."""
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -9,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
+from bizenv.web.converters import posted_id, posted_ids
 from bizenv.web.permissions import require
 from practices.models import Practice
 from practices.workflow import WorkflowError
@@ -70,9 +69,12 @@ def batch_compose(request, pk):
 
 def _batch_action(request, batch, action):
     post = request.POST
-    entry = batch.entries.filter(pk=post.get("entry") or 0).select_related("practice").first()
+    entry = batch.entries.filter(pk=posted_id(post.get("entry")) or 0).select_related("practice").first()
     if action == "add":
-        practices = list(Practice.objects.filter(pk__in=post.getlist("practice")))
+        ids = posted_ids(post.getlist("practice"))
+        if ids is None:
+            raise BatchError(_("所选的经验做法无效，请刷新后重试。"))
+        practices = list(Practice.objects.filter(pk__in=ids))
         if not practices:
             raise BatchError(_("请先勾选要加入的经验做法。"))
         services.batch_add(batch=batch, practices=practices, scope=post.get("scope") or EntryScope.REPLICATE)
@@ -98,9 +100,8 @@ def _batch_action(request, batch, action):
         services.batch_publish(batch=batch, by=request.user)
         batch.refresh_from_db()
     elif action == "erratum":
-        asked = post.get("corrected_entry", "")
-        wanted = re.fullmatch(r"[0-9]{1,9}", asked) and post.get("scope")
-        corrected = batch.entries.filter(pk=int(asked)).first() if wanted else None
+        asked = posted_id(post.get("corrected_entry"))
+        corrected = batch.entries.filter(pk=asked).first() if asked and post.get("scope") else None
         if post.get("scope") and corrected is None:
             raise BatchError(_("请选择要更正推广范围的条目。"))
         services.erratum_add(

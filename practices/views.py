@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bizenv.web.converters import posted_id
 from bizenv.web.files import download
 
 from . import services
@@ -178,7 +179,7 @@ def practice_submit(request, pk):
     if refused := _refuse_read_only(request, practice, "practices.submit_practice"):
         return refused
     try:
-        seen = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+        seen = posted_id(request.POST.get("version"))
         services.practice_submit(practice=practice, by=request.user, seen_version=seen)
     except services.StaleVersion:
         messages.error(request, _("此条目已被他人修改，请查看最新内容后再提交。"))

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bizenv.web.converters import posted_ids
 from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import require
@@ -125,7 +126,10 @@ def assign(request, pk):
 def auto_assign(request):
     """Assign every selected (or every waiting) submitted practice to the least loaded eligible reviewers."""
     require(request, "reviews.assign")
-    ids = request.POST.getlist("practice")
+    ids = posted_ids(request.POST.getlist("practice"))
+    if ids is None:
+        messages.error(request, _("所选的经验做法无效，请刷新后重试。"))
+        return redirect("review_queue")
     # Submitted ones, and ones in review that lost a reviewer (declined): only missing places are filled.
     practices = Practice.objects.filter(status__in=OPEN_STATUSES).select_related("city").order_by("pk")
     if ids:

@@ -68,3 +68,23 @@ def test_an_erratum_may_correct_a_published_entrys_scope(client, pool, coordinat
     client.post(page, {"action": "erratum", "text": "更正", "corrected_entry": entry.pk, "scope": "reference"})
     entry.refresh_from_db()
     assert entry.scope == "reference" and "更正为“参考借鉴”" in batch.errata.get().text
+
+
+@pytest.mark.parametrize("wrong", ["abc", "²", "1.5", "-1", "9" * 30, " 1"])
+def test_an_id_that_is_no_id_is_refused_with_a_message_and_changes_nothing(client, pool, coordinator, wrong):
+    batch = batches.batch_create(year=2026)
+    batches.batch_add(batch=batch, practices=pool[:1])
+    entries = list(batch.entries.values_list("pk", "number"))
+    client.force_login(coordinator)
+    page = f"/review/batches/{batch.pk}/"
+    for data, message in [
+        ({"action": "remove", "entry": wrong}, "该条目已不在此批次中"),
+        ({"action": "up", "entry": wrong}, "该条目已不在此批次中"),
+        ({"action": "add", "practice": [pool[1].pk, wrong]}, "所选的经验做法无效"),
+    ]:
+        response = client.post(page, data, follow=True)
+        assert response.status_code == 200 and message in response.content.decode(), data
+    assert list(batch.entries.values_list("pk", "number")) == entries
+
+    response = client.post("/review/assign/auto/", {"practice": [wrong]}, follow=True)
+    assert response.status_code == 200 and "所选的经验做法无效" in response.content.decode()
