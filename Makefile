@@ -5,6 +5,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.requirements.txt
+# Development values: production is the default (DEBUG off, a real SECRET_KEY and ALLOWED_HOSTS required).
+DEV := DEBUG=1
 
 .PHONY: setup run test lint format messages bench
 
@@ -16,12 +18,12 @@ $(STAMP): requirements.txt
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_demo
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -34,8 +36,8 @@ format: setup
 
 # Regenerate the English catalogue after changing user-facing strings (needs GNU gettext).
 messages: setup
-	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
-	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'
+	$(DEV) $(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
+	$(DEV) $(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'
 
 # Time the public pages on SQLite and PostgreSQL at 10k and 100k practices (several minutes; see bench/run.py).
 bench: setup

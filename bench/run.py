@@ -13,6 +13,7 @@ BENCH_SIZES (default "10000 100000") and BENCH_DATABASES (default "sqlite postgr
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -47,7 +48,7 @@ class Measurer:
             **os.environ,
             "DATABASE_URL": database_url,
             "DEBUG": "0",  # production settings: cached templates, no query log, collected static files
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": secrets.token_urlsafe(50),
             "STATIC_ROOT": str(ROOT / ".bench" / "static"),
             "PYTHONPATH": str(ROOT),
         }

@@ -1,8 +1,10 @@
 """bizenv settings, read from the environment.
 
-The defaults are for a developer's machine only: DEBUG on, a SQLite file in
-the project, a fixed development secret key. Production sets DEBUG=0,
-SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README.md).
+Production is the default: DEBUG is off unless DEBUG=1 says otherwise, and then bizenv refuses to start without a
+real SECRET_KEY (at least 50 characters, not the development key) and an ALLOWED_HOSTS. `make run`, `make test`
+and CI set DEBUG=1 themselves, which gives a SQLite file in the project and a fixed development key. Production
+sets SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL, and TRUSTED_PROXY=1 behind a proxy that sets X-Forwarded-Proto
+(see README.md).
 """
 
 import os
@@ -30,16 +32,39 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+DEVELOPMENT_KEY = "django-insecure-development-only-never-use-in-production"
+NEW_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-development-only-never-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+def production_key(key: str) -> str:
+    """The SECRET_KEY, if it is fit for production; ImproperlyConfigured saying why not, otherwise (the rules of
+    Django's own check --deploy, which only warns)."""
+    if not key:
+        problem = "SECRET_KEY 未设置 (SECRET_KEY must be set when DEBUG is off)"
+    elif key == DEVELOPMENT_KEY or key.startswith("django-insecure-"):
+        problem = "SECRET_KEY 是开发用密钥 (SECRET_KEY is a development key)"
+    elif len(key) < 50 or len(set(key)) < 5:
+        problem = "SECRET_KEY 太短或太简单 (SECRET_KEY needs at least 50 characters, 5 of them different)"
+    else:
+        return key
+    raise ImproperlyConfigured(f"{problem}. 生成新密钥 (to generate one): {NEW_KEY}")
+
+
+if DEBUG:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_KEY
+else:
+    SECRET_KEY = production_key(os.environ.get("SECRET_KEY", ""))
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS 未设置：请填写本站的域名 (ALLOWED_HOSTS must name the site's host names when DEBUG is off)."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Behind a TLS-terminating proxy, whether a request came over HTTPS is what the proxy says in X-Forwarded-Proto;
+# believed only when TRUSTED_PROXY=1 says that the proxy sets that header (and strips a client's own).
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -165,8 +190,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Production hardening: everything `check --deploy` asks for once DEBUG is off.
-if not DEBUG:
+if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -254,7 +254,7 @@ def test_bad_date_and_missing_file(tmp_path):
 
 def test_exit_codes_and_messages(tmp_path):
     # A process of its own, on a database of its own, as an operator runs it: exit status and stderr.
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     assert manage(env, "migrate", "-v0").returncode == 0
     missing = manage(env, "import_bulletin", str(tmp_path / "missing.txt"), "--year", "2021", "--sequence", "1")
     assert (missing.returncode, missing.stdout) == (1, "")
