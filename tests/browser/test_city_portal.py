@@ -28,7 +28,7 @@ def test_city_official_writes_attaches_and_submits(live_server, page, tmp_path, 
 
     page.get_by_role("link", name="新建经验做法").click()
     page.get_by_label("标题").fill("西安市推行“证照联办”")
-    page.get_by_label("指标").select_option(label="开办企业")
+    page.get_by_label("指标", exact=True).select_option(label="开办企业")
     page.get_by_label("摘要").fill("营业执照与许可证一次申请、同步办理。")
     page.get_by_label("正文").fill("西安市将营业执照和行业许可证合并为一次申请。\n\n一窗受理、并联审批。")
     page.get_by_label("联系人").fill("王敏")
