@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_is_reachable_by_the_admin_only(client, demo):
     assert client.get("/admin/").status_code == 302
-    client.login(username="coordinator", password="demo")
+    client.force_login(get_user_model().objects.get(username="coordinator"))
     assert client.get("/admin/").status_code == 302
     client.force_login(get_user_model().objects.get(username="admin"))
     response = client.get("/admin/practices/practice/")

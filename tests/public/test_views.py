@@ -4,6 +4,7 @@ unpublished or private."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from batches.models import Batch, BatchEntry
@@ -246,7 +247,7 @@ def test_city_official_signs_in_and_sees_their_citys_work(client, demo):
 
 
 def test_coordinator_does_not_see_city_drafts(client, demo):
-    client.login(username="coordinator", password="demo")
+    client.force_login(get_user_model().objects.get(username="coordinator"))
     html = client.get("/").content.decode()
     assert "各市提交的经验做法" in html and "已提交" in html
     assert "草稿" not in html
@@ -255,7 +256,7 @@ def test_coordinator_does_not_see_city_drafts(client, demo):
 def test_reviewer_sees_open_assignments(client, demo):
     open_reviews = Review.objects.filter(OPEN_REVIEW, reviewer__username="reviewer_xian").count()
     assert open_reviews > 0
-    client.login(username="reviewer_xian", password="demo")
+    client.force_login(get_user_model().objects.get(username="reviewer_xian"))
     assert f"您有 {open_reviews} 项待完成的评审。" in client.get("/").content.decode()
 
 
