@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from bizenv.web.accounts import LogoutView
+from bizenv.web.accounts import LogoutView, PasswordResetView
 from bizenv.web.converters import IdConverter
 
 register_converter(IdConverter, "id")  # before the apps' URLs, which use it
@@ -13,6 +13,17 @@ register_converter(IdConverter, "id")  # before the apps' URLs, which use it
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    # Changing a password ends the user's other sessions; setting one from a link signs nobody in.
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", include("public.urls")),
     path("", include("practices.urls")),
     path("", include("reviews.urls")),

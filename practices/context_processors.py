@@ -8,6 +8,7 @@ HEADER_LINKS = {
     "city": "practices.add_practice",
     "ledger": "adoptions.view_ledger",
     "queue": "reviews.view_queue",
+    "invite": "practices.invite_people",
 }
 
 

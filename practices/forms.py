@@ -2,14 +2,16 @@
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReferenceChoiceFilter
 
 from . import search
-from .enums import Status
-from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, Indicator, Practice
+from .enums import Role, Status
+from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, City, Indicator, Practice
 
 RESULTS_MAX = 20
 
@@ -135,3 +137,40 @@ class CityPracticeFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search.matching(queryset, value)  # the portal keeps its grouping by status
+
+
+class InviteForm(forms.Form):
+    """A new account: who, their role and city. No password: the invitation's link lets them set it."""
+
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("登录用，可用字母、数字和 @ . + - _，如 xian_zhang。"),
+    )
+    name = forms.CharField(label=_("姓名"), max_length=150)
+    email = forms.EmailField(label=_("电子邮箱"), help_text=_("邀请邮件发到这里，之后也用于找回密码。"))
+    role = forms.ChoiceField(label=_("角色"))
+    city = forms.ModelChoiceField(
+        label=_("所属城市"),
+        queryset=City.objects.filter(active=True),
+        required=False,
+        help_text=_("填报员必填；评审员如属于某市，填写后不会评审该市的经验做法。"),
+    )
+
+    def __init__(self, *args, inviter, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = [Role.CITY_OFFICIAL, Role.REVIEWER] + ([Role.COORDINATOR] if inviter.is_superuser else [])
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("用户名“%(name)s”已被使用。") % {"name": username}, code="taken")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.CITY_OFFICIAL and not cleaned.get("city"):
+            self.add_error("city", forms.ValidationError(_("填报员必须属于一个城市。"), code="city_required"))
+        return cleaned

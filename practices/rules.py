@@ -49,3 +49,6 @@ rules.add_perm("practices.change_practice", is_own_city_official & is_editable)
 rules.add_perm("practices.submit_practice", is_own_city_official & is_editable)
 rules.add_perm("practices.withdraw_practice", is_own_city_official & is_withdrawable)
 rules.add_perm("practices.import_practices", is_city_member | is_coordinator)
+
+# New accounts: the coordinator invites city officials and reviewers; the administrator anyone (practices.forms).
+rules.add_perm("practices.invite_people", is_coordinator | rules.is_superuser)

@@ -2,6 +2,8 @@
 
 from itertools import pairwise
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -127,3 +129,13 @@ def attachment_for(user, pk, perm: str) -> Attachment:
     if not user.has_perm(perm, attachment.practice):
         raise Http404
     return attachment
+
+
+def pending_invitations() -> QuerySet:
+    """Accounts opened by invitation whose holder has not set a password yet, newest first."""
+    return (
+        get_user_model()
+        .objects.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX, last_login__isnull=True, is_active=True)
+        .select_related("membership__city")
+        .order_by("-date_joined", "-pk")
+    )

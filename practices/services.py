@@ -6,15 +6,19 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bizenv.web.accounts import send_invitation
+
 from . import search
 from .diffs import practice_state
 from .enums import EDITABLE, Status
-from .models import Attachment, City, Practice, PracticeResult, PracticeSnapshot
+from .models import Attachment, City, Membership, Practice, PracticeResult, PracticeSnapshot
 from .signals import practice_submitted
 from .workflow import WorkflowError, transition
 
@@ -232,3 +236,16 @@ def attachment_delete(*, attachment: Attachment):
         raise AttachmentRefused(_("已提交过的附件不能删除。"))
     attachment.delete()
     transaction.on_commit(lambda: attachment.file.delete(save=False))
+
+
+@transaction.atomic
+def invite_user(*, username: str, name: str, email: str, role: str, city: City | None, by):
+    """A new account without a password, in its role's group and city; once saved, an email with the one-time
+    link to set the password (bizenv.web.accounts.send_invitation)."""
+    user = get_user_model()(username=username, first_name=name, email=email)
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    Membership.objects.create(user=user, city=city)
+    transaction.on_commit(lambda: send_invitation(user, by=by))
+    return user

@@ -15,4 +15,5 @@ urlpatterns = [
     path("city/import/", views.import_practices, name="city_import"),
     path("city/import/template.xlsx", views.import_template, name="city_import_template"),
     path("inbox/", views.inbox, name="inbox"),
+    path("accounts/invite/", views.invite, name="invite"),
 ]

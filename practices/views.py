@@ -11,8 +11,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bizenv.web.accounts import send_invitation
 from bizenv.web.converters import posted_id
 from bizenv.web.files import download
+from bizenv.web.permissions import require
 
 from . import services
 from .diffs import changes, state
@@ -21,6 +23,7 @@ from .forms import (
     AttachmentForm,
     CityPracticeFilter,
     ImportForm,
+    InviteForm,
     PracticeForm,
     ResultFormSet,
     WithdrawForm,
@@ -34,6 +37,7 @@ from .selectors import (
     city_practices,
     city_timeline,
     get_practice_for,
+    pending_invitations,
     revision_message,
     revision_messages,
     round_changes,
@@ -324,3 +328,28 @@ def inbox(request):
     if unread:
         Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return render(request, "practices/inbox.html", {"notes": notes, "unread": unread})
+
+
+@login_required
+def invite(request):
+    """/accounts/invite/: the coordinator (or the administrator) opens an account, whose holder sets the password
+    from the emailed one-time link; accounts not used yet are listed, each with a button to send its link again."""
+    require(request, "practices.invite_people")
+    if request.method == "POST" and "resend" in request.POST:
+        user = pending_invitations().filter(pk=posted_id(request.POST["resend"])).first()
+        if user is None:
+            messages.error(request, _("该账号已设置密码或已停用，无需再次邀请。"))
+        else:
+            send_invitation(user, by=request.user)
+            messages.success(request, _("已再次发送邀请邮件至 %(email)s。") % {"email": user.email})
+        return redirect("invite")
+    form = InviteForm(request.POST or None, inviter=request.user)
+    if form.is_valid():
+        user = services.invite_user(**form.cleaned_data, by=request.user)
+        messages.success(
+            request,
+            _("已开设账号“%(username)s”，邀请邮件已发至 %(email)s。")
+            % {"username": user.username, "email": user.email},
+        )
+        return redirect("invite")
+    return render(request, "practices/invite.html", {"form": form, "pending": pending_invitations()[:50]})

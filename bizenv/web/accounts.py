@@ -1,10 +1,18 @@
-"""Signing in and out: Django's own views, with a sign-out that a typed URL cannot trigger, and the page a
-locked-out sign-in gets (django-axes, configured in settings.py)."""
+"""Signing in and out: Django's own views, with a sign-out that a typed URL cannot trigger; the page a locked-out
+sign-in gets (django-axes, configured in settings.py); the invitation that lets a new user set their password."""
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 
 class LogoutView(auth_views.LogoutView):
@@ -31,3 +39,41 @@ def locked_out(request, original_response=None, credentials=None):
     until = timezone.localtime() + settings.AXES_COOLOFF_TIME
     context = {"until": until, "failures": settings.AXES_FAILURE_LIMIT}
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def set_password_link(user) -> str:
+    """A one-time link to set the user's password: Django's password-reset token, spent once a password is set
+    (or the user signs in) and otherwise valid for PASSWORD_RESET_TIMEOUT."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+def send_invitation(user, *, by=None):
+    """An email inviting a new user to set their password at a one-time link: no password is ever sent."""
+    context = {"user": user, "by": by, "link": set_password_link(user), "site_url": settings.SITE_URL}
+    context["days"] = settings.PASSWORD_RESET_TIMEOUT // 86400
+    subject = render_to_string("registration/invitation_subject.txt", context).strip()
+    send_mail(subject, render_to_string("registration/invitation_email.txt", context), None, [user.email])
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, saying it in Chinese: Django's own Chinese catalogue lacks this message's plural form."""
+
+    def get_error_message(self):
+        return _("密码太短，至少要有 %(min_length)d 个字符。") % {"min_length": self.min_length}
+
+    def get_help_text(self):
+        return _("密码至少要有 %(min_length)d 个字符。") % {"min_length": self.min_length}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the link in the email made from SITE_URL (as every email's links are), not from the Host
+    header of whoever asked."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)

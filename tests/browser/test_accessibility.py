@@ -113,6 +113,8 @@ def test_the_province_pages(live_server, page, demo):
         "/review/adoptions/?batch=2022-2&indicator=starting-a-business",
         f"/review/adoptions/rows/{row.pk}/",
         f"/review/adoptions/rows/{adopted.pk}/",
+        "/accounts/invite/",
+        "/accounts/password_change/",
     ]:
         page.goto(live_server.url + path)
         found += problems(page)
@@ -126,7 +128,14 @@ def test_the_province_pages(live_server, page, demo):
 def test_the_public_pages(live_server, page, demo):
     found = []
     adopted = Adoption.objects.filter(status=AdoptionStatus.ADOPTED).values_list("practice_id", flat=True).first()
-    for path in ["/", "/batches/2022/2/", f"/practices/{adopted}/", "/stats/"]:
+    for path in [
+        "/",
+        "/batches/2022/2/",
+        f"/practices/{adopted}/",
+        "/stats/",
+        "/accounts/login/",
+        "/accounts/password_reset/",
+    ]:
         page.goto(live_server.url + path)
         found += problems(page)
     assert not found, "\n".join(found)

@@ -49,7 +49,7 @@ def test_city_official_writes_attaches_and_submits(live_server, page, tmp_path, 
     page.get_by_role("button", name="提交省级审核").click()
     expect(page.get_by_text("已提交省级审核，审核期间不能修改。")).to_be_visible()
     expect(page.get_by_text("此条目当前为只读。")).to_be_visible()
-    expect(page.get_by_role("link", name="修改")).to_have_count(0)
+    expect(page.get_by_role("link", name="修改", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="上传")).to_have_count(0)
 
     practice = Practice.objects.get(title="西安市推行“证照联办”")

@@ -61,4 +61,4 @@ def test_assign_score_request_revision_and_the_city_sees_it(live_server, page):
     page.get_by_role("link", name=practice.title).first.click()
     expect(page.get_by_text("请补充接电时间的统计口径。")).to_be_visible()
     expect(page.get_by_text("数据来源存疑")).to_have_count(0)
-    expect(page.get_by_role("link", name="修改")).to_be_visible()
+    expect(page.get_by_role("link", name="修改", exact=True)).to_be_visible()

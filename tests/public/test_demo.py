@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core import serializers
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption
@@ -103,7 +104,7 @@ def test_indicators_in_official_order(demo):
 
 @pytest.mark.parametrize("spec", DEMO_USERS, ids=lambda spec: spec.username)
 def test_demo_users_sign_in_with_their_role_and_city(demo, spec):
-    user = authenticate(username=spec.username, password="demo")
+    user = authenticate(RequestFactory().post("/accounts/login/"), username=spec.username, password="demo")
     assert user is not None
     assert set(user.groups.values_list("name", flat=True)) == ({spec.role.value} if spec.role else set())
     assert (user.membership.city.code if user.membership.city else None) == spec.city_code
