@@ -173,6 +173,7 @@ AXES_LOCKOUT_CALLABLE = "bizenv.web.accounts.locked_out"
 AXES_CLIENT_IP_CALLABLE = "bizenv.web.accounts.client_address"
 # The log names who was locked out and from where, for the IT office (a password is never logged).
 AXES_SENSITIVE_PARAMETERS = []
+AXES_VERBOSE = False  # no banner on every command's output; a lockout is still logged, with who and where
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
