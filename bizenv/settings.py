@@ -99,7 +99,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
+    "axes.middleware.AxesMiddleware",  # it answers a locked-out sign-in
+    # A body too large is refused before it is read: nothing above reads it (CSRF reads the form only after the
+    # whole chain, in process_view), and the refusal gets the headers and page of every other response.
+    "bizenv.web.uploads.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "bizenv.urls"
@@ -207,6 +210,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+FILE_UPLOAD_HANDLERS = [
+    "bizenv.web.uploads.LimitedUploadHandler",  # a body without a Content-Length stops at the same limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Production hardening: everything `check --deploy` asks for once DEBUG is off.
 if TRUSTED_PROXY:
