@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from batches.models import Batch, BatchEntry
 from bizenv.web.fast import shared_rows
+from bizenv.web.permissions import can
 from practices.enums import Status
 from practices.models import City, Practice
 
@@ -66,7 +67,7 @@ def mark_overdue(rows: list[Adoption]) -> list[Adoption]:
 def row_for(user, pk, *, city: City | None) -> Adoption:
     """One of the city's own rows; 404 for any other, so nobody learns what another city reported."""
     row = get_object_or_404(Adoption.objects.select_related("practice__batch_entry__batch__adoption_plan"), pk=pk)
-    if city is None or row.city_id != city.pk or not user.has_perm("adoptions.view_ledger"):
+    if city is None or row.city_id != city.pk or not can(user, "adoptions.view_ledger"):
         raise Http404
     return row
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from batches.selectors import year_and_sequence
 from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
-from bizenv.web.permissions import require
+from bizenv.web.permissions import can, require
 from bizenv.web.sheets import CONTENT_TYPE
 from practices.forms import ResultFormSet
 from practices.models import PendingImport
@@ -161,7 +161,7 @@ def report(request, pk):
     """One row: what it is, and the city's report on it with its measured results and evidence (read-only once
     excused)."""
     row = row_for(request.user, pk, city=user_city(request.user))
-    can_report = request.user.has_perm("adoptions.report", row)
+    can_report = can(request.user, "adoptions.report", row)
     form, results = _report_forms(row, request.POST or None, request.FILES or None)
     stale = None
     if request.method == "POST" and not can_report:
@@ -279,7 +279,7 @@ def province(request):
     batch = _asked_batch(request, batches)
     narrow = MatrixFilter(request.GET)
     narrowed = narrow.cleaned_data if narrow.is_valid() else {}
-    can_manage = request.user.has_perm("adoptions.manage")
+    can_manage = can(request.user, "adoptions.manage")
     form = DeadlineForm(
         request.POST if "deadline" in request.POST else None,
         initial={"deadline": batch.adoption_plan.deadline if batch else None},
@@ -357,6 +357,6 @@ def province_detail(request, pk):
         "entry": row.practice.batch_entry,
         "events": row.events.select_related("actor"),
         "results": row.results.all(),
-        "excuse_form": form if request.user.has_perm("adoptions.manage") and row.excused_at is None else None,
+        "excuse_form": form if can(request.user, "adoptions.manage") and row.excused_at is None else None,
     }
     return render(request, "adoptions/province_row.html", context)

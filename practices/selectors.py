@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from bizenv.web.permissions import can
+
 from .diffs import changes, practice_state, state
 from .enums import Status
 from .models import Attachment, City, Indicator, Practice, PracticeEvent
@@ -24,7 +26,7 @@ def status_counts(practices: QuerySet[Practice]) -> dict[str, int]:
 def get_practice_for(user, pk, *, perm: str) -> Practice:
     """The practice if the user holds `perm` on it; 404 otherwise, so nobody learns what exists."""
     practice = Practice.objects.select_related("city", "indicator").filter(pk=pk).first()
-    if practice is None or not user.has_perm(perm, practice):
+    if practice is None or not can(user, perm, practice):
         raise Http404
     return practice
 
@@ -126,7 +128,7 @@ def known_indicators() -> list[Known]:
 def attachment_for(user, pk, perm: str) -> Attachment:
     """The attachment if the user holds `perm` on its practice; 404 otherwise."""
     attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk)
-    if not user.has_perm(perm, attachment.practice):
+    if not can(user, perm, attachment.practice):
         raise Http404
     return attachment
 

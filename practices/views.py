@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from bizenv.web.accounts import send_invitation
 from bizenv.web.converters import posted_id
 from bizenv.web.files import download
-from bizenv.web.permissions import require
+from bizenv.web.permissions import can, require
 
 from . import services
 from .diffs import changes, state
@@ -53,7 +53,7 @@ from .workflow import WorkflowError
 
 def _city_of_official(request):
     """The signed-in city official's city; 404 for every other role (the portal is not theirs)."""
-    if not request.user.has_perm("practices.add_practice"):
+    if not can(request.user, "practices.add_practice"):
         raise Http404
     return user_city(request.user)
 
@@ -119,9 +119,9 @@ def practice_detail(request, pk):
         "round_changes": round_changes(practice),
         "attachment_form": AttachmentForm(),
         "missing": services.missing_for_submission(practice),
-        "can_edit": request.user.has_perm("practices.change_practice", practice),
-        "can_submit": request.user.has_perm("practices.submit_practice", practice),
-        "can_withdraw": request.user.has_perm("practices.withdraw_practice", practice),
+        "can_edit": can(request.user, "practices.change_practice", practice),
+        "can_submit": can(request.user, "practices.submit_practice", practice),
+        "can_withdraw": can(request.user, "practices.withdraw_practice", practice),
     }
     for _receiver, shown in city_practice_shown.send(sender=Practice, practice=practice, user=request.user):
         context.update(shown or {})
@@ -130,7 +130,7 @@ def practice_detail(request, pk):
 
 def _refuse_read_only(request, practice, perm):
     """A practice the user can see but not change in this state: back to it, saying why (no 403 page)."""
-    if request.user.has_perm(perm, practice):
+    if can(request.user, perm, practice):
         return None
     messages.error(request, _("“%(status)s”状态的经验做法不能进行此操作。") % {"status": practice.get_status_display()})
     return redirect("city_practice", pk=practice.pk)
@@ -263,9 +263,9 @@ def attachment_remove(request, pk):
 
 def _importing_city(request):
     """The city rows go to: the official's own; None for the coordinator (the rows say). 404 for anyone else."""
-    if not request.user.has_perm("practices.import_practices"):
+    if not can(request.user, "practices.import_practices"):
         raise Http404
-    return user_city(request.user) if request.user.has_perm("practices.add_practice") else None
+    return user_city(request.user) if can(request.user, "practices.add_practice") else None
 
 
 @login_required

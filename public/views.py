@@ -21,6 +21,7 @@ from batches.selectors import (
 from bizenv.web import sheets
 from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
+from bizenv.web.permissions import can
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
@@ -137,7 +138,7 @@ def practice_detail(request, pk):
 
 def _may_declare(user, practice) -> bool:
     """A city official of another city may report copying the practice (the link to the 台账's row)."""
-    if not user.is_authenticated or not user.has_perm("adoptions.view_ledger"):
+    if not user.is_authenticated or not can(user, "adoptions.view_ledger"):
         return False
     city = user_city(user)
     return city is not None and city.pk != practice.city_id

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from bizenv.web.converters import posted_ids
 from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
-from bizenv.web.permissions import require
+from bizenv.web.permissions import can, require
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
@@ -64,7 +64,7 @@ def review_queue(request):
         "page": page,
         "terms": terms,
         "status_rows": [(s, counts.get(s.value, 0)) for s in Status if s.value in counts],
-        "can_assign": request.user.has_perm("reviews.assign"),
+        "can_assign": can(request.user, "reviews.assign"),
     }
     return render(request, "reviews/queue.html", context)
 
@@ -83,16 +83,13 @@ def review_practice(request, pk):
         "events": practice.events.select_related("actor"),
         "round_changes": round_changes(practice),
         "reviews": [(r, weighted_total(r.scores.all())) for r in shown],
-        "earlier_reviews": earlier_reviews(practice) if request.user.has_perm("reviews.assign") else [],
+        "earlier_reviews": earlier_reviews(practice) if can(request.user, "reviews.assign") else [],
         "own_review": own,
-        "aggregates": aggregates(shown)
-        if request.user.has_perm("reviews.assign") or (own and own.submitted_at)
-        else None,
-        "assign_form": AssignForm(practice=practice) if request.user.has_perm("reviews.assign") else None,
-        "can_assign": request.user.has_perm("reviews.assign")
-        and practice.status in (Status.SUBMITTED, Status.IN_REVIEW),
-        "can_score": request.user.has_perm("reviews.score", practice),
-        "decision_form": DecisionForm() if request.user.has_perm("reviews.decide", practice) else None,
+        "aggregates": aggregates(shown) if can(request.user, "reviews.assign") or (own and own.submitted_at) else None,
+        "assign_form": AssignForm(practice=practice) if can(request.user, "reviews.assign") else None,
+        "can_assign": can(request.user, "reviews.assign") and practice.status in (Status.SUBMITTED, Status.IN_REVIEW),
+        "can_score": can(request.user, "reviews.score", practice),
+        "decision_form": DecisionForm() if can(request.user, "reviews.decide", practice) else None,
         "decline_form": DeclineForm() if own and own.is_open else None,
         "similar": similar(
             practice.title, practice.summary, practice.body, among=similar_scope(request.user), exclude=practice.pk

@@ -310,11 +310,10 @@ def test_the_matrix_costs_the_same_queries_whatever_its_size(client, province, d
     publish(xian, people["coordinator"], n=entries)
     client = login(client, people["reviewer"])
     # session, user, groups; the batches with their plans; the user's city and the unread count for the header;
-    # Django's two permission reads (whether the reviewer may manage: the rules say no, Django's model permissions
-    # are asked next); the entries, the rows; the cities for the columns and for the filter, the indicators for
-    # the filter (shared between requests outside a transaction, so read once per process; read here inside the
-    # test's, each time)
-    with django_assert_num_queries(13):
+    # the entries, the rows; the cities for the columns and for the filter, the indicators for the filter (shared
+    # between requests outside a transaction, so read once per process; read here inside the test's, each time).
+    # Whether the reviewer may manage is the rules' answer alone (bizenv.web.permissions.can): no query.
+    with django_assert_num_queries(11):
         assert client.get("/review/adoptions/").status_code == 200
 
 
