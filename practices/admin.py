@@ -70,7 +70,14 @@ class PracticeEventAdmin(admin.ModelAdmin):
     search_fields = ["practice__title", "note", "actor__username"]
     list_select_related = ["practice", "actor"]
 
+    # The timeline is the record of who did what: written by the workflow only, never changed nor deleted here.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
