@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from batches.models import Batch
+from bizenv.web.history import HistoricalRecords
 from practices.models import City, MeasuredResult, Practice, user_ref
 
 from .enums import AdoptionStatus
@@ -23,6 +24,8 @@ def ledger_order(year: int, sequence: int, number: int) -> int:
 
 class AdoptionPlan(models.Model):
     """A published batch's 复制推广: the date by which every city is to have reported."""
+
+    history = HistoricalRecords()
 
     batch = models.OneToOneField(Batch, on_delete=models.CASCADE, related_name="adoption_plan", verbose_name=_("批次"))
     deadline = models.DateField(_("填报截止日期"))
@@ -41,6 +44,8 @@ class AdoptionPlan(models.Model):
 class Adoption(models.Model):
     """One city's row of the 台账 for one published practice: owed (全省复制推广) or reported of its own accord
     (参考借鉴); versioned like a practice, every status change an event."""
+
+    history = HistoricalRecords()
 
     # A row nobody has touched goes with its practice; a report protects it (receivers.py).
     practice = models.ForeignKey(
@@ -124,6 +129,8 @@ class Generation(models.Model):
 
 class AdoptionResult(MeasuredResult):
     """A measured local result of an adoption."""
+
+    history = HistoricalRecords()
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="results", verbose_name=_("复制推广"))
 

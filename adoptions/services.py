@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from batches.enums import EntryScope
 from batches.models import Batch, BatchEntry
+from bizenv.web.history import recorded
 from practices.enums import Status
 from practices.models import City, Practice
 from practices.notifications import city_officials, notify
@@ -113,6 +114,7 @@ def create_obligations(*, batch: Batch, by=None) -> int:
         for city in cities
         if city != own and (practice, city) not in existing
     )
+    recorded(Adoption, [row.pk for row in rows], by=by, created=True)
     Adoption.objects.filter(practice_id__in=practice_ids, owed=False, city__active=True).update(owed=True)
     AdoptionEvent.objects.bulk_create(
         AdoptionEvent(adoption=row, kind=AdoptionEvent.Kind.CREATED, to_status=row.status, actor=by) for row in rows
@@ -188,15 +190,17 @@ def report(
         AdoptionResult.objects.filter(adoption=adoption).delete()
     elif results is not None:
         AdoptionResult.objects.filter(adoption=adoption).delete()
-        AdoptionResult.objects.bulk_create(
+        rows = AdoptionResult.objects.bulk_create(
             AdoptionResult(adoption=adoption, order=i, **{k: row[k] for k in ("measure", "before", "after", "unit")})
             for i, row in enumerate(results)
         )
+        recorded(AdoptionResult, [row.pk for row in rows], by=by, created=True)
     if checked is not None or (drop_evidence and before.evidence):
         _replace_evidence(before, evidence, checked)
     AdoptionEvent.objects.create(
         adoption=adoption, kind=AdoptionEvent.Kind.REPORTED, from_status=before.status, to_status=status, actor=by
     )
+    recorded(Adoption, [adoption.pk], by=by)
     changed()
     adoption.refresh_from_db()
     return adoption
@@ -255,6 +259,7 @@ def excuse(*, adoption: Adoption, by, reason: str) -> Adoption:
     ):
         raise AdoptionError(_("此记录已免于填报。"))
     adoption.refresh_from_db()
+    recorded(Adoption, [adoption.pk], by=by)
     AdoptionEvent.objects.create(
         adoption=adoption,
         kind=AdoptionEvent.Kind.EXCUSED,

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bizenv.web.history import HistoricalRecords
 from practices.models import Practice, user_ref
 
 from .enums import BatchStatus, EntryScope
@@ -11,6 +12,8 @@ from .enums import BatchStatus, EntryScope
 
 class Batch(models.Model):
     """A numbered batch of practices (2022年第二批), composed, then published and frozen."""
+
+    history = HistoricalRecords()
 
     year = models.PositiveSmallIntegerField(_("年份"))
     sequence = models.PositiveSmallIntegerField(_("批次"), help_text=_("第N批"))
@@ -59,6 +62,8 @@ class Batch(models.Model):
 class BatchEntry(models.Model):
     """A practice's place in a batch, with a frozen copy of the text as published."""
 
+    history = HistoricalRecords()
+
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="entries", verbose_name=_("批次"))
     practice = models.OneToOneField(
         Practice, on_delete=models.PROTECT, related_name="batch_entry", verbose_name=_("经验做法")
@@ -94,6 +99,8 @@ class BatchEntry(models.Model):
 
 class Erratum(models.Model):
     """A correction to a published batch: shown with its date; the published text itself never changes."""
+
+    history = HistoricalRecords()
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="errata", verbose_name=_("批次"))
     text = models.TextField(_("勘误内容"))

@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bizenv.web.history import recorded
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
@@ -133,9 +134,11 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
     BatchEntry.objects.bulk_update(
         entries, ["title", "city_name", "indicator_name", "summary", "body", "outcomes", "results"]
     )
+    recorded(BatchEntry, [entry.pk for entry in entries], by=by)
     search.index_practices(entry.practice_id for entry in entries)  # the frozen text is what the public searches
     batch.title = title or batch.title
     batch.lead = lead if lead is not None else (batch.lead or generated_lead(batch))
+    batch._history_user = by  # its history row: published, by whom (the save below writes it)
     batch.save(update_fields=["title", "lead"])
     batch_published.send(sender=Batch, batch=batch, by=by)
     return batch

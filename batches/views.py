@@ -8,6 +8,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from bizenv.web.converters import posted_id, posted_ids
+from bizenv.web.history import recorded
 from bizenv.web.permissions import require
 from practices.models import Practice
 from practices.workflow import WorkflowError
@@ -89,6 +90,7 @@ def _batch_action(request, batch, action):
         drafts = BatchEntry.objects.filter(pk=entry.pk, batch__status=BatchStatus.DRAFT)
         if post.get("scope") not in EntryScope.values or drafts.update(scope=post["scope"]) != 1:
             raise BatchError(_("无法修改推广范围。"))
+        recorded(BatchEntry, [entry.pk], by=request.user)
     elif action == "text":
         title = post.get("title", "").strip()
         if not title:
@@ -96,6 +98,7 @@ def _batch_action(request, batch, action):
         drafts = Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAFT)
         if drafts.update(title=title[:200], lead=post.get("lead", "").strip()) != 1:
             raise BatchError(_("已发布的批次不能再修改；如需更正请发布勘误。"))
+        recorded(Batch, [batch.pk], by=request.user)
     elif action == "publish":
         services.batch_publish(batch=batch, by=request.user)
         batch.refresh_from_db()

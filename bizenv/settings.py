@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "simple_history",
     "practices",
     "reviews",
     "batches",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # the signed-in user is who changed what
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # it answers a locked-out sign-in

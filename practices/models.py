@@ -1,11 +1,15 @@
 """Cities, indicators and the practices cities submit."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
+
+from bizenv.web.history import HistoricalRecords
 
 from .enums import CityKind, IndicatorKind, Role, Source, Status
 
@@ -39,6 +43,8 @@ class NaturalKeyManager(models.Manager):
 
 class City(models.Model):
     """A submitting unit: a prefecture city, a county-level city or a special zone."""
+
+    history = HistoricalRecords()
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
     short_name = models.CharField(_("简称"), max_length=20)
@@ -79,6 +85,8 @@ class City(models.Model):
 class Indicator(models.Model):
     """An evaluation indicator (开办企业 …) or a province's own heading; practices are grouped by it."""
 
+    history = HistoricalRecords()
+
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("英文标识"), max_length=60, unique=True)
     kind = models.CharField(_("类别"), max_length=20, choices=IndicatorKind.choices, default=IndicatorKind.NATIONAL)
@@ -106,6 +114,8 @@ class Indicator(models.Model):
 
 class Membership(models.Model):
     """Links a user to the city they act for: required for city officials, optional for reviewers."""
+
+    history = HistoricalRecords()
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("用户")
@@ -138,6 +148,8 @@ phone_validator = RegexValidator(
 
 class Practice(models.Model):
     """One typical practice a city writes up, from draft to publication."""
+
+    history = HistoricalRecords()
 
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="practices", verbose_name=_("城市"))
     # Null only for practices imported from announcements that have no indicator headings.
@@ -197,6 +209,8 @@ class MeasuredResult(models.Model):
 class PracticeResult(MeasuredResult):
     """A measured result of a practice."""
 
+    history = HistoricalRecords()
+
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="results", verbose_name=_("经验做法"))
 
     class Meta:
@@ -237,6 +251,8 @@ class PracticeEvent(models.Model):
 
 class Attachment(models.Model):
     """A file attached to a practice; public only once published and marked so."""
+
+    history = HistoricalRecords()
 
     practice = models.ForeignKey(
         Practice, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("经验做法")
@@ -381,3 +397,8 @@ class SearchFacets(SearchTable):
         db_table = "practices_searchfacets"
         verbose_name = _("检索筛选项")
         verbose_name_plural = _("检索筛选项")
+
+
+# Accounts: who holds which role (their groups) and every other change to one, but its password and last
+# sign-in (practices.apps records a sign-in without saving the account).
+register(User, app="practices", m2m_fields=["groups"], excluded_fields=["password", "last_login"])

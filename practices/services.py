@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bizenv.web.accounts import send_invitation
+from bizenv.web.history import recorded
 
 from . import search
 from .diffs import practice_state
@@ -49,7 +50,7 @@ CITY_FIELDS = ["title", "indicator", "summary", "body", "outcomes", "contact_nam
 def practice_create(*, city: City, by, data: dict, results: list[dict]) -> Practice:
     """A new draft of the city's, with its result rows."""
     practice = Practice.objects.create(city=city, created_by=by, updated_by=by, **{f: data[f] for f in CITY_FIELDS})
-    _replace_results(practice, results)
+    _replace_results(practice, results, by=by)
     return practice
 
 
@@ -68,17 +69,19 @@ def practice_update(*, practice: Practice, by, data: dict, results: list[dict], 
             raise WorkflowError(_("此条目已提交或已撤回，不能再修改。"))
         raise StaleVersion(current)
     practice.refresh_from_db()
+    recorded(Practice, [practice.pk], by=by)
     search.index_practices([practice.pk])
-    _replace_results(practice, results)
+    _replace_results(practice, results, by=by)
     return practice
 
 
-def _replace_results(practice: Practice, results: list[dict]):
+def _replace_results(practice: Practice, results: list[dict], *, by):
     practice.results.all().delete()
-    PracticeResult.objects.bulk_create(
+    rows = PracticeResult.objects.bulk_create(
         PracticeResult(practice=practice, order=i, **{k: row[k] for k in ("measure", "before", "after", "unit")})
         for i, row in enumerate(results)
     )
+    recorded(PracticeResult, [row.pk for row in rows], by=by, created=True)
 
 
 def missing_for_submission(practice: Practice) -> list[str]:

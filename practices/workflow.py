@@ -5,6 +5,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bizenv.web.history import recorded
+
 from .enums import Status
 from .models import Practice, PracticeEvent
 
@@ -56,4 +58,5 @@ def transition(*, practice: Practice, to: str, by, note: str = "") -> Practice:
         practice=practice, from_status=seen, to_status=to, round=new_round, actor=by, note=note
     )
     practice.refresh_from_db(fields=["status", "round", "version", "updated_at", "updated_by"])
+    recorded(Practice, [practice.pk], by=by)
     return practice

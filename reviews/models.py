@@ -5,11 +5,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from bizenv.web.history import HistoricalRecords
 from practices.models import NaturalKeyManager, Practice, user_ref
 
 
 class Criterion(models.Model):
     """A weighted review criterion (创新性, 实效性 …); deactivated, never deleted once used."""
+
+    history = HistoricalRecords()
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
     description = models.TextField(_("说明"), blank=True)
@@ -45,6 +48,8 @@ class Recommendation(models.TextChoices):
 
 class Review(models.Model):
     """A reviewer's assignment to one round of a practice; submitted once scored."""
+
+    history = HistoricalRecords()
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("经验做法"))
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
@@ -98,6 +103,8 @@ class Review(models.Model):
 
 class Score(models.Model):
     """One criterion's score in a review, with the weight and maximum in force when it was given."""
+
+    history = HistoricalRecords()
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("评审"))
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审标准"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bizenv.web.history import recorded
 from practices.enums import Role, Status
 from practices.models import Practice
 from practices.notifications import city_officials, notify
@@ -126,6 +127,7 @@ def decline(*, review: Review, by, reason: str) -> Review:
     if updated != 1:
         raise ReviewError(_("此评审已提交或已回避，不能再申请回避。"))
     review.refresh_from_db()
+    recorded(Review, [review.pk], by=by)
     practice = review.practice
     from practices.notifications import coordinators
 

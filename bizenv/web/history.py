@@ -1,0 +1,20 @@
+"""Field-level history of every model a person edits (django-simple-history): who, when, each field before and
+after, kept in a historical table beside the model's.
+
+A model declares `history = HistoricalRecords()`; its save() and delete() then write a history row, naming the
+signed-in user (simple_history.middleware.HistoryRequestMiddleware). Our writes that go around save() — the
+conditional updates of the optimistic locks (`filter(pk=…, version=seen).update(…)`), bulk_create and
+bulk_update — record the rows they changed with recorded(), naming who did it. Left unrecorded on purpose: what
+the system derives by itself (which cities owe a row, a draft batch's numbering, the statistics' generation);
+the events (PracticeEvent, AdoptionEvent) say why those changed.
+"""
+
+from simple_history.models import HistoricalRecords
+
+__all__ = ["HistoricalRecords", "recorded"]
+
+
+def recorded(model, pks, *, by, created: bool = False):
+    """Write the history rows of rows changed without save(): each as it now is, changed (or created) by `by`."""
+    rows = list(model.objects.filter(pk__in=list(pks)))
+    model.history.bulk_history_create(rows, update=not created, default_user=by)
