@@ -177,3 +177,26 @@ class DeclineForm(forms.Form):
 CriterionFormSet = forms.modelformset_factory(
     Criterion, fields=["name", "description", "weight", "max_score", "active", "order"], extra=1, can_delete=False
 )
+
+
+class AuditFilter(forms.Form):
+    """/review/audit/'s filters: who, what kind of object, between which dates; `before` pages back in time."""
+
+    user = forms.CharField(label=_("操作人（用户名）"), required=False, max_length=150)
+    kind = forms.ChoiceField(label=_("对象类型"), required=False)
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, kinds: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("全部"))] + [(k, m._meta.verbose_name) for k, m in kinds.items()]
+
+    def clean_user(self):
+        username = self.cleaned_data["user"].strip()
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(_("没有用户名为“%(name)s”的账号。") % {"name": username}, code="unknown")
+        return user

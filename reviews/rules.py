@@ -46,3 +46,6 @@ rules.add_perm("reviews.assign", is_coordinator)
 rules.add_perm("reviews.score", is_reviewer & ~is_recused & is_assigned & is_in_review)
 rules.add_perm("reviews.decide", is_coordinator & is_decidable)
 rules.add_perm("reviews.manage_criteria", is_coordinator)
+
+# Who changed what (/review/audit/, and a practice's field history on its page): the coordinator.
+rules.add_perm("reviews.view_audit", is_coordinator)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("review/practices/<id:pk>/decide/", views.decide, name="review_decide"),
     path("review/attachments/<id:pk>/", views.attachment_download, name="review_attachment"),
     path("review/reviews/<id:pk>/decline/", views.decline, name="review_decline"),
+    path("review/audit/", views.audit, name="review_audit"),
 ]

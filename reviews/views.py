@@ -19,8 +19,9 @@ from practices.search.text import parse_query
 from practices.selectors import attachment_for, get_practice_for, round_changes, status_counts
 from practices.workflow import WorkflowError
 
+from . import audit as audit_log
 from . import services
-from .forms import AssignForm, CriterionFormSet, DecisionForm, DeclineForm, QueueFilter, ReviewForm
+from .forms import AssignForm, AuditFilter, CriterionFormSet, DecisionForm, DeclineForm, QueueFilter, ReviewForm
 from .models import Review
 from .selectors import (
     OPEN_STATUSES,
@@ -94,6 +95,7 @@ def review_practice(request, pk):
         "similar": similar(
             practice.title, practice.summary, practice.body, among=similar_scope(request.user), exclude=practice.pk
         ),
+        "field_history": audit_log.object_history(practice) if can(request.user, "reviews.view_audit") else None,
     }
     return render(request, "reviews/practice.html", context)
 
@@ -241,3 +243,23 @@ def attachment_download(request, pk):
     """An attachment of a practice the user may see as the province does; 404 otherwise."""
     attachment = attachment_for(request.user, pk, "reviews.view_practice")
     return download(attachment.file, name=attachment.original_name, content_type=attachment.content_type)
+
+
+@login_required
+def audit(request):
+    """/review/audit/: every change people made, newest first, by user, kind of object and dates; fifty a page,
+    the next page being the changes before the last one shown."""
+    require(request, "reviews.view_audit")
+    kinds = audit_log.kinds()
+    filters = AuditFilter(request.GET or None, kinds=kinds)
+    rows = []
+    if not filters.is_bound:
+        rows = audit_log.audit_rows()
+    elif filters.is_valid():
+        rows = audit_log.audit_rows(**filters.cleaned_data)
+    older = None
+    if len(rows) == audit_log.PAGE:
+        query = request.GET.copy()
+        query["before"] = rows[-1].record.history_date.isoformat()
+        older = query.urlencode()
+    return render(request, "reviews/audit.html", {"filters": filters, "rows": rows, "older": older})

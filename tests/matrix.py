@@ -109,6 +109,7 @@ MATRIX = [
     ("review_decide", "in review", "post", COORDINATOR_POST),
     ("review_attachment", "attachment of the submitted practice", "get", "L 404 404 200 404 200 404"),
     ("review_decline", "the reviewer's review", "post", "L 404 404 302 404 404 404"),
+    ("review_audit", None, "get", COORDINATOR),
     # Batches
     ("review_batches", None, "get", COORDINATOR),
     ("review_batch", "published batch id", "get", COORDINATOR),

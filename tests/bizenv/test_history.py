@@ -107,3 +107,21 @@ def test_a_sign_in_is_no_change_and_no_password_is_kept(demo):
     user.refresh_from_db()
     assert user.last_login is not None and user.history.count() == before
     assert not any(field.name == "password" for field in user.history.model._meta.get_fields())
+
+
+def test_the_coordinator_reads_who_changed_what(demo):
+    practice = Practice.objects.get(city__code="610100", status=Status.DRAFT)
+    assert signed_in("xian").post(f"/city/practices/{practice.pk}/submit/").status_code == 302
+    coordinator = signed_in("coordinator")
+    html = coordinator.get("/review/audit/", {"user": "xian", "kind": "practices.practice"}).content.decode()
+    assert practice.title in html and "<strong>状态</strong>：草稿 → 已提交" in html
+    assert (
+        "<strong>状态</strong>：草稿 → 已提交"
+        not in coordinator.get("/review/audit/", {"user": "coordinator"}).content.decode()
+    )
+    html = coordinator.get("/review/audit/", {"user": "nobody", "since": "not a date"}).content.decode()
+    assert "没有用户名为“nobody”的账号。" in html and "输入一个有效的日期。" in html
+
+    page = coordinator.get(f"/review/practices/{practice.pk}/").content.decode()
+    assert "字段修改记录" in page and "<strong>状态</strong>：草稿 → 已提交" in page
+    assert "字段修改记录" not in signed_in("reviewer").get(f"/review/practices/{practice.pk}/").content.decode()

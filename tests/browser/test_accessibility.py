@@ -115,6 +115,8 @@ def test_the_province_pages(live_server, page, demo):
         f"/review/adoptions/rows/{adopted.pk}/",
         "/accounts/invite/",
         "/accounts/password_change/",
+        "/review/audit/",
+        f"/review/practices/{Adoption.objects.first().practice_id}/",
     ]:
         page.goto(live_server.url + path)
         found += problems(page)
