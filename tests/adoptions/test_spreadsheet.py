@@ -190,14 +190,6 @@ def test_text_that_looks_like_a_formula_is_written_as_text(client, province):
     assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://x","y")')
 
 
-@pytest.mark.parametrize("who, expected", [("hanzhong", 200), ("reviewer", 404), ("coordinator", 404)])
-def test_only_city_officials_download_and_upload_a_ledger(client, province, who, expected):
-    _xian, _hanzhong, people = province
-    client = login(client, people[who])
-    assert client.get("/city/adoptions/export.xlsx").status_code == expected
-    assert client.get("/city/adoptions/import/").status_code == expected
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The province: its spreadsheet, reminders, the matrix narrowed
 
@@ -228,13 +220,6 @@ def test_the_provinces_spreadsheet_has_a_line_per_row_with_what_was_reported(cli
     assert (reported["复制城市"], reported["本地成效"]) == ("汉中市", "一日办结")
     assert reported["量化成效"] == "企业开办时间 3 → 1 个工作日"
     assert [line["序号"] for line in lines] == list(range(1, len(lines) + 1))
-
-
-@pytest.mark.parametrize("who, expected", [("hanzhong", 404), ("reviewer", 200), ("coordinator", 200)])
-def test_who_may_export_the_provinces_spreadsheet(client, province, who, expected):
-    xian, _hanzhong, people = province
-    publish(xian, people["coordinator"])
-    assert login(client, people[who]).get("/review/adoptions/export.xlsx").status_code == expected
 
 
 def test_a_reminder_tells_each_late_citys_officials_and_is_noted_on_each_row(client, province):

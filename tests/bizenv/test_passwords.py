@@ -135,12 +135,6 @@ def test_a_wrong_invitation_is_refused_and_creates_nothing(demo, change, field_e
     assert get_user_model().objects.count() == before and not mail.outbox
 
 
-@pytest.mark.parametrize("username, expected", [("xian", 404), ("reviewer", 404), ("coordinator", 200), ("admin", 200)])
-def test_who_may_invite(demo, username, expected):
-    assert signed_in(username).get("/accounts/invite/").status_code == expected
-    assert Client().get("/accounts/invite/").status_code == 302
-
-
 def test_the_administrator_invites_from_the_admin(demo):
     user = get_user_model().objects.create(username="reviewer_wang", email="wang@example.gov.cn")
     user.set_unusable_password()
