@@ -114,7 +114,7 @@ def create_obligations(*, batch: Batch, by=None) -> int:
         for city in cities
         if city != own and (practice, city) not in existing
     )
-    recorded(Adoption, [row.pk for row in rows], by=by, created=True)
+    recorded(rows, by=by, created=True)
     Adoption.objects.filter(practice_id__in=practice_ids, owed=False, city__active=True).update(owed=True)
     AdoptionEvent.objects.bulk_create(
         AdoptionEvent(adoption=row, kind=AdoptionEvent.Kind.CREATED, to_status=row.status, actor=by) for row in rows
@@ -194,15 +194,15 @@ def report(
             AdoptionResult(adoption=adoption, order=i, **{k: row[k] for k in ("measure", "before", "after", "unit")})
             for i, row in enumerate(results)
         )
-        recorded(AdoptionResult, [row.pk for row in rows], by=by, created=True)
+        recorded(rows, by=by, created=True)
     if checked is not None or (drop_evidence and before.evidence):
         _replace_evidence(before, evidence, checked)
     AdoptionEvent.objects.create(
         adoption=adoption, kind=AdoptionEvent.Kind.REPORTED, from_status=before.status, to_status=status, actor=by
     )
-    recorded(Adoption, [adoption.pk], by=by)
-    changed()
     adoption.refresh_from_db()
+    recorded([adoption], by=by)
+    changed()
     return adoption
 
 
@@ -259,7 +259,7 @@ def excuse(*, adoption: Adoption, by, reason: str) -> Adoption:
     ):
         raise AdoptionError(_("此记录已免于填报。"))
     adoption.refresh_from_db()
-    recorded(Adoption, [adoption.pk], by=by)
+    recorded([adoption], by=by)
     AdoptionEvent.objects.create(
         adoption=adoption,
         kind=AdoptionEvent.Kind.EXCUSED,

@@ -134,7 +134,7 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
     BatchEntry.objects.bulk_update(
         entries, ["title", "city_name", "indicator_name", "summary", "body", "outcomes", "results"]
     )
-    recorded(BatchEntry, [entry.pk for entry in entries], by=by)
+    recorded(entries, by=by)
     search.index_practices(entry.practice_id for entry in entries)  # the frozen text is what the public searches
     batch.title = title or batch.title
     batch.lead = lead if lead is not None else (batch.lead or generated_lead(batch))

@@ -90,7 +90,8 @@ def _batch_action(request, batch, action):
         drafts = BatchEntry.objects.filter(pk=entry.pk, batch__status=BatchStatus.DRAFT)
         if post.get("scope") not in EntryScope.values or drafts.update(scope=post["scope"]) != 1:
             raise BatchError(_("无法修改推广范围。"))
-        recorded(BatchEntry, [entry.pk], by=request.user)
+        entry.refresh_from_db()
+        recorded([entry], by=request.user)
     elif action == "text":
         title = post.get("title", "").strip()
         if not title:
@@ -98,7 +99,8 @@ def _batch_action(request, batch, action):
         drafts = Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAFT)
         if drafts.update(title=title[:200], lead=post.get("lead", "").strip()) != 1:
             raise BatchError(_("已发布的批次不能再修改；如需更正请发布勘误。"))
-        recorded(Batch, [batch.pk], by=request.user)
+        batch.refresh_from_db()
+        recorded([batch], by=request.user)
     elif action == "publish":
         services.batch_publish(batch=batch, by=request.user)
         batch.refresh_from_db()

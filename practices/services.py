@@ -69,7 +69,7 @@ def practice_update(*, practice: Practice, by, data: dict, results: list[dict], 
             raise WorkflowError(_("此条目已提交或已撤回，不能再修改。"))
         raise StaleVersion(current)
     practice.refresh_from_db()
-    recorded(Practice, [practice.pk], by=by)
+    recorded([practice], by=by)
     search.index_practices([practice.pk])
     _replace_results(practice, results, by=by)
     return practice
@@ -81,7 +81,7 @@ def _replace_results(practice: Practice, results: list[dict], *, by):
         PracticeResult(practice=practice, order=i, **{k: row[k] for k in ("measure", "before", "after", "unit")})
         for i, row in enumerate(results)
     )
-    recorded(PracticeResult, [row.pk for row in rows], by=by, created=True)
+    recorded(rows, by=by, created=True)
 
 
 def missing_for_submission(practice: Practice) -> list[str]:

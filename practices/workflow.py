@@ -58,5 +58,5 @@ def transition(*, practice: Practice, to: str, by, note: str = "") -> Practice:
         practice=practice, from_status=seen, to_status=to, round=new_round, actor=by, note=note
     )
     practice.refresh_from_db(fields=["status", "round", "version", "updated_at", "updated_by"])
-    recorded(Practice, [practice.pk], by=by)
+    recorded([Practice.objects.get(pk=practice.pk)], by=by)  # whole: the caller's instance may hold older fields
     return practice

@@ -127,7 +127,7 @@ def decline(*, review: Review, by, reason: str) -> Review:
     if updated != 1:
         raise ReviewError(_("此评审已提交或已回避，不能再申请回避。"))
     review.refresh_from_db()
-    recorded(Review, [review.pk], by=by)
+    recorded([review], by=by)
     practice = review.practice
     from practices.notifications import coordinators
 
