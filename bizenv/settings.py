@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_cache_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -155,6 +156,10 @@ else:
     # FETCH, CLOSE: three round trips for a list of 13 cities), which also breaks behind a transaction pooler.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Django's cache: in each process's memory unless CACHE_URL names a shared one. More than one application server
+# must share one (redis://127.0.0.1:6379/1), or each would keep /stats/ figures and their rebuild lock of its own.
+CACHES = {"default": django_cache_url.parse(os.environ.get("CACHE_URL") or "locmem://")}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: a locked-out pair is refused before any password is checked
