@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "simple_history",
+    "bizenv",  # the shared plumbing: the mail outbox, operations commands (backup, restore, send_mail_queue)
     "practices",
     "reviews",
     "batches",
