@@ -17,9 +17,12 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
+# The mail worker (send_mail_queue) runs beside the server, its emails printed here, and stops with it.
 run: setup
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
+	$(DEV) $(BIN)/python manage.py send_mail_queue --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup

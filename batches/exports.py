@@ -11,6 +11,7 @@ from import_export import fields, resources
 
 from bizenv.web import sheets
 
+from . import pdf
 from .models import Batch, BatchEntry
 from .selectors import announcement_sections
 
@@ -103,19 +104,11 @@ def batch_docx(batch: Batch) -> bytes:
     return buffer.getvalue()
 
 
-class PdfUnavailable(Exception):
-    """WeasyPrint cannot load here: the system lacks Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)."""
-
-
 def batch_pdf(batch: Batch) -> bytes:
-    """The announcement laid out as an A4 document (GB/T 9704 margins and fonts), rendered by WeasyPrint."""
+    """The announcement laid out as an A4 document (GB/T 9704 margins and fonts), rendered by WeasyPrint in a
+    child process with limits (batches/pdf.py); PdfUnavailable says why not."""
     from django.template.loader import render_to_string
 
-    try:
-        # Imported here: it needs the system's Pango, and nothing else in the app does.
-        from weasyprint import HTML
-    except OSError as exc:
-        raise PdfUnavailable(str(exc)) from exc
     html = render_to_string(
         "batches/print.html",
         {
@@ -125,4 +118,4 @@ def batch_pdf(batch: Batch) -> bytes:
             "errata": list(batch.errata.all()),
         },
     )
-    return HTML(string=html).write_pdf()
+    return pdf.render(html)

@@ -17,6 +17,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from bizenv.web.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -91,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bizenv.web.health.HealthCheckMiddleware",  # /healthz, before anything that needs a session or a Host
+    "bizenv.web.logs.RequestLogMiddleware",  # the request's id, and its one log line
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -275,19 +279,33 @@ PERMISSIONS_POLICY = {
     ]
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail leaves through the outbox (bizenv/mail.py): written in the transaction of the change that sends it, sent
+# by `manage.py send_mail_queue` through the backend EMAIL_BACKEND names (SMTP in production).
+EMAIL_BACKEND = "bizenv.mail.OutboxBackend"
+BIZENV_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bizenv@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The health check reports the mail queue stuck when a message has waited longer than this.
+BIZENV_MAIL_STUCK_MINUTES = int(os.environ.get("BIZENV_MAIL_STUCK_MINUTES", "30"))
 # Where links in emails point: the address users open the site at.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The PDF export renders in a child process with these limits (batches/pdf.py); over them, the Word version.
+BIZENV_PDF_SECONDS = float(os.environ.get("BIZENV_PDF_SECONDS", "60"))
+BIZENV_PDF_MAX_PAGES = int(os.environ.get("BIZENV_PDF_MAX_PAGES", "300"))
+BIZENV_PDF_MAX_MEMORY_MB = int(os.environ.get("BIZENV_PDF_MAX_MEMORY_MB", "1024"))
 
 # Reviewers' totals (0–100) whose standard deviation is above this are flagged 评审意见分歧较大.
 BIZENV_DISAGREEMENT_THRESHOLD = float(os.environ.get("BIZENV_DISAGREEMENT_THRESHOLD", "15"))
 # Share of two-character pieces two practices have in common (Jaccard) at which they are flagged 可能重复.
 BIZENV_DUPLICATE_THRESHOLD = float(os.environ.get("BIZENV_DUPLICATE_THRESHOLD", "0.5"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# One line per request and per recorded change, with the request's id; LOG_FORMAT=json for a log collector.
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text"))

@@ -33,6 +33,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "bizenv.web.errors.server_error"  # a 503 when the database is out of reach
+
 admin.site.site_header = _("bizenv 管理后台")
 admin.site.site_title = _("bizenv 管理后台")
 admin.site.index_title = _("数据管理")

@@ -1,18 +1,16 @@
-"""Telling people what happened: an inbox row each, and an email sent once the change is committed."""
+"""Telling people what happened: an inbox row each, and an email in the outbox (bizenv/mail.py), both written in
+the transaction of the change: committed with it, or rolled back with it."""
 
-import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
 
 from .enums import Role
 from .models import Membership, Notification
 
-logger = logging.getLogger(__name__)
 _email_enabled: ContextVar[bool] = ContextVar("bizenv_email_enabled", default=True)
 
 
@@ -27,24 +25,15 @@ def without_email():
 
 
 def notify(recipients, *, subject: str, message: str = "", link: str = "") -> list[Notification]:
-    """One inbox message per recipient; emails go out after the transaction commits, and a failed one is logged."""
+    """One inbox message per recipient, and one email to those with an address (the outbox sends it)."""
     users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
     rows = Notification.objects.bulk_create(
         Notification(recipient=user, subject=subject, message=message, link=link) for user in users
     )
     addresses = [user.email for user in users if user.email]
-    if addresses:
+    if addresses and _email_enabled.get():
         body = f"{message}\n\n{settings.SITE_URL}{link}" if link else message
-
-        def send():
-            if not _email_enabled.get():
-                return
-            try:
-                send_mail(subject, body, None, addresses)
-            except Exception:  # mail is a courtesy: the inbox has the message
-                logger.exception("notification email failed: %s", subject)
-
-        transaction.on_commit(send)
+        send_mail(subject, body, None, addresses)
     return rows
 
 

@@ -13,6 +13,7 @@ from adoptions.selectors import adopted_by, adopted_counts, last_reported
 from batches import exports
 from batches.enums import BatchStatus
 from batches.models import Batch
+from batches.pdf import PdfUnavailable
 from batches.selectors import (
     announcement_sections,
     published_batches,
@@ -198,12 +199,10 @@ def batch_export(request, year, sequence, fmt):
     build, content_type = EXPORTS[fmt]
     try:
         content = build(batch)
-    except exports.PdfUnavailable:
-        return HttpResponse(
-            _("此服务器暂不能生成 PDF（缺少系统组件 Pango），请下载 Word 版。"),
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
+    except PdfUnavailable as unavailable:
+        page = render(request, "public/export_unavailable.html", {"reason": str(unavailable)}, status=503)
+        page["Retry-After"] = "3600"
+        return page
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, f"{batch.title}.{fmt}")
     return response

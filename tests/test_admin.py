@@ -36,6 +36,7 @@ def test_admin_is_reachable_by_the_admin_only(client, demo):
         "batches/batch",
         "batches/batchentry",
         "batches/erratum",
+        "bizenv/outboxmail",
     ],
 )
 def test_admin_lists_every_model_with_search(client, demo, model):

@@ -20,7 +20,7 @@ from practices.search import postgres
 from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory
 
 OUR_PACKAGES = {"bizenv", "practices", "reviews", "batches", "adoptions", "public"}
-APPS_WITH_MIGRATIONS = ["practices", "reviews", "batches", "adoptions"]
+APPS_WITH_MIGRATIONS = ["bizenv", "practices", "reviews", "batches", "adoptions"]
 MIGRATIONS = sorted(settings.BASE_DIR.glob("*/migrations/0*.py"))
 
 

@@ -10,7 +10,14 @@ the system derives by itself (which cities owe a row, a draft batch's numbering,
 the events (PracticeEvent, AdoptionEvent) say why those changed.
 """
 
+import logging
+
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_record
+
+changes = logging.getLogger("bizenv.changes")
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 __all__ = ["HistoricalRecords", "recorded"]
 
@@ -20,3 +27,26 @@ def recorded(rows: list, *, by, created: bool = False):
     save(): each changed (or created) by `by`."""
     if rows:
         type(rows[0]).history.bulk_history_create(rows, update=not created, default_user=by)
+        for row in rows:
+            log_change(row, "+" if created else "~", by)
+
+
+@receiver(post_create_historical_record, dispatch_uid="bizenv.web.history.log_saved")
+def _log_saved(sender, instance, history_instance, history_user=None, **kwargs):
+    log_change(instance, history_instance.history_type, history_user)
+
+
+def log_change(row, action: str, by):
+    """The log's line for a recorded change (bizenv/web/logs.py): who, what, which row, and its status if it has
+    one (the outcome of a decision, a report, a publication)."""
+    label, status = row._meta.label, getattr(row, "status", None)
+    user_id = getattr(by, "pk", None)
+    changes.info(
+        "%s %s #%s%s by=%s",
+        label,
+        ACTIONS[action],
+        row.pk,
+        f" status={status}" if status is not None else "",
+        user_id or "-",
+        extra={"model": label, "object": row.pk, "action": ACTIONS[action], "status": status, "by": user_id},
+    )
