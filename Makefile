@@ -8,7 +8,7 @@ STAMP := $(VENV)/.requirements.txt
 # Development values: production is the default (DEBUG off, a real SECRET_KEY and ALLOWED_HOSTS required).
 DEV := DEBUG=1
 
-.PHONY: setup run test lint format messages bench
+.PHONY: setup run test lint format messages bench loadtest
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ format: setup
 messages: setup
 	$(DEV) $(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
 	$(DEV) $(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'
+
+# Load and fault test: gunicorn + a throwaway PostgreSQL, 64 users for 60 s, the database stopped for 5 s midway;
+# prints figures and checks the invariants afterwards (needs postgresql-15; see bench/load.py).
+loadtest: setup
+	$(BIN)/python -m bench.load
 
 # Time the public pages on SQLite and PostgreSQL at 10k and 100k practices (several minutes; see bench/run.py).
 bench: setup

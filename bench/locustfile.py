@@ -25,7 +25,10 @@ def _keep(request_type, name, response_time, response_length, response=None, exc
     status = getattr(response, "status_code", 0) or 0
     kind = (context or {}).get("kind", "other")
     started = kw.get("start_time") or time.time() - response_time / 1000
-    RECORDS.append((started, response_time, kind, name, status, type(exception).__name__ if exception else ""))
+    # A 503 must be the page that says the service is briefly unavailable, not a bare error.
+    clear = status == 503 and "服务暂时不可用" in (getattr(response, "text", "") or "")
+    error = type(exception).__name__ if exception else ""
+    RECORDS.append((started, response_time, kind, name, status, error, clear))
 
 
 @events.quitting.add_listener
@@ -106,16 +109,20 @@ class SignedIn(FastHttpUser):
 
     def on_start(self):
         page = self.client.get("/accounts/login/", context={"kind": "sign-in"}).text
-        form = Forms(page).posting_to(r"login")
-        data = filled(form or {"fields": {}}, username=self.username, password=PASSWORD)
-        self.client.post("/accounts/login/", data=data, context={"kind": "sign-in"})
+        self.post_form(
+            "/accounts/login/", page, r"login", "sign-in", "sign in", username=self.username, password=PASSWORD
+        )
 
     def get(self, url: str, kind: str, name: str | None = None):
         return self.client.get(url, context={"kind": kind}, name=name or url)
 
-    def post_form(self, page_html: str, action: str, kind: str, name: str, **values):
-        """Post the form of a page whose action matches `action`, as a browser would; None if there is none."""
-        form = Forms(page_html).posting_to(action)
+    def post_form(self, url: str, html: str, action: str, kind: str, name: str, **values):
+        """Post the form of the page at url whose action (url itself when it names none) matches `action`, as a
+        browser would; None if the page has no such form."""
+        forms = Forms(html)
+        for form in forms.forms:
+            form["action"] = form["action"] or url
+        form = forms.posting_to(action)
         if form is None:
             return None
         return self.client.post(form["action"], data=filled(form, **values), context={"kind": kind}, name=name)
@@ -184,6 +191,7 @@ class CityOfficial(SignedIn):
         page = self.get("/city/practices/new/", "city", "new practice").text
         n = random.randint(1, 10**9)
         created = self.post_form(
+            "/city/practices/new/",
             page,
             r"/city/practices/new/",
             "city",
@@ -200,7 +208,34 @@ class CityOfficial(SignedIn):
         found = re.search(r"/city/practices/(\d+)/", created.url or "")
         if found:
             page = self.get(found.group(0), "city", "city practice").text
-            self.post_form(page, r"/submit/$", "city", "submit practice")
+            self.upload(page)
+            page = self.get(found.group(0), "city", "city practice").text
+            self.post_form(found.group(0), page, r"/submit/$", "city", "submit practice")
+
+    def upload(self, html: str):
+        """Attach a small PDF through the practice page's upload form (multipart, as a browser sends it)."""
+        form = Forms(html).posting_to(r"/attachments/$")
+        if form is None:
+            return
+        boundary = f"----bizenv{random.randint(0, 10**12)}"
+        content = b"%PDF-1.4\n% bizenv load test\n" + os.urandom(random.randint(2_000, 60_000)) + b"\n%%EOF\n"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, value in filled(form).items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="材料.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n".encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        self.client.post(
+            form["action"],
+            data=b"".join(parts),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+            context={"kind": "city"},
+            name="upload attachment",
+        )
 
 
 class Reviewer(SignedIn):
@@ -218,7 +253,7 @@ class Reviewer(SignedIn):
             return
         url = f"/review/practices/{random.choice(mine)}/score/"
         page = self.get(url, "reviewer", "score form").text
-        self.post_form(page, r"/score/$", "reviewer", "submit score", submit="1", recommendation="approve")
+        self.post_form(url, page, r"/score/$", "reviewer", "submit score", submit="1", recommendation="approve")
 
 
 class Coordinator(SignedIn):
@@ -233,14 +268,18 @@ class Coordinator(SignedIn):
         queue = self.get("/review/?status=submitted", "coordinator", "review queue").text
         ids = re.findall(r'href="/review/practices/(\d+)/"', queue)
         if ids:
-            page = self.get(f"/review/practices/{random.choice(ids)}/", "coordinator", "review practice").text
-            self.post_form(page, r"/assign/$", "coordinator", "assign")
+            url = f"/review/practices/{random.choice(ids)}/"
+            page = self.get(url, "coordinator", "review practice").text
+            self.post_form(url, page, r"/assign/$", "coordinator", "assign")
 
     @task(1)
     def decide(self):
         queue = self.get("/review/?status=in_review", "coordinator", "review queue").text
         ids = re.findall(r'href="/review/practices/(\d+)/"', queue)
         if ids:
-            page = self.get(f"/review/practices/{random.choice(ids)}/", "coordinator", "review practice").text
+            url = f"/review/practices/{random.choice(ids)}/"
+            page = self.get(url, "coordinator", "review practice").text
             outcome = random.choice(["approve", "approve", "revise"])
-            self.post_form(page, r"/decide/$", "coordinator", "decide", outcome=outcome, message="压测的决定意见。")
+            self.post_form(
+                url, page, r"/decide/$", "coordinator", "decide", outcome=outcome, message="压测的决定意见。"
+            )

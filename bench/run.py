@@ -14,17 +14,15 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from bench.cluster import PGBIN, Cluster, create_database
 from bench.figures import RUNS, WARMUP, summary
 
 ROOT = Path(__file__).resolve().parent.parent
-PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 TARGETS = {
     "search": 50.0,
     "list": 25.0,
@@ -118,33 +116,17 @@ def postgres_server():
     if given:
         yield given.rsplit("/", 1)[0]
         return
-    if not (PGBIN / "initdb").exists():
+    if not Cluster.available():
         print(f"bench: PostgreSQL skipped: no {PGBIN}/initdb and no BENCH_DATABASE_URL", file=sys.stderr)
         yield None
         return
-    workdir = Path(tempfile.mkdtemp(prefix="bizenv-bench-pg."))
-    run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if run_as:
-        shutil.chown(workdir, "postgres")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-
-    def pg(*args):
-        subprocess.run([*run_as, *map(str, args)], cwd=workdir, check=True, stdout=subprocess.DEVNULL)
-
-    data = workdir / "data"
-    pg(PGBIN / "initdb", "-D", data, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres")
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {workdir} -c shared_buffers=512MB -c fsync=off"
-    pg(PGBIN / "pg_ctl", "-D", data, "-l", workdir / "server.log", "-w", "-o", options, "start")
+    cluster = Cluster()
     try:
-        psql = [PGBIN / "psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
-        with contextlib.suppress(subprocess.CalledProcessError):  # without postgresql-15-rum: GIN, and it says so
-            pg(*psql, "-d", "template1", "-c", "CREATE EXTENSION rum")
-        yield f"postgres://postgres@127.0.0.1:{port}"
+        cluster.start()
+        cluster.install_rum()
+        yield cluster.url
     finally:
-        pg(PGBIN / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
-        shutil.rmtree(workdir, ignore_errors=True)
+        cluster.remove()
 
 
 def target_of(name: str) -> float | None:
@@ -222,7 +204,7 @@ def main():
             for size in sizes:
                 print(f"bench: PostgreSQL, {size:,} practices …", file=sys.stderr, flush=True)
                 url = f"{server}/bizenv_bench_{size}"
-                _create_database(url)
+                create_database(url)
                 measurers.append(Measurer(url, size))
                 stack.callback(measurers[-1].stop)  # before the server stops
         if not measurers:
@@ -246,15 +228,6 @@ def main():
         "targets at 100k (p95): search ≤ 50 ms; list, announcement, stats, 台账 and matrix ≤ 25 ms; "
         "台账 .xlsx of 5,000 rows ≤ 2 s; ✓ met, ✗ missed"
     )
-
-
-def _create_database(url: str):
-    import psycopg
-
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        connection.execute(f"CREATE DATABASE {name}")
 
 
 if __name__ == "__main__":
