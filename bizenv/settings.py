@@ -305,7 +305,7 @@ BIZENV_MAIL_STUCK_MINUTES = int(os.environ.get("BIZENV_MAIL_STUCK_MINUTES", "30"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The PDF export renders in a child process with these limits (batches/pdf.py); over them, the Word version.
-BIZENV_PDF_SECONDS = float(os.environ.get("BIZENV_PDF_SECONDS", "60"))
+BIZENV_PDF_SECONDS = float(os.environ.get("BIZENV_PDF_SECONDS", "30"))
 BIZENV_PDF_MAX_PAGES = int(os.environ.get("BIZENV_PDF_MAX_PAGES", "300"))
 BIZENV_PDF_MAX_MEMORY_MB = int(os.environ.get("BIZENV_PDF_MAX_MEMORY_MB", "1024"))
 

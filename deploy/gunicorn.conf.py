@@ -20,13 +20,13 @@ def _cores() -> int:
 
 
 # Synchronous workers: one request at a time each, so the usual two per core (one waits on the database while
-# the other computes) and one more. Each holds the whole app, and more once it has made PDF exports (figures in
-# deploy/README.md); lower the number where memory is short.
+# the other computes) and one more. Each holds the whole app, about 70 MB (a PDF renders in a child process of its
+# own, batches/pdf.py); lower the number where memory is short.
 workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * _cores() + 1)
 worker_class = "sync"
 
-# The longest request (a batch's PDF, the statistics rebuilt at 100,000 practices) takes seconds; a worker silent
-# for a minute is stuck and is replaced. nginx's proxy_read_timeout (70 s) is longer, so the app answers first.
+# The longest request (a batch's PDF, stopped at BIZENV_PDF_SECONDS, 30 by default; the statistics rebuilt at
+# 100,000 practices) takes seconds; a worker silent for a minute is stuck and is replaced. nginx's proxy_read_timeout (70 s) is longer, so the app answers first.
 timeout = 60
 # On restart or stop, a request under way gets this long to finish.
 graceful_timeout = 30
