@@ -141,3 +141,22 @@ def test_the_public_pages(live_server, page, demo):
         page.goto(live_server.url + path)
         found += problems(page)
     assert not found, "\n".join(found)
+
+
+def test_the_pages_of_a_server_in_trouble(live_server, page, demo, tmp_path, monkeypatch):
+    """The PDF export on a server without a Chinese font, and the pages that need no request (500, and the 503 of
+    a database out of reach), laid out on the site's own origin and stylesheet."""
+    from django.template import loader
+
+    config = tmp_path / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?><fontconfig><cachedir>{tmp_path}</cachedir></fontconfig>')
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    page.goto(live_server.url + "/batches/2022/2/export.pdf")
+    expect(page.get_by_role("heading", name="暂不能生成 PDF")).to_be_visible()
+    found = problems(page)
+    for name, context in [("500.html", {"request_id": "3f2a9c"}), ("503.html", {"request_id": "3f2a9c", "retry": 10})]:
+        page.goto(live_server.url + "/")
+        page.set_content(loader.get_template(name).render(context))
+        expect(page.get_by_text("3f2a9c")).to_be_visible()
+        found += problems(page)
+    assert not found, "\n".join(found)
