@@ -113,6 +113,15 @@ def report(records: list, window: tuple[float, float] | None, seconds: float, st
             totals["outside"] = len(outside)
         if kind in {"public", "search", "download"}:
             totals["public_p95"] = max(totals["public_p95"], p95)
+    lines.append("")
+    lines.append(f"{'request':<22} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8}   (steady state, slowest first)")
+    by_name = {}
+    for started, ms, _kind, name, _status, _error, *_rest in records:
+        during = window and started <= window[1] and started + ms / 1000 >= window[0]
+        if not during and started >= steady:
+            by_name.setdefault(name, []).append(ms)
+    for name, times in sorted(by_name.items(), key=lambda item: -percentile(item[1], 95)):
+        lines.append(f"{name:<22} {len(times):>8,} {percentile(times, 50):>8.1f} {percentile(times, 95):>8.1f}")
     totals["unclear"] = len([r for r in records if r[4] >= 500 and not (r[4] == 503 and r[6])])
     lines.append(f"throughput: {len(records) / seconds:.1f} requests/s over {seconds:.0f} s")
     return "\n".join(lines), totals

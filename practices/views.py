@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from bizenv.web.accounts import send_invitation
 from bizenv.web.converters import posted_id
 from bizenv.web.files import download
+from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can, require
 
 from . import services
@@ -50,6 +51,9 @@ from .workflow import WorkflowError
 # ---------------------------------------------------------------------------------------------------------------
 # The city portal: /city/
 
+CITY_PAGE = 50  # a city's practices a page of its home
+
+
 
 def _city_of_official(request):
     """The signed-in city official's city; 404 for every other role (the portal is not theirs)."""
@@ -60,17 +64,20 @@ def _city_of_official(request):
 
 @login_required
 def city_home(request):
-    """The city's practices by status, what needs the city's action first, and filters."""
+    """The city's practices by status, what needs the city's action first, and filters; CITY_PAGE a page."""
     city = _city_of_official(request)
     practices = city_practices(city)
     filters = CityPracticeFilter(request.GET or None, queryset=practices)
     counts = status_counts(practices)
     needs_action = list(practices.filter(status=Status.REVISION_REQUESTED))
     messages_by_pk = revision_messages(needs_action)
+    rows = (filters.qs if filters.is_valid() else practices.none()) if filters.is_bound else practices
+    page = CappedPaginator(rows, CITY_PAGE).get_page(request.GET.get("page"))
     context = {
         "city": city,
         "filters": filters,
-        "practices": (filters.qs if filters.is_valid() else practices.none()) if filters.is_bound else practices,
+        "practices": page,
+        "page": page,
         "status_rows": [(status, counts.get(status.value, 0)) for status in Status],
         "needs_action": [(p, messages_by_pk.get(p.pk, "")) for p in needs_action],
     }

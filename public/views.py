@@ -1,6 +1,7 @@
 """The public site: published batches as announcements and their exports, the published practices, all without
 signing in; and the home page, which also tells a signed-in user where their work stands."""
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -38,6 +39,8 @@ from .selectors import published_list, published_totals
 HOME_BATCHES = 10
 PAGE_SIZE = 30
 SEARCH_PAGE_SIZE = 20  # results carry a snippet each: longer rows, fewer of them
+BATCH_PAGE = 30
+EXPORT_SECONDS = 24 * 60 * 60
 
 
 def home(request):
@@ -67,8 +70,9 @@ def home(request):
 
 
 def batch_list(request):
-    """Every published batch, newest first."""
-    return render(request, "public/batch_list.html", {"batches": published_batches()})
+    """Every published batch, newest first, BATCH_PAGE a page."""
+    page = CappedPaginator(published_batches(), BATCH_PAGE).get_page(request.GET.get("page"))
+    return render(request, "public/batch_list.html", {"batches": page, "page": page})
 
 
 def _announcement_changed(request, year, sequence):
@@ -179,7 +183,8 @@ def _batch_changed(request, year, sequence, *args, **kwargs):
 
 def _batch_etag(request, year, sequence, *args, **kwargs):
     changed = _batch_changed(request, year, sequence)
-    return f"batch-{year}-{sequence}-{changed.timestamp():.0f}" if changed else None
+    errata = len(_published_or_404(request, year, sequence)[1])  # an erratum in the publication's second counts
+    return f"batch-{year}-{sequence}-{changed.timestamp():.0f}-{errata}" if changed else None
 
 
 EXPORTS = {
@@ -197,8 +202,13 @@ def batch_export(request, year, sequence, fmt):
         raise Http404
     batch, _errata = _published_or_404(request, year, sequence)
     build, content_type = EXPORTS[fmt]
+    # Built once per version of the batch (its ETag: publication, latest erratum) and kept in the cache.
+    key = f"export:{year}:{sequence}:{_batch_etag(request, year, sequence)}:{fmt}"
     try:
-        content = build(batch)
+        content = cache.get(key)
+        if content is None:
+            content = build(batch)
+            cache.set(key, content, EXPORT_SECONDS)
     except PdfUnavailable as unavailable:
         page = render(request, "public/export_unavailable.html", {"reason": str(unavailable)}, status=503)
         page["Retry-After"] = "3600"

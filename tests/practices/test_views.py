@@ -109,9 +109,20 @@ def test_portal_query_count_does_not_grow(client, people, xian, django_assert_nu
         complete_practice(xian, status=Status.REVISION_REQUESTED)
     client = as_user(client, people["xian"])
     # session, user, groups, membership, unread notifications, status counts, revision list and messages,
-    # indicators, the list (the header's links ask the rules alone, not Django's model permissions)
-    with django_assert_num_queries(10):
+    # indicators, the list's count and its page (the header's links ask the rules alone, not Django's model
+    # permissions)
+    with django_assert_num_queries(11):
         client.get("/city/")
+
+
+def test_the_city_home_lists_its_practices_a_page_at_a_time(client, people, xian):
+    from practices.views import CITY_PAGE
+
+    practices = [complete_practice(xian, status=Status.DRAFT) for _ in range(CITY_PAGE + 1)]
+    client = as_user(client, people["xian"])
+    first, second = (client.get("/city/", {"page": n}).content.decode() for n in (1, 2))
+    links = [sum(f'href="/city/practices/{p.pk}/"' in html for p in practices) for html in (first, second)]
+    assert links == [CITY_PAGE, 1] and f"共 {CITY_PAGE + 1} 项" in first
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -45,6 +45,36 @@ def test_batches_are_listed(client, demo):
     assert 'href="/batches/2022/2/"' in html and "21 项" in html
 
 
+def test_batches_are_listed_a_page_at_a_time_newest_first(client, db):
+    from public.views import BATCH_PAGE
+
+    for sequence in range(1, BATCH_PAGE + 2):
+        published_batch(year=2030, sequence=sequence)
+    first, second = (client.get("/batches/", {"page": n}).content.decode() for n in (1, 2))
+    assert 'href="/batches/2030/31/"' in first and 'href="/batches/2030/2/"' in first
+    assert 'href="/batches/2030/1/"' not in first and 'href="/batches/2030/1/"' in second
+    assert f"共 {BATCH_PAGE + 1} 项" in first
+
+
+def test_an_export_is_built_once_per_version_of_the_batch(client, demo):
+    from batches.models import Erratum
+
+    first = client.get("/batches/2022/2/export.csv").content.decode("utf-8-sig")
+    assert client.get("/batches/2022/2/export.csv").content.decode("utf-8-sig") == first
+    assert "第3项标题更正" not in docx_text(client.get("/batches/2022/2/export.docx").content)  # now kept
+    Erratum.objects.create(batch=Batch.objects.get(year=2022, sequence=2), text="第3项标题更正。")
+    docx_after = client.get("/batches/2022/2/export.docx")
+    assert docx_after.status_code == 200 and "第3项标题更正" in docx_text(docx_after.content)
+
+
+def docx_text(content: bytes) -> str:
+    import io
+
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+
+
 def test_unpublished_is_404_to_the_public(client, db):
     draft_batch = BatchFactory(year=2024, sequence=1)
     approved = PracticeFactory(status=Status.APPROVED)
