@@ -129,13 +129,13 @@ def practice_detail(request, pk):
         "can_declare": _may_declare(request.user, entry.practice),
         "paragraphs": entry.body.splitlines(),
         "attachments": attachments,
-        "similar": similar(
-            entry.title,
-            entry.summary,
-            entry.body,
-            among=published_entries(),
-            exclude=pk,
-            field_name="practice",
+        # Published text is frozen, and what it is compared with changes only with a publication, which raises
+        # the statistics' generation: computed once per generation, as the statistics are.
+        "similar": statistics.cached(
+            f"similar.{pk}",
+            lambda: similar(
+                entry.title, entry.summary, entry.body, among=published_entries(), exclude=pk, field_name="practice"
+            ),
         ),
     }
     return render(request, "public/practice_detail.html", context)
