@@ -279,6 +279,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bizenv@localhost")
 # Where links in emails point: the address users open the site at.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where `backup` and `restore` find pg_dump, pg_restore and psql; by default /usr/lib/postgresql/<the server's
+# major version>/bin (Debian), else PATH (where Debian's wrapper may pick another version).
+PG_BIN = os.environ.get("PG_BIN", "")
 
 # Reviewers' totals (0–100) whose standard deviation is above this are flagged 评审意见分歧较大.
 BIZENV_DISAGREEMENT_THRESHOLD = float(os.environ.get("BIZENV_DISAGREEMENT_THRESHOLD", "15"))
