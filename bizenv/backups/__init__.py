@@ -160,10 +160,17 @@ def restore(*, path: Path, force: bool = False) -> RestoreResult:
             )
         if not force:
             refuse_over_data(root)
-        root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.restore-"))
         try:
-            archive.extract(staging)
+            root.mkdir(parents=True, exist_ok=True)
+            # Beside MEDIA_ROOT, on its file system: the staged files are then moved into it, not copied.
+            staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.restore-"))
+        except OSError as exc:
+            raise BackupError(_("无法在媒体目录旁创建暂存目录，未做任何改动：%(error)s") % {"error": exc}) from exc
+        try:
+            try:
+                archive.extract(staging)
+            except OSError as exc:
+                raise BackupError(_("无法把备份读入暂存目录，未做任何改动：%(error)s") % {"error": exc}) from exc
             seconds["read"] = time.monotonic() - started
             started = time.monotonic()
             try:
@@ -172,7 +179,13 @@ def restore(*, path: Path, force: bool = False) -> RestoreResult:
                 cache.clear()  # /stats/ is cached under a generation number that the restored rows may reuse
             seconds["database"] = time.monotonic() - started
             started = time.monotonic()
-            moved_aside = replace_media(staging / "media", root)
+            try:
+                moved_aside = replace_media(staging / "media", root)
+            except OSError as exc:
+                raise BackupError(
+                    _("数据库已恢复，但媒体文件未能全部放入 %(root)s：%(error)s。请加 --force 重新恢复。")
+                    % {"root": root, "error": exc}
+                ) from exc
             seconds["media"] = time.monotonic() - started
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -221,7 +234,12 @@ def replace_media(staged: Path, root: Path) -> Path | None:
     moved_aside = None
     existing = sorted(root.iterdir())
     if entries_under(root):
-        moved_aside = root.with_name(f"{root.name}.before-restore-{timezone.localtime():%Y%m%d-%H%M%S}")
+        stamp = f"{root.name}.before-restore-{timezone.localtime():%Y%m%d-%H%M%S}"
+        moved_aside = next(
+            root.with_name(name)
+            for name in [stamp, *(f"{stamp}-{n}" for n in range(2, 100))]
+            if not root.with_name(name).exists()
+        )
         moved_aside.mkdir()
         for entry in existing:
             shutil.move(entry, moved_aside / entry.name)

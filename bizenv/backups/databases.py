@@ -204,8 +204,9 @@ class PostgresDatabase:
                 snapshot, schema, server_version = cursor.fetchone()
                 if not IDENTIFIER.match(schema or ""):
                     raise BackupError(_("不支持备份名为“%(schema)s”的模式。") % {"schema": schema})
-                command = [pg_dump, "--format=custom", f"--snapshot={snapshot}", f'--schema="{schema}"']
-                command += [f"--file={target}", "--no-password"]
+                # The fastest compression: pg_dump's default took 3.6 times as long for 14 % less (bench/RESULTS.md).
+                command = [pg_dump, "--format=custom", "--compress=1", f"--snapshot={snapshot}"]
+                command += [f'--schema="{schema}"', f"--file={target}", "--no-password"]
                 done = subprocess.run(command, env=self.environment(), capture_output=True, text=True, check=False)
                 if done.returncode != 0:
                     raise BackupError(_("pg_dump 失败：%(error)s") % {"error": done.stderr.strip()})
@@ -245,7 +246,8 @@ class PostgresDatabase:
                 for line in listing.stdout.splitlines(keepends=True)
             )
         )
-        before = "SET client_min_messages = warning;\n" + "".join(
+        # A site still running holds locks on its tables: better a clear refusal than waiting for them for ever.
+        before = "SET client_min_messages = warning; SET lock_timeout = '10s';\n" + "".join(
             f"CREATE EXTENSION IF NOT EXISTS {quote(name)} WITH SCHEMA {quote(where)};\n"
             for name, where in extensions.items()
         )
@@ -272,6 +274,8 @@ class PostgresDatabase:
                 if "bizenv-count-mismatch:" in error:
                     wrong = error.split("bizenv-count-mismatch:", 1)[1].splitlines()[0].strip()
                     raise BackupError(_("行数与清单不符，数据库未改动：%(tables)s") % {"tables": wrong})
+                if "lock timeout" in error:
+                    raise BackupError(_("数据库正在被使用（表被锁住），数据库未改动：请先停止网站和其他连接，再恢复。"))
                 raise BackupError(_("恢复数据库失败，数据库未改动：%(error)s") % {"error": error[-2000:]})
         connections.close_all()  # the tables are new ones: no connection keeps anything of the old
 
