@@ -303,6 +303,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 BIZENV_MAIL_STUCK_MINUTES = int(os.environ.get("BIZENV_MAIL_STUCK_MINUTES", "30"))
 # Where links in emails point: the address users open the site at.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where `backup` and `restore` find pg_dump, pg_restore and psql; by default /usr/lib/postgresql/<the server's
+# major version>/bin (Debian), else PATH (where Debian's wrapper may pick another version).
+PG_BIN = os.environ.get("PG_BIN", "")
 
 # The PDF export renders in a child process with these limits (batches/pdf.py); over them, the Word version.
 BIZENV_PDF_SECONDS = float(os.environ.get("BIZENV_PDF_SECONDS", "30"))
