@@ -93,7 +93,9 @@ def report(records: list, window: tuple[float, float] | None, seconds: float, st
     """The table of figures, and the totals the verdict needs. Times are of the steady state: requests begun after
     the ramp-up (`steady`, when every user has signed in) and outside the fault window; errors are of all."""
     kinds = sorted({r[2] for r in records})
-    lines = [f"{'kind':<12} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors outside · in the window"]
+    lines = [
+        f"{'kind':<12} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  server errors outside · in the window"
+    ]
     totals = {"outside": 0, "unclear": 0, "public_p95": 0.0}
     for kind in [*kinds, "all"]:
         rows = records if kind == "all" else [r for r in records if r[2] == kind]
