@@ -3,7 +3,8 @@ reads them, and an announcement's sections."""
 
 import re
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from practices.enums import Status
 from practices.models import Practice
@@ -31,10 +32,16 @@ def approved_pool() -> QuerySet[Practice]:
 
 
 def published_batches() -> QuerySet[Batch]:
-    """Published batches, newest first, each with its number of entries."""
+    """Published batches, newest first, each with its number of entries (not the text it was imported from).
+
+    The number is a subquery per batch, not a join grouped by batch: a page of 30 batches then counts its own
+    entries (by the index on entries' batch), where the join counted every published entry before the page was
+    cut from it (a tenth of a second at 100,000 practices, on the home page and the batch list)."""
+    entries = BatchEntry.objects.filter(batch=OuterRef("pk")).order_by().values("batch").annotate(n=Count("pk"))
     return (
         Batch.objects.filter(status=BatchStatus.PUBLISHED)
-        .annotate(entry_count=Count("entries"))
+        .defer("source_text", "import_warnings")
+        .annotate(entry_count=Coalesce(Subquery(entries.values("n")), 0))
         .order_by("-year", "-sequence")
     )
 
