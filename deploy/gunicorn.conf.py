@@ -26,7 +26,8 @@ workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * _cores() + 1)
 worker_class = "sync"
 
 # The longest request (a batch's PDF, stopped at BIZENV_PDF_SECONDS, 30 by default; the statistics rebuilt at
-# 100,000 practices) takes seconds; a worker silent for a minute is stuck and is replaced. nginx's proxy_read_timeout (70 s) is longer, so the app answers first.
+# 100,000 practices) takes seconds; a worker silent for a minute is stuck and is replaced. nginx's
+# proxy_read_timeout (70 s) is longer, so the app answers first.
 timeout = 60
 # On restart or stop, a request under way gets this long to finish.
 graceful_timeout = 30

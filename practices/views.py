@@ -54,7 +54,6 @@ from .workflow import WorkflowError
 CITY_PAGE = 50  # a city's practices a page of its home
 
 
-
 def _city_of_official(request):
     """The signed-in city official's city; 404 for every other role (the portal is not theirs)."""
     if not can(request.user, "practices.add_practice"):

@@ -309,6 +309,7 @@ def test_home_query_count_does_not_grow_with_batches(
     for sequence in range(1, batches + 1):
         batch = BatchFactory(sequence=sequence, status="published", published_at=timezone.now())
         BatchEntryFactory.create_batch(2, batch=batch)
+
     # The statistics' generation, the totals (kept in the cache once the request commits), the latest batches.
     def page():
         return re.sub(r'value="[A-Za-z0-9]{64}"', "", client.get("/").content.decode())  # but its CSRF token
