@@ -103,7 +103,16 @@ def filled(form: dict, **values) -> dict:
     return data
 
 
-class SignedIn(FastHttpUser):
+class Person(FastHttpUser):
+    """Someone whose every request is named, and counted under its kind of work."""
+
+    abstract = True
+
+    def get(self, url: str, kind: str, name: str | None = None):
+        return self.client.get(url, context={"kind": kind}, name=name or url)
+
+
+class SignedIn(Person):
     abstract = True
     username = ""
 
@@ -112,9 +121,6 @@ class SignedIn(FastHttpUser):
         self.post_form(
             "/accounts/login/", page, r"login", "sign-in", "sign in", username=self.username, password=PASSWORD
         )
-
-    def get(self, url: str, kind: str, name: str | None = None):
-        return self.client.get(url, context={"kind": kind}, name=name or url)
 
     def post_form(self, url: str, html: str, action: str, kind: str, name: str, **values):
         """Post the form of the page at url whose action (url itself when it names none) matches `action`, as a
@@ -128,14 +134,11 @@ class SignedIn(FastHttpUser):
         return self.client.post(form["action"], data=filled(form, **values), context={"kind": kind}, name=name)
 
 
-class Visitor(FastHttpUser):
+class Visitor(Person):
     """Anyone: the home page, lists, searches, an announcement, a practice, the statistics, the API, downloads."""
 
     weight = 52
     wait_time = between(1, 3)
-
-    def get(self, url: str, kind: str, name: str):
-        return self.client.get(url, context={"kind": kind}, name=name)
 
     @task(3)
     def home(self):
