@@ -25,10 +25,24 @@ __all__ = ["HistoricalRecords", "recorded"]
 def recorded(rows: list, *, by, created: bool = False):
     """Write the history rows of rows (instances of one model, as they now are in the database) changed without
     save(): each changed (or created) by `by`."""
-    if rows:
-        type(rows[0]).history.bulk_history_create(rows, update=not created, default_user=by)
-        for row in rows:
-            log_change(row, "+" if created else "~", by)
+    if not rows:
+        return
+    type(rows[0]).history.bulk_history_create(rows, update=not created, default_user=by)
+    if len(rows) == 1:
+        log_change(rows[0], "+" if created else "~", by)
+        return
+    # One write, one line: a publication's obligations are hundreds of rows.
+    label, action, user_id = rows[0]._meta.label, ACTIONS["+" if created else "~"], getattr(by, "pk", None)
+    changes.info(
+        "%s %s %d rows (#%s … #%s) by=%s",
+        label,
+        action,
+        len(rows),
+        rows[0].pk,
+        rows[-1].pk,
+        user_id or "-",
+        extra={"model": label, "objects": [row.pk for row in rows], "action": action, "by": user_id},
+    )
 
 
 @receiver(post_create_historical_record, dispatch_uid="bizenv.web.history.log_saved")

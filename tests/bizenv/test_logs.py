@@ -69,3 +69,16 @@ def test_the_500_page_shows_the_id_the_log_and_the_header_carry():
     response = middleware(RequestFactory().get("/"))
     html = response.content.decode()
     assert response.status_code == 500 and "系统出错" in html and response["X-Request-ID"] in html
+
+
+def test_a_bulk_write_is_one_line_naming_its_rows(caplog, db):
+    from bizenv.web.history import recorded
+    from practices.models import Practice
+
+    practices = [PracticeFactory() for _ in range(3)]
+    with caplog.at_level(logging.INFO, logger="bizenv.changes"):
+        recorded(practices, by=None)
+    [line] = [r for r in lines(caplog, "bizenv.changes") if hasattr(r, "objects")]
+    assert line.objects == [p.pk for p in practices] and line.action == "changed"
+    assert line.getMessage() == f"practices.Practice changed 3 rows (#{practices[0].pk} … #{practices[-1].pk}) by=-"
+    assert Practice.history.filter(id__in=line.objects).count() == 6  # created, then recorded as changed
