@@ -61,6 +61,7 @@ def test_the_city_official_pages(live_server, page, demo, tmp_path):
     sign_in(page, live_server, "hanzhong")
     row = Adoption.objects.filter(city__code="610700", owed=True, status=AdoptionStatus.NOT_STARTED).first()
     for path in [
+        "/city/",  # paged: 50 a page
         "/city/adoptions/",
         "/city/adoptions/?status=in_progress&overdue=on",
         "/city/adoptions/?status=bogus",  # the filter's error
@@ -132,6 +133,7 @@ def test_the_public_pages(live_server, page, demo):
     adopted = Adoption.objects.filter(status=AdoptionStatus.ADOPTED).values_list("practice_id", flat=True).first()
     for path in [
         "/",
+        "/batches/",  # paged: 30 a page
         "/batches/2022/2/",
         f"/practices/{adopted}/",
         "/stats/",
