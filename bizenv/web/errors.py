@@ -7,7 +7,7 @@ gone), and show the request's id (bizenv/web/logs.py), which the log's lines for
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 
 from .logs import request_id
@@ -19,8 +19,5 @@ def server_error(request):
     error = sys.exc_info()[1]  # Django calls handler500 inside its except block
     if isinstance(error, (OperationalError, InterfaceError)):
         html = loader.get_template("503.html").render({"request_id": request_id(), "retry": RETRY_SECONDS})
-        response = HttpResponseServerError(html)
-        response.status_code = 503
-        response["Retry-After"] = str(RETRY_SECONDS)
-        return response
+        return HttpResponse(html, status=503, headers={"Retry-After": str(RETRY_SECONDS)})
     return HttpResponseServerError(loader.get_template("500.html").render({"request_id": request_id()}))

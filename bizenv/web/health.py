@@ -63,7 +63,7 @@ def media():
 
 
 def mail():
-    oldest = due().order_by("next_attempt_at").values_list("created_at", flat=True).first()
+    oldest = due().order_by("created_at").values_list("created_at", flat=True).first()
     waited = (timezone.now() - oldest).total_seconds() if oldest else 0
     stuck = waited > datetime.timedelta(minutes=settings.BIZENV_MAIL_STUCK_MINUTES).total_seconds()
     return not stuck, {"oldest_waiting_seconds": int(waited)}

@@ -51,6 +51,17 @@ def test_a_stuck_mail_queue_is_a_failure_that_says_how_long(client, media, setti
     assert health(client, "?check=database,migrations,cache,media")[0] == 200  # a load balancer's question
 
 
+def test_an_old_message_waiting_to_retry_is_stuck_whatever_came_after(client, media):
+    now = timezone.now()
+    old = OutboxMail.objects.create(
+        subject="旧", from_email="a@b.c", to=["x@y.z"], attempts=3, next_attempt_at=now + datetime.timedelta(hours=1)
+    )
+    OutboxMail.objects.filter(pk=old.pk).update(created_at=now - datetime.timedelta(hours=2))
+    OutboxMail.objects.create(subject="新", from_email="a@b.c", to=["x@y.z"], next_attempt_at=now)  # due first
+    status, body = health(client, "?check=mail")
+    assert status == 503 and body["checks"]["mail"]["oldest_waiting_seconds"] >= 2 * 60 * 60
+
+
 def test_media_that_cannot_be_written_is_a_failure(client, settings, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
