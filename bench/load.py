@@ -97,15 +97,20 @@ def report(records: list, window: tuple[float, float] | None, seconds: float, st
         f"{'kind':<12} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  server errors outside · in the window"
     ]
     totals = {"outside": 0, "unclear": 0, "public_p95": 0.0}
+
+    def during(started: float, ms: float) -> bool:
+        return bool(window) and started <= window[1] and started + ms / 1000 >= window[0]
+
+    def timed(started: float, ms: float) -> bool:
+        return started >= steady and not during(started, ms)
+
     for kind in [*kinds, "all"]:
         rows = records if kind == "all" else [r for r in records if r[2] == kind]
-        outside, inside, times = [], [], []
+        outside, inside = [], []
+        times = [r[1] for r in rows if timed(r[0], r[1])]
         for started, ms, _kind, _name, status, error, *_rest in rows:
-            during = window and started <= window[1] and started + ms / 1000 >= window[0]
-            if not during and started >= steady:
-                times.append(ms)
             if not 0 < status < 500:
-                (inside if during else outside).append(r_status(status, error))
+                (inside if during(started, ms) else outside).append(r_status(status, error))
         p95 = percentile(times, 95)
         lines.append(
             f"{kind:<12} {len(rows):>8,} {percentile(times, 50):>8.1f} {p95:>8.1f} {percentile(times, 99):>8.1f}  "
@@ -118,9 +123,8 @@ def report(records: list, window: tuple[float, float] | None, seconds: float, st
     lines.append("")
     lines.append(f"{'request':<22} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8}   (steady state, slowest first)")
     by_name = {}
-    for started, ms, _kind, name, _status, _error, *_rest in records:
-        during = window and started <= window[1] and started + ms / 1000 >= window[0]
-        if not during and started >= steady:
+    for started, ms, _kind, name, *_rest in records:
+        if timed(started, ms):
             by_name.setdefault(name, []).append(ms)
     for name, times in sorted(by_name.items(), key=lambda item: -percentile(item[1], 95)):
         lines.append(f"{name:<22} {len(times):>8,} {percentile(times, 50):>8.1f} {percentile(times, 95):>8.1f}")
