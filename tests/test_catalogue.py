@@ -1,22 +1,30 @@
-"""The English catalogue translates every message, and the compiled file matches the source."""
+"""The English catalogue translates every message of the source, and the compiled file matches it."""
 
 import ast
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 
 from django.conf import settings
 
+from .conftest import require_tool
+
 PO = settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
+# What `make messages` reads: the project without the virtualenv, the tests and the data.
+NOT_SOURCE = (".venv", ".git", ".bench", "media", "tests", "db.sqlite3", "*.pyc", "__pycache__")
 
 
 def unquote(text: str) -> str:
     return ast.literal_eval(f'"{text}"')
 
 
-def po_entries():
-    """(msgid, [msgstr…]) for each entry of the .po file, header excluded."""
+def po_entries(po=PO):
+    """(msgid, [msgstr…]) for each entry of the .po file, header and fuzzy entries' translations excluded."""
     entries = []
-    for block in PO.read_text(encoding="utf-8").split("\n\n"):
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
         fields: dict[str, str] = {}
         key = None
         for line in block.splitlines():
@@ -27,7 +35,9 @@ def po_entries():
             elif line.startswith('"') and key:
                 fields[key] += unquote(line[1:-1])
         if fields.get("msgid"):
-            entries.append((fields["msgid"], [v for k, v in fields.items() if k.startswith("msgstr")]))
+            fuzzy = re.search(r"^#,.*\bfuzzy\b", block, re.MULTILINE)
+            translations = [v for k, v in fields.items() if k.startswith("msgstr")]
+            entries.append((fields["msgid"], [""] if fuzzy else translations))
     return entries
 
 
@@ -45,3 +55,21 @@ def test_compiled_catalogue_matches_the_source():
     assert singles
     for msgid, msgstr in singles:
         assert compiled.gettext(msgid) == msgstr
+
+
+def test_the_catalogue_holds_every_message_of_the_source(tmp_path):
+    """`make messages` run on a copy of the source finds nothing new to translate and nothing stale."""
+    require_tool(shutil.which("xgettext") is not None, "no GNU gettext: catalogue not checked")
+    copy = tmp_path / "source"
+    shutil.copytree(settings.BASE_DIR, copy, ignore=shutil.ignore_patterns(*NOT_SOURCE), symlinks=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "en", "--no-obsolete", "--verbosity", "0"],
+        cwd=copy,
+        env={**os.environ, "DEBUG": "1"},
+        check=True,
+    )
+    regenerated = dict(po_entries(copy / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    current = dict(po_entries())
+    untranslated = sorted(msgid for msgid, msgstrs in regenerated.items() if not all(msgstrs))
+    assert untranslated == [], "run `make messages` and translate these"
+    assert sorted(set(current) - set(regenerated)) == [], "no longer in the source: run `make messages`"
