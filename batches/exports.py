@@ -55,7 +55,7 @@ def batch_csv(batch: Batch) -> bytes:
 def batch_xlsx(batch: Batch) -> bytes:
     data = _dataset(batch)
     columns = [sheets.Column(name, WIDTHS.get(name, 20)) for name in data.headers]
-    return sheets.workbook(str(batch.year) + "-" + str(batch.sequence), columns, data)
+    return sheets.workbook(batch.label, columns, data)
 
 
 def _font(run, names: list[str], size: float, bold: bool = False):
