@@ -8,6 +8,8 @@ import pytest
 import tablib
 from django.utils.http import http_date
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 
 from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption
@@ -31,6 +33,90 @@ def test_word_export_reads_as_the_announcement(client, demo):
         title_run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
         == "方正小标宋简体"
     )
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+EMU_PER_MM = 36_000
+POINT_MM = 25.4 / 72
+
+
+def mm(length) -> float:
+    return length / EMU_PER_MM
+
+
+def page_number_line(footer) -> tuple:
+    """A footer's one line: its paragraph, and what it holds in order, each text as itself and a field as its
+    begin, instruction and end."""
+    (paragraph,) = [p for p in footer.paragraphs if p._p.xpath("./w:r | ./w:fldSimple")]
+    parts = []
+    for element in paragraph._p.xpath("./w:r/w:t | ./w:r/w:fldChar | ./w:r/w:instrText | ./w:fldSimple"):
+        if element.tag == W + "t":
+            parts.append(element.text)
+        elif element.tag == W + "fldChar":
+            parts.append(element.get(W + "fldCharType"))
+        elif element.tag == W + "instrText":
+            parts.append(element.text.strip())
+        else:
+            parts += ["begin", element.get(W + "instr").strip(), "end"]
+    return paragraph, parts
+
+
+def assert_gbt_9704_layout(document):
+    """GB/T 9704-2012: A4; a text block of 156 × 225 mm 37 mm from the top and 28 mm from the binding side, which
+    alternates (mirrored margins); the page number "— N —" in 四号宋体, 7 mm below the text block, at the right of
+    odd pages and the left of even ones, one character in."""
+    section = document.sections[0]
+    bottom = 297 - 37 - 225
+    expected = {
+        "page_width": 210,
+        "page_height": 297,
+        "top_margin": 37,
+        "bottom_margin": bottom,
+        "left_margin": 28,  # inside
+        "right_margin": 210 - 28 - 156,  # outside
+    }
+    assert {name: mm(getattr(section, name)) for name in expected} == pytest.approx(expected, abs=0.1)
+    assert not section.gutter
+    # Word measures the footer up from the page's edge to the bottom of its 14-point line, whose middle the
+    # dashes are drawn at.
+    assert mm(section.footer_distance) == pytest.approx(bottom - 7 - 14 * POINT_MM / 2, abs=0.1)
+    assert document.settings.odd_and_even_pages_header_footer
+    assert document.settings.element.find(W + "evenAndOddHeaders") is not None
+    assert document.settings.element.find(W + "mirrorMargins") is not None
+    for footer, alignment in [
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ]:
+        assert not footer.is_linked_to_previous
+        paragraph, parts = page_number_line(footer)
+        assert parts == ["— ", "begin", "PAGE", "end", " —"]  # a field: each page shows its own number
+        assert paragraph.alignment == alignment
+        outer = (
+            paragraph.paragraph_format.right_indent
+            if alignment == WD_ALIGN_PARAGRAPH.RIGHT
+            else (paragraph.paragraph_format.left_indent)
+        )
+        assert outer == Pt(14)  # 空一字
+        assert {run.font.size for run in paragraph.runs} == {Pt(14)}
+        assert {run._element.rPr.rFonts.get(W + "ascii") for run in paragraph.runs} == {"宋体"}
+
+
+def test_the_word_announcement_is_in_the_official_layout(client, demo):
+    document = Document(io.BytesIO(client.get(SEED + "export.docx").content))
+    assert_gbt_9704_layout(document)
+
+
+def test_the_word_announcement_holds_the_whole_text_in_order(client, demo):
+    batch = Batch.objects.get(year=2022, sequence=2)
+    texts = [p.text for p in Document(io.BytesIO(client.get(SEED + "export.docx").content)).paragraphs]
+    wanted = [batch.title, *(line.strip() for line in batch.lead.splitlines() if line.strip())]
+    for entry in batch.entries.order_by("number"):
+        wanted += [
+            f"{entry.number}、{entry.title}。",
+            *(line.strip() for line in entry.body.splitlines() if line.strip()),
+        ]
+    positions = [texts.index(text) for text in wanted]  # each is there
+    assert positions == sorted(positions) and len(set(positions)) == len(wanted)
 
 
 def test_excel_and_csv_exports(client, demo):
