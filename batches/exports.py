@@ -1,6 +1,6 @@
-"""A published batch, taken away: Word in the official layout (GB/T 9704); Excel and CSV of the columns
-django-import-export's resource defines, written by bizenv.web.sheets (no cell a formula, whatever a title or a
-body starts with)."""
+"""A published batch, taken away: Word in the official layout (GB/T 9704), which one published practice shares;
+Excel and CSV of the columns django-import-export's resource defines, written by bizenv.web.sheets (no cell a
+formula, whatever a title or a body starts with)."""
 
 import io
 
@@ -22,6 +22,7 @@ from .selectors import announcement_sections
 TITLE_FONTS = ["方正小标宋简体", "华文中宋", "宋体", "Noto Serif CJK SC"]
 HEADING_FONTS = ["黑体", "SimHei", "Noto Sans CJK SC"]
 BODY_FONTS = ["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]
+SUBTITLE_FONTS = ["楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK SC"]
 PAGE_NUMBER_FONTS = ["宋体", "SimSun", "Noto Serif CJK SC"]
 
 # GB/T 9704-2012 5.2: A4 paper, a text block (版心) of 156 × 225 mm, 37 mm from the top (天头) and 28 mm from the
@@ -191,6 +192,40 @@ def batch_docx(batch: Batch) -> bytes:
         for erratum in errata:
             _paragraph(document, f"{erratum.created_at:%Y-%m-%d} {erratum.text}", BODY_FONTS, 16)
     return _saved(document)
+
+
+def practice_docx(entry: BatchEntry) -> bytes:
+    """One published practice as it was published, in the announcement's layout: its title, batch and number, city
+    and indicator, summary, text, outcomes and measured results."""
+    document = _official_document()
+    _paragraph(document, entry.title, TITLE_FONTS, 22, center=True)
+    _paragraph(document, f"{entry.batch.label} 第{entry.number}项", SUBTITLE_FONTS, 16, center=True)
+    place = " · ".join(name for name in (entry.city_name, entry.indicator_name) if name)
+    if place:
+        _paragraph(document, place, SUBTITLE_FONTS, 16, center=True)
+    _lines(document, entry.summary, SUBTITLE_FONTS)
+    _lines(document, entry.body)
+    if entry.outcomes.strip():
+        _paragraph(document, "成效", HEADING_FONTS, 16, indent=False)
+        _lines(document, entry.outcomes)
+    if entry.results:
+        _paragraph(document, "量化成效", HEADING_FONTS, 16, indent=False)
+        _results_table(document, entry.results)
+    return _saved(document)
+
+
+def _results_table(document, results: list[dict]):
+    """指标项, 实施前, 实施后: one row a measure, in 四号仿宋."""
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    rows = [("指标项", "实施前", "实施后")]
+    for result in results:
+        measure, before, after, unit = (result.get(key) or "" for key in ("measure", "before", "after", "unit"))
+        rows.append((measure, f"{before} {unit}".strip() if before else "—", f"{after} {unit}".strip()))
+    for index, values in enumerate(rows):
+        cells = table.rows[0].cells if index == 0 else table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            _font(cell.paragraphs[0].add_run(value), BODY_FONTS, 14, bold=index == 0)
 
 
 def batch_pdf(batch: Batch) -> bytes:

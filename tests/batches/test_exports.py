@@ -13,7 +13,9 @@ from docx.shared import Pt
 
 from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption
-from batches.models import Batch
+from batches.models import Batch, BatchEntry
+from practices.enums import Status
+from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +209,67 @@ def test_exports_and_api_keep_the_published_text(client, db):
     api_text = client.get("/api/v1/practices/").content.decode()
     assert "发布时的标题" in csv_text and "之后改的标题" not in csv_text
     assert "发布时的标题" in api_text and "之后改的标题" not in api_text
+
+
+def word_text(document) -> str:
+    """Every word of a document: its paragraphs, tables, headers and footers."""
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    for section in document.sections:
+        for story in (section.header, section.footer, section.even_page_header, section.even_page_footer):
+            parts += [p.text for p in story.paragraphs]
+    return "\n".join(parts)
+
+
+def test_one_practice_in_word(client, published_practice):
+    response = client.get(f"/practices/{published_practice.practice_id}/export.docx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert "attachment" in response["Content-Disposition"] and ".docx" in response["Content-Disposition"]
+    document = Document(io.BytesIO(response.content))
+    assert [p.text for p in document.paragraphs] == [
+        "推行企业开办“一网通办”",
+        "2023年第二批 第14项",
+        "西安市 · 开办企业",
+        "企业开办全流程网上办理。",
+        "一是整合开办环节。",
+        "二是推行电子营业执照。",
+        "成效",
+        "开办时间由5个工作日压缩至1个。",
+        "量化成效",
+    ]
+    (table,) = document.tables
+    assert [[cell.text for cell in row.cells] for row in table.rows] == [
+        ["指标项", "实施前", "实施后"],
+        ["企业开办时间", "5 个工作日", "1 个工作日"],
+        ["网上办理率", "—", "98 %"],
+    ]
+    title, body = document.paragraphs[0], document.paragraphs[4]
+    assert title.runs[0]._element.rPr.rFonts.get(W + "eastAsia") == "方正小标宋简体"
+    assert title.runs[0].font.size == Pt(22)
+    assert body.runs[0]._element.rPr.rFonts.get(W + "eastAsia") == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
+    assert body.paragraph_format.line_spacing == Pt(28)
+    assert_gbt_9704_layout(document)
+    text = word_text(document)
+    assert not [s for s in ["之后改的标题", "保密联系人", "029-99990000", "仅省级可见的备注"] if s in text]
+
+
+def test_a_practice_in_word_is_404_until_published(client, db):
+    approved = PracticeFactory(status=Status.APPROVED)
+    BatchEntryFactory(batch=BatchFactory(year=2024, sequence=1), practice=approved, number=1)
+    assert client.get(f"/practices/{approved.pk}/export.docx").status_code == 404
+    assert client.get(f"/practices/{PracticeFactory().pk}/export.docx").status_code == 404
+
+
+def test_a_practice_in_word_is_built_once_and_answers_conditional_requests(
+    client, published_practice, django_assert_num_queries
+):
+    url = f"/practices/{published_practice.practice_id}/export.docx"
+    with django_assert_num_queries(1):  # the published entry with its batch
+        first = client.get(url)
+    assert first["Last-Modified"] == http_date(published_practice.batch.published_at.timestamp())
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    # Published text never changes, so the file is kept: a change behind the application's back is not seen.
+    BatchEntry.objects.filter(pk=published_practice.pk).update(title="库中直接改的标题")
+    assert client.get(url).content == first.content
