@@ -39,6 +39,11 @@ def ordinal(n: int) -> str:
     return str(n)
 
 
+def batch_label(year: int, sequence: int) -> str:
+    """2022, 2 → 2022年第二批: the batch's short name, as documents and spreadsheets name it."""
+    # Data, not interface: a batch is named in Chinese whatever language the operator reads.
+    return f"{year}年第{ordinal(sequence)}批"
+
+
 def default_batch_title(year: int, sequence: int) -> str:
-    # Data, not interface: a batch is titled in Chinese whatever language the operator reads.
-    return f"{year}年第{ordinal(sequence)}批优化营商环境典型经验做法"
+    return f"{batch_label(year, sequence)}优化营商环境典型经验做法"

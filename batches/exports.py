@@ -1,12 +1,14 @@
-"""A published batch, taken away: Word in the official layout; Excel and CSV of the columns django-import-export's
-resource defines, written by bizenv.web.sheets (no cell a formula, whatever a title or a body starts with)."""
+"""A published batch, taken away: Word in the official layout (GB/T 9704), which one published practice shares;
+Excel and CSV of the columns django-import-export's resource defines, written by bizenv.web.sheets (no cell a
+formula, whatever a title or a body starts with)."""
 
 import io
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from import_export import fields, resources
 
 from bizenv.web import sheets
@@ -20,6 +22,30 @@ from .selectors import announcement_sections
 TITLE_FONTS = ["方正小标宋简体", "华文中宋", "宋体", "Noto Serif CJK SC"]
 HEADING_FONTS = ["黑体", "SimHei", "Noto Sans CJK SC"]
 BODY_FONTS = ["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]
+SUBTITLE_FONTS = ["楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK SC"]
+PAGE_NUMBER_FONTS = ["宋体", "SimSun", "Noto Serif CJK SC"]
+
+# GB/T 9704-2012 5.2: A4 paper, a text block (版心) of 156 × 225 mm, 37 mm from the top (天头) and 28 mm from the
+# binding side (订口); so 35 mm at the bottom and 26 mm on the outer side.
+PAGE_MM = (210, 297)
+BLOCK_MM = (156, 225)
+TOP_MM, INSIDE_MM = 37, 28
+BOTTOM_MM = PAGE_MM[1] - TOP_MM - BLOCK_MM[1]
+OUTSIDE_MM = PAGE_MM[0] - INSIDE_MM - BLOCK_MM[0]
+# 7.5: the page number in 四号 (14 pt) 半角宋体 Arabic numerals between two em dashes (一字线), 7 mm below the text
+# block; at the right of odd pages and the left of even ones, one character in.
+PAGE_NUMBER_SIZE = 14
+PAGE_NUMBER_GAP_MM = 7
+# What may precede w:mirrorMargins in w:settings: ECMA-376 fixes the order, and Word refuses a file out of it.
+BEFORE_MIRROR_MARGINS = {
+    qn(f"w:{name}")
+    for name in (
+        "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+        "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+        "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+        "saveSubsetFonts", "saveFormsData",
+    )
+}  # fmt: skip
 
 
 class EntryResource(resources.ModelResource):
@@ -55,7 +81,7 @@ def batch_csv(batch: Batch) -> bytes:
 def batch_xlsx(batch: Batch) -> bytes:
     data = _dataset(batch)
     columns = [sheets.Column(name, WIDTHS.get(name, 20)) for name in data.headers]
-    return sheets.workbook(str(batch.year) + "-" + str(batch.sequence), columns, data)
+    return sheets.workbook(batch.label, columns, data)
 
 
 def _font(run, names: list[str], size: float, bold: bool = False):
@@ -79,29 +105,127 @@ def _paragraph(document, text: str, names: list[str], size: float, *, bold=False
     return paragraph
 
 
-def batch_docx(batch: Batch) -> bytes:
-    """The announcement as a Word document: 二号小标宋 title, 三号黑体 headings, 三号仿宋 text."""
-    document = Document()
-    _paragraph(document, batch.title, TITLE_FONTS, 22, center=True)
-    for line in batch.lead.splitlines():
+def _lines(document, text: str, names: list[str] = BODY_FONTS):
+    """A paragraph of 三号 text, indented two characters, for each line of text that has anything on it."""
+    for line in text.splitlines():
         if line.strip():
-            _paragraph(document, line.strip(), BODY_FONTS, 16)
+            _paragraph(document, line.strip(), names, 16)
+
+
+def _official_document():
+    """An empty Word document in the 公文 layout (GB/T 9704-2012): A4 with its text block, margins mirrored for
+    printing on both sides, and the page number "— N —" at the outer edge of every page."""
+    document = Document()
+    # Lines follow one another on the 28-point grid, without the template's gap after each paragraph.
+    document.styles["Normal"].paragraph_format.space_after = Pt(0)
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(TOP_MM), Mm(BOTTOM_MM)
+    section.left_margin, section.right_margin = Mm(INSIDE_MM), Mm(OUTSIDE_MM)  # inside and outside, mirrored
+    section.gutter = 0
+    # Word measures the footer from the page's bottom edge to the bottom of its line; the dashes are drawn at
+    # the line's middle.
+    section.footer_distance = Mm(BOTTOM_MM - PAGE_NUMBER_GAP_MM) - Pt(PAGE_NUMBER_SIZE / 2)
+    _mirror_margins(document)
+    document.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)  # odd pages
+    _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+    return document
+
+
+def _mirror_margins(document):
+    """Left and right margins become inside and outside: each side of a sheet printed on both keeps its 28 mm
+    at the binding, and the two text blocks back to back (GB/T 9704 8.2: 双面印刷，页码套正)."""
+    settings = document.settings.element
+    if settings.find(qn("w:mirrorMargins")) is None:
+        position = sum(1 for child in settings if child.tag in BEFORE_MIRROR_MARGINS)
+        settings.insert(position, OxmlElement("w:mirrorMargins"))
+
+
+def _page_number(footer, alignment):
+    """The footer's one paragraph: "— ", the PAGE field and " —", one character in from the outer edge."""
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = alignment
+    layout = paragraph.paragraph_format
+    layout.line_spacing = Pt(PAGE_NUMBER_SIZE)
+    layout.space_before = layout.space_after = Pt(0)
+    if alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+        layout.right_indent = Pt(PAGE_NUMBER_SIZE)  # 右空一字
+    else:
+        layout.left_indent = Pt(PAGE_NUMBER_SIZE)  # 左空一字
+    _font(paragraph.add_run("— "), PAGE_NUMBER_FONTS, PAGE_NUMBER_SIZE)
+    # A field, which Word and WPS fill in with each page's number (no number written: there is no right one).
+    for kind in ("begin", "instruction", "end"):
+        run = paragraph.add_run()
+        _font(run, PAGE_NUMBER_FONTS, PAGE_NUMBER_SIZE)
+        if kind == "instruction":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = " PAGE "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+    _font(paragraph.add_run(" —"), PAGE_NUMBER_FONTS, PAGE_NUMBER_SIZE)
+
+
+def _saved(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def batch_docx(batch: Batch) -> bytes:
+    """The announcement as a Word document in the 公文 layout: 二号小标宋 title, 三号黑体 headings, 三号仿宋 text."""
+    document = _official_document()
+    _paragraph(document, batch.title, TITLE_FONTS, 22, center=True)
+    _lines(document, batch.lead)
     for heading, entries in announcement_sections(batch):
         if heading:
             _paragraph(document, heading, HEADING_FONTS, 16, indent=False)
         for entry in entries:
             _paragraph(document, f"{entry.number}、{entry.title}。", BODY_FONTS, 16, bold=True)
-            for line in entry.body.splitlines():
-                if line.strip():
-                    _paragraph(document, line.strip(), BODY_FONTS, 16)
+            _lines(document, entry.body)
     errata = list(batch.errata.all())
     if errata:
         _paragraph(document, "勘误", HEADING_FONTS, 16, indent=False)
         for erratum in errata:
             _paragraph(document, f"{erratum.created_at:%Y-%m-%d} {erratum.text}", BODY_FONTS, 16)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return _saved(document)
+
+
+def practice_docx(entry: BatchEntry) -> bytes:
+    """One published practice as it was published, in the announcement's layout: its title, batch and number, city
+    and indicator, summary, text, outcomes and measured results."""
+    document = _official_document()
+    _paragraph(document, entry.title, TITLE_FONTS, 22, center=True)
+    _paragraph(document, f"{entry.batch.label} 第{entry.number}项", SUBTITLE_FONTS, 16, center=True)
+    place = " · ".join(name for name in (entry.city_name, entry.indicator_name) if name)
+    if place:
+        _paragraph(document, place, SUBTITLE_FONTS, 16, center=True)
+    _lines(document, entry.summary, SUBTITLE_FONTS)
+    _lines(document, entry.body)
+    if entry.outcomes.strip():
+        _paragraph(document, "成效", HEADING_FONTS, 16, indent=False)
+        _lines(document, entry.outcomes)
+    if entry.results:
+        _paragraph(document, "量化成效", HEADING_FONTS, 16, indent=False)
+        _results_table(document, entry.results)
+    return _saved(document)
+
+
+def _results_table(document, results: list[dict]):
+    """指标项, 实施前, 实施后: one row a measure, in 四号仿宋."""
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    rows = [("指标项", "实施前", "实施后")]
+    for result in results:
+        measure, before, after, unit = (result.get(key) or "" for key in ("measure", "before", "after", "unit"))
+        rows.append((measure, f"{before} {unit}".strip() if before else "—", f"{after} {unit}".strip()))
+    for index, values in enumerate(rows):
+        cells = table.rows[0].cells if index == 0 else table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            _font(cell.paragraphs[0].add_run(value), BODY_FONTS, 14, bold=index == 0)
 
 
 def batch_pdf(batch: Batch) -> bytes:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from bizenv.web.history import HistoricalRecords
 from practices.models import Practice, user_ref
 
+from .announcement import batch_label
 from .enums import BatchStatus, EntryScope
 
 
@@ -57,6 +58,11 @@ class Batch(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def label(self) -> str:
+        """2022年第二批, whatever the batch's title says."""
+        return batch_label(self.year, self.sequence)
 
 
 class BatchEntry(models.Model):

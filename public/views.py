@@ -220,6 +220,53 @@ def batch_export(request, year, sequence, fmt):
     return response
 
 
+def _published_entry_or_404(request, pk):
+    """A published practice's entry, with its batch (not the text it was imported from), read once per request:
+    the conditional GET's ETag and date and the page or file share it. Http404 for anything unpublished."""
+    seen = request.__dict__.setdefault("_bizenv_published_entry", {})
+    if pk not in seen:
+        entry = published_entries().filter(practice_id=pk).first()
+        if entry is None:
+            raise Http404
+        seen[pk] = entry
+    return seen[pk]
+
+
+def _entry_published(request, pk, *args, **kwargs):
+    """The practice's text is frozen when its batch is published: that is when it last changed."""
+    return _published_entry_or_404(request, pk).batch.published_at
+
+
+def _entry_etag(request, pk, *args, **kwargs):
+    entry = _published_entry_or_404(request, pk)
+    return f"practice-{pk}-{entry.pk}-{entry.batch.published_at.timestamp():.0f}"
+
+
+def _print_etag(request, pk, *args, **kwargs):
+    return f"{_entry_etag(request, pk)}-{get_language()}"  # the page's few words are in the reader's language
+
+
+@condition(etag_func=_entry_etag, last_modified_func=_entry_published)
+def practice_export(request, pk):
+    """/practices/<id>/export.docx: the published practice as a Word document in the announcement's layout."""
+    entry = _published_entry_or_404(request, pk)
+    key = f"practice-export:{_entry_etag(request, pk)}:docx"  # built once: the published text never changes
+    content = cache.get(key)
+    if content is None:
+        content = exports.practice_docx(entry)
+        cache.set(key, content, EXPORT_SECONDS)
+    response = HttpResponse(content, content_type=EXPORTS["docx"][1])
+    response["Content-Disposition"] = content_disposition_header(True, f"{entry.title or pk}.docx")
+    return response
+
+
+@condition(etag_func=_print_etag, last_modified_func=_entry_published)
+def practice_print(request, pk):
+    """/practices/<id>/print/: the published practice alone on A4 pages, ready for the browser to print."""
+    entry = _published_entry_or_404(request, pk)
+    return render(request, "public/practice_print.html", {"entry": entry, "paragraphs": entry.body.splitlines()})
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Statistics
 

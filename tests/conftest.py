@@ -7,11 +7,12 @@ import shutil
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 
-from practices.enums import Role
+from practices.enums import Role, Status
 from practices.models import City
 
-from .factories import UserFactory
+from .factories import BatchEntryFactory, BatchFactory, PracticeFactory, ReviewFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -52,6 +53,32 @@ def hanzhong(db):
 @pytest.fixture
 def xian_official(xian):
     return UserFactory(username="xian_official", role=Role.CITY_OFFICIAL, city=xian)
+
+
+@pytest.fixture
+def published_practice(db):
+    """Number 14 of 2023年第二批, as published; the practice edited since, with contact details and an internal
+    note that must never be shown."""
+    practice = PracticeFactory(
+        status=Status.PUBLISHED, title="之后改的标题", contact_name="保密联系人", contact_phone="029-99990000"
+    )
+    ReviewFactory(practice=practice, internal_note="仅省级可见的备注")
+    batch = BatchFactory(year=2023, sequence=2, status="published", published_at=timezone.now())
+    return BatchEntryFactory(
+        batch=batch,
+        practice=practice,
+        number=14,
+        title="推行企业开办“一网通办”",
+        city_name="西安市",
+        indicator_name="开办企业",
+        summary="企业开办全流程网上办理。",
+        body="一是整合开办环节。\n\n二是推行电子营业执照。",
+        outcomes="开办时间由5个工作日压缩至1个。",
+        results=[
+            {"measure": "企业开办时间", "before": "5", "after": "1", "unit": "个工作日"},
+            {"measure": "网上办理率", "before": "", "after": "98", "unit": "%"},
+        ],
+    )
 
 
 @pytest.fixture

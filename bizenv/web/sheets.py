@@ -16,6 +16,7 @@ XlsxWriter writes row by row in constant memory, about four times as fast as ope
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,20 @@ OPTIONS = {
     "strings_to_numbers": False,
     "strings_to_urls": False,
 }
+
+
+# Excel refuses a sheet named with any of these, longer than 31 characters, starting or ending with an apostrophe,
+# or named "History" (its own, for tracked changes).
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_LENGTH = 31
+
+
+def sheet_name(text: str) -> str:
+    """text as a name Excel accepts for a sheet: forbidden characters become "-", cut to 31 characters."""
+    name = SHEET_NAME_FORBIDDEN.sub("-", str(text)).strip().strip("'")[:SHEET_NAME_LENGTH].strip().strip("'")
+    if name.lower() == "history":
+        name += "-"
+    return name or "Sheet1"
 
 
 @dataclass
@@ -48,14 +63,14 @@ def workbook(
     guide: list[str] = (),
 ) -> bytes:
     """One sheet of rows under a bold header (frozen, with a title row above it if given), written as it streams,
-    and a second sheet of guidance lines if given."""
+    and a second sheet of guidance lines if given. The sheet is named `sheet`, made fit for Excel (sheet_name())."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, OPTIONS)
     bold = book.add_format({"bold": True})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     dates = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
     times = book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"})
-    ws = book.add_worksheet(sheet)
+    ws = book.add_worksheet(sheet_name(sheet))
     for index, column in enumerate(columns):
         ws.set_column(index, index, column.width)
     header = 0

@@ -1,6 +1,7 @@
-// bizenv's only script, loaded by base.html. The Content-Security-Policy forbids inline handlers, so the two
-// behaviours that were inline live here, declared in the markup by data attributes; without JavaScript, every
-// form still works (the confirmation is skipped, a select is saved by its button in <noscript>).
+// bizenv's only script, loaded by base.html (and the print page). The Content-Security-Policy forbids inline
+// handlers, so behaviours live here, declared in the markup by data attributes; without JavaScript, every form
+// still works (the confirmation is skipped, a select is saved by its button in <noscript>, the browser's own menu
+// prints).
 
 // <button data-confirm="…">: ask before submitting.
 document.addEventListener("click", (event) => {
@@ -14,5 +15,12 @@ document.addEventListener("click", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-autosubmit]")) {
     event.target.form.requestSubmit();
+  }
+});
+
+// <button data-print>: the browser's print dialog (the print page of a practice).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
   }
 });

@@ -91,3 +91,28 @@ def test_only_text_starting_like_a_formula_is_changed():
         5,
         None,
     ]
+
+
+def sheet_names(content: bytes) -> list[str]:
+    return openpyxl.load_workbook(io.BytesIO(content), read_only=True).sheetnames
+
+
+def test_every_workbook_names_its_sheets_for_what_they_hold(client, batch):
+    from adoptions import spreadsheet
+    from adoptions.models import Adoption
+
+    assert sheet_names(client.get(f"/batches/{batch.year}/{batch.sequence}/export.xlsx").content) == ["2024年第一批"]
+    client.force_login(UserFactory(role=Role.CITY_OFFICIAL, city=CityFactory()))
+    assert sheet_names(client.get("/city/import/template.xlsx").content) == ["经验做法"]
+    assert sheet_names(spreadsheet.city_ledger_xlsx(Adoption.objects.none())) == ["复制推广台账", "填写说明"]
+    assert sheet_names(spreadsheet.province_ledger_xlsx("2024年第一批复制推广台账", [])) == ["复制推广台账"]
+
+
+def test_a_sheet_is_named_as_excel_allows():
+    name = "2024/2 [草稿]: 全省*复制?\\推广" + "很长" * 20
+    content = sheets.workbook(name, [sheets.Column("标题", 10)], [["一行"]])
+    (written,) = sheet_names(content)
+    assert written == sheets.sheet_name(name) and written.startswith("2024-2 -草稿-- 全省-复制--推广很长")
+    assert len(written) == 31 and not set(written) & set("[]:*?/\\")
+    assert sheets.sheet_name("'引号'") == "引号" and sheets.sheet_name("History") != "History"
+    assert sheets.sheet_name("") == "Sheet1"

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.http import http_date
 
 from batches.models import Batch, BatchEntry
 from practices.enums import Status
@@ -367,3 +368,66 @@ def test_the_announcement_gives_each_items_adopting_cities(client, demo):
         item = html.split(f'href="/practices/{entry.practice_id}/"', 1)[1].split("</li>", 1)[0]
         n = counts.get(entry.practice_id)
         assert (f"已在 {n} 个市（区）复制落地" in item) if n else ("复制落地" not in item)
+
+
+def test_a_published_practice_links_to_its_word_file_and_print_page(client, published_practice):
+    html = client.get(f"/practices/{published_practice.practice_id}/").content.decode()
+    assert f'<a href="/practices/{published_practice.practice_id}/export.docx">下载Word</a>' in html
+    assert f'<a href="/practices/{published_practice.practice_id}/print/">打印</a>' in html
+
+
+def test_the_print_page_is_the_published_text_alone(client, published_practice):
+    response = client.get(f"/practices/{published_practice.practice_id}/print/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = re.sub(r"<[^>]+>", "", html)
+    for part in [
+        "推行企业开办“一网通办”",
+        "2023年第二批 第14项",
+        "西安市 · 开办企业",
+        "企业开办全流程网上办理。",
+        "一是整合开办环节。",
+        "二是推行电子营业执照。",
+        "开办时间由5个工作日压缩至1个。",
+        "企业开办时间",
+        "5 个工作日",
+        "98 %",
+    ]:
+        assert part in text, part
+    assert not [s for s in ["之后改的标题", "保密联系人", "029-99990000", "仅省级可见的备注"] if s in html]
+    # No site header, navigation or footer; nothing inline for the Content-Security-Policy to refuse.
+    assert "<nav" not in html and "site-header" not in html and "site-footer" not in html
+    assert "<style" not in html and " style=" not in html
+    assert all('src="' in tag for tag in re.findall(r"<script[^>]*>", html))
+
+
+def test_the_print_page_is_styled_for_a4_paper(client, published_practice):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    html = client.get(f"/practices/{published_practice.practice_id}/print/").content.decode()
+    (href,) = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    css = Path(finders.find(href.removeprefix("/" + settings.STATIC_URL.strip("/") + "/"))).read_text("utf-8")
+    page = re.search(r"@page\s*\{([^}]*)\}", css)
+    assert page and re.search(r"size:\s*A4\b", page.group(1))
+    print_rules = css[css.index("@media print") :]
+    assert re.search(r"\.print-tools\s*\{[^}]*display:\s*none", print_rules)  # the button is not printed
+    assert 'class="print-tools"' in html
+
+
+def test_the_print_page_is_404_until_published_and_answers_conditional_requests(
+    client, published_practice, django_assert_num_queries
+):
+    approved = PracticeFactory(status=Status.APPROVED)
+    BatchEntryFactory(batch=BatchFactory(year=2024, sequence=1), practice=approved, number=1)
+    assert client.get(f"/practices/{approved.pk}/print/").status_code == 404
+    assert client.get(f"/practices/{PracticeFactory().pk}/print/").status_code == 404
+    url = f"/practices/{published_practice.practice_id}/print/"
+    with django_assert_num_queries(1):  # the published entry with its batch
+        first = client.get(url)
+    assert first["Last-Modified"] == http_date(published_practice.batch.published_at.timestamp())
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    english = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 200  # its button and link are in the reader's language
