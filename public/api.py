@@ -128,9 +128,7 @@ def api_batches(request):
     year = request.GET.get("year")
     if year:
         if not re.fullmatch(r"[0-9]{4}", year):
-            return JsonResponse(
-                {"errors": {"year": ["请输入整数。"]}}, status=400, json_dumps_params={"ensure_ascii": False}
-            )
+            return _errors({"year": [_("请输入整数。")]})
         batches = batches.filter(year=int(year))
     page = _page(request, batches)
     results = [

@@ -125,6 +125,17 @@ def test_list_filters(client, db):
         assert shown == expected, query
 
 
+@pytest.mark.parametrize("name", ["oops", "2023", "2023-", "23-1", "2023-1-1", "２０２３-1"])
+def test_a_batch_that_is_no_batchs_name_is_said_to_be_wrong(client, db, name):
+    listed = f'href="/practices/{entry(published_batch(2023, 1), 1).practice_id}/"'
+    assert listed in client.get("/practices/", {"batch": "2023-1"}).content.decode()
+    html = client.get("/practices/", {"batch": name}).content.decode()
+    assert "批次请写作“年份-批次号”，如 2022-2。" in html and listed not in html
+    response = client.get("/api/v1/practices/", {"batch": name})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"batch": ["批次请写作“年份-批次号”，如 2022-2。"]}}
+
+
 def test_public_attachments_only(client, db, media):
     practice = PracticeFactory(status=Status.PUBLISHED)
     entry(published_batch(), 1, practice)
