@@ -47,33 +47,47 @@ def api_practices(request):
     entries, _terms = searched(filters)
     page = _page(request, entries)
     adopted = adopted_counts(e.practice_id for e in page)
-    results = [
-        {
-            "id": e.practice_id,
-            "url": request.build_absolute_uri(reverse("practice_detail", args=[e.practice_id])),
-            "number": e.number,
-            "title": e.title,
-            "city": {"name": e.city_name, "code": e.practice.city.code},
-            "indicator": {
-                "name": e.indicator_name,
-                "slug": e.practice.indicator.slug if e.practice.indicator else None,
-            },
-            "batch": {"year": e.batch.year, "sequence": e.batch.sequence, "title": e.batch.title},
-            "scope": e.scope,
-            "summary": e.summary,
-            "body": e.body,
-            "outcomes": e.outcomes,
-            "results": e.results,
-            "adopted_in": adopted.get(e.practice_id, 0),  # cities that marked it 已落地
-        }
-        for e in page
-    ]
-    body = {**_page_links(request, page), "results": results}
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    results = [_practice(request, e, adopted) for e in page]
+    return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
 
 
-def _errors(errors: dict) -> JsonResponse:
-    return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+def api_practice(request, id):
+    """/api/v1/practices/<id>/: one published practice as published, as the list has it; 404 (in JSON) for any
+    other id."""
+    entry = api_entries().filter(practice_id=id).first()
+    if entry is None:
+        return _errors({"id": [_("没有这一编号的已发布经验做法。")]}, status=404)
+    return JsonResponse(
+        _practice(request, entry, adopted_counts([entry.practice_id])), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _practice(request, e, adopted: dict[int, int]) -> dict:
+    """A published practice as the API gives it: the entry's frozen text, where it was published, and in how many
+    cities it was copied (`adopted`: adopted_counts() of the page)."""
+    return {
+        "id": e.practice_id,
+        "url": request.build_absolute_uri(reverse("practice_detail", args=[e.practice_id])),
+        "number": e.number,
+        "title": e.title,
+        "city": {"name": e.city_name, "code": e.practice.city.code},
+        "indicator": {
+            "name": e.indicator_name,
+            "slug": e.practice.indicator.slug if e.practice.indicator else None,
+        },
+        "batch": {"year": e.batch.year, "sequence": e.batch.sequence, "title": e.batch.title},
+        "scope": e.scope,
+        "summary": e.summary,
+        "body": e.body,
+        "outcomes": e.outcomes,
+        "results": e.results,
+        "adopted_in": adopted.get(e.practice_id, 0),  # cities that marked it 已落地
+    }
+
+
+def _errors(errors: dict, status: int = 400) -> JsonResponse:
+    """What was wrong with the request, by parameter: {"errors": {"batch": ["…"]}}."""
+    return JsonResponse({"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def api_adoptions(request):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("practices/<id:pk>/", views.practice_detail, name="practice_detail"),
     path("practices/<id:pk>/attachments/<id:attachment_pk>/", views.attachment_download, name="public_attachment"),
     path("api/v1/practices/", api.api_practices, name="api_practices"),
+    path("api/v1/practices/<id:id>/", api.api_practice, name="api_practice"),
     path("api/v1/batches/", api.api_batches, name="api_batches"),
     path("api/v1/adoptions/", api.api_adoptions, name="api_adoptions"),
     path("feeds/batches.atom", feeds.BatchFeed(), name="batch_feed"),

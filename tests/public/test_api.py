@@ -28,6 +28,24 @@ def test_api_batches(client, demo):
     assert batch["exports"]["docx"].endswith("/batches/2022/2/export.docx")
 
 
+def test_api_practice_is_the_lists_row(client, demo):
+    listed = json.loads(client.get("/api/v1/practices/", {"page_size": 100}).content)["results"]
+    for row in (listed[0], max(listed, key=lambda r: r["adopted_in"])):
+        assert json.loads(client.get(f"/api/v1/practices/{row['id']}/").content) == row
+
+
+def test_api_practice_is_404_for_what_is_not_published(client, demo):
+    from practices.enums import Status
+    from practices.models import Practice
+
+    unpublished = Practice.objects.exclude(status=Status.PUBLISHED).first()
+    for url in (f"/api/v1/practices/{unpublished.pk}/", "/api/v1/practices/999999999/"):
+        response = client.get(url)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json() == {"errors": {"id": ["没有这一编号的已发布经验做法。"]}}
+    assert unpublished.title not in client.get(f"/api/v1/practices/{unpublished.pk}/").content.decode()
+
+
 @pytest.mark.parametrize("rows", [1, 3, 30])
 def test_api_query_count_does_not_grow(client, db, django_assert_num_queries, rows):
     from django.utils import timezone
@@ -46,6 +64,9 @@ def test_api_query_count_does_not_grow(client, db, django_assert_num_queries, ro
     assert '"practices_practice"."body"' not in page and "source_text" not in page
     with django_assert_num_queries(2):  # the count, the page of batches with their entry counts
         client.get("/api/v1/batches/")
+    one = f"/api/v1/practices/{batch.entries.first().practice_id}/"
+    with django_assert_num_queries(2):  # the entry with its batch, city, indicator; how many cities adopted it
+        assert client.get(one).status_code == 200
 
 
 # ---------------------------------------------------------------------------------------------------------------
