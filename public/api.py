@@ -3,18 +3,23 @@ filters."""
 
 import re
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import condition
 
 from adoptions.enums import AdoptionStatus
 from adoptions.selectors import adopted_counts, public_adoptions
 from batches.selectors import published_batches, year_and_sequence
 from bizenv.web.paging import CappedPaginator
 
+from . import openapi
 from .filters import PublicPracticeFilter, searched
 from .selectors import api_entries
 from .views import EXPORTS
+
+OPENAPI_SECONDS = 60 * 60  # the document changes only with a release; after an hour a client asks with its ETag
 
 
 def _page(request, items, default=20):
@@ -162,3 +167,13 @@ def api_batches(request):
         for b in page
     ]
     return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+@condition(etag_func=lambda request: openapi.etag())
+def api_openapi(request):
+    """/api/v1/openapi.json: the API's OpenAPI 3.1 description, in the request's language; answers conditional
+    GETs (If-None-Match) with 304."""
+    response = HttpResponse(openapi.content(), content_type="application/json")
+    patch_cache_control(response, public=True, max_age=OPENAPI_SECONDS)
+    patch_vary_headers(response, ["Cookie"])  # the language: the cookie, or Accept-Language (LocaleMiddleware's)
+    return response

@@ -154,3 +154,22 @@ def test_api_adoptions_query_count_does_not_grow(client, db, django_assert_num_q
 @pytest.mark.parametrize("practice", ["99999999999999999999", "²", "-1"])
 def test_api_adoptions_refuses_an_id_that_is_no_id(client, db, practice):
     assert client.get("/api/v1/adoptions/", {"practice": practice}).status_code == 400
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# /api/v1/openapi.json
+
+
+def test_the_openapi_document_answers_conditional_gets(client, db):
+    from public import openapi
+
+    first = client.get("/api/v1/openapi.json")
+    assert first.status_code == 200 and json.loads(first.content)["openapi"] == "3.1.0"
+    assert first["ETag"] == f'"{openapi.etag("zh-hans")}"'
+    assert "max-age=3600" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in first["Vary"].split(",")}
+    again = client.get("/api/v1/openapi.json", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    english = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert english.status_code == 200 and english["ETag"] != first["ETag"]  # another language, another document
+    assert client.get("/api/v1/openapi.json", HTTP_IF_NONE_MATCH='"stale"').status_code == 200
