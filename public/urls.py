@@ -10,6 +10,7 @@ urlpatterns = [
     path("practices/", views.practice_list, name="practice_list"),
     path("practices/<id:pk>/", views.practice_detail, name="practice_detail"),
     path("practices/<id:pk>/attachments/<id:attachment_pk>/", views.attachment_download, name="public_attachment"),
+    path("api/", views.api_docs, name="api_docs"),
     path("api/v1/openapi.json", api.api_openapi, name="api_openapi"),
     path("api/v1/practices/", api.api_practices, name="api_practices"),
     path("api/v1/practices/<id:id>/", api.api_practice, name="api_practice"),

@@ -66,6 +66,7 @@ MATRIX = [
     ("practice_detail", "draft", "get", "404 404 404 404 404 404 404"),
     ("public_attachment", "public attachment", "get", ALL),
     ("public_attachment", "private attachment of a published practice", "get", "404 404 404 404 404 404 404"),
+    ("api_docs", None, "get", ALL),
     ("api_openapi", None, "get", ALL),
     ("api_practices", None, "get", ALL),
     ("api_practice", "published practice, as the API names it", "get", ALL),

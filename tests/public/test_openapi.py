@@ -3,8 +3,11 @@ endpoint, filtered, paged, empty and wrong, hold to the schema of their path and
 property they do not list and list none that may be missing; every API URL of the URLconf is in it; and it is
 itself valid OpenAPI 3.1."""
 
+import html
 import json
 import re
+import shlex
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.urls import URLResolver, get_resolver
@@ -302,3 +305,50 @@ def test_the_document_is_served_as_written(client):
     body = json.loads(response.content)
     assert body == openapi.document("zh-hans")
     assert validator("/api/v1/openapi.json", 200).is_valid(body)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# /api/, written from the document
+
+
+def curl_requests(page: str) -> list[tuple[str, dict, dict]]:
+    """The requests the page's curl commands make: (URL, query, headers)."""
+    requests = []
+    for command in re.findall(r"<code>(curl .*?)</code>", page):
+        words = shlex.split(html.unescape(command))[1:]
+        url, query, headers = None, {}, {}
+        while words:
+            word = words.pop(0)
+            if word == "-H":
+                name, value = words.pop(0).split(": ", 1)
+                headers[name] = value
+            elif word == "--data-urlencode":
+                name, value = words.pop(0).split("=", 1)
+                query[name] = value
+            elif not word.startswith("-"):
+                url = word
+        requests.append((url, query, headers))
+    return requests
+
+
+def test_the_pages_examples_get_what_the_document_says(client, published):
+    page = client.get("/api/").content.decode()
+    requests = curl_requests(page)
+    paths = set()
+    for url, query, headers in requests:
+        parts = urlsplit(url)
+        assert f"{parts.scheme}://{parts.netloc}" == "http://testserver", url  # the site's own address
+        if "If-None-Match" in headers:
+            response = client.get(parts.path, HTTP_IF_NONE_MATCH=headers["If-None-Match"])
+            assert response.status_code == 304, url
+            continue
+        full = f"{parts.path}?{parts.query}&{urlencode(query)}"
+        response = client.get(full)
+        assert response.status_code == 200, full
+        path = next(p for p in openapi.document()["paths"] if re.fullmatch(re.sub(r"{\w+}", "[0-9]+", p), parts.path))
+        assert validator(path, 200).is_valid(json.loads(response.content)), full
+        if path != "/api/v1/openapi.json":
+            assert json.loads(response.content).get("count", 1) > 0, full  # on data that is there
+        paths.add(path)
+    assert paths == set(openapi.document()["paths"])
+    assert any(query.get("q") == "纳税" for _url, query, _headers in requests)  # readable, not percent-encoded
