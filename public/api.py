@@ -3,18 +3,23 @@ filters."""
 
 import re
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import condition
 
 from adoptions.enums import AdoptionStatus
 from adoptions.selectors import adopted_counts, public_adoptions
 from batches.selectors import published_batches, year_and_sequence
 from bizenv.web.paging import CappedPaginator
 
+from . import openapi
 from .filters import PublicPracticeFilter, searched
 from .selectors import api_entries
 from .views import EXPORTS
+
+OPENAPI_SECONDS = 60 * 60  # the document changes only with a release; after an hour a client asks with its ETag
 
 
 def _page(request, items, default=20):
@@ -47,33 +52,47 @@ def api_practices(request):
     entries, _terms = searched(filters)
     page = _page(request, entries)
     adopted = adopted_counts(e.practice_id for e in page)
-    results = [
-        {
-            "id": e.practice_id,
-            "url": request.build_absolute_uri(reverse("practice_detail", args=[e.practice_id])),
-            "number": e.number,
-            "title": e.title,
-            "city": {"name": e.city_name, "code": e.practice.city.code},
-            "indicator": {
-                "name": e.indicator_name,
-                "slug": e.practice.indicator.slug if e.practice.indicator else None,
-            },
-            "batch": {"year": e.batch.year, "sequence": e.batch.sequence, "title": e.batch.title},
-            "scope": e.scope,
-            "summary": e.summary,
-            "body": e.body,
-            "outcomes": e.outcomes,
-            "results": e.results,
-            "adopted_in": adopted.get(e.practice_id, 0),  # cities that marked it 已落地
-        }
-        for e in page
-    ]
-    body = {**_page_links(request, page), "results": results}
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    results = [_practice(request, e, adopted) for e in page]
+    return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
 
 
-def _errors(errors: dict) -> JsonResponse:
-    return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+def api_practice(request, id):
+    """/api/v1/practices/<id>/: one published practice as published, as the list has it; 404 (in JSON) for any
+    other id."""
+    entry = api_entries().filter(practice_id=id).first()
+    if entry is None:
+        return _errors({"id": [_("没有这一编号的已发布经验做法。")]}, status=404)
+    return JsonResponse(
+        _practice(request, entry, adopted_counts([entry.practice_id])), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _practice(request, e, adopted: dict[int, int]) -> dict:
+    """A published practice as the API gives it: the entry's frozen text, where it was published, and in how many
+    cities it was copied (`adopted`: adopted_counts() of the page)."""
+    return {
+        "id": e.practice_id,
+        "url": request.build_absolute_uri(reverse("practice_detail", args=[e.practice_id])),
+        "number": e.number,
+        "title": e.title,
+        "city": {"name": e.city_name, "code": e.practice.city.code},
+        "indicator": {
+            "name": e.indicator_name,
+            "slug": e.practice.indicator.slug if e.practice.indicator else None,
+        },
+        "batch": {"year": e.batch.year, "sequence": e.batch.sequence, "title": e.batch.title},
+        "scope": e.scope,
+        "summary": e.summary,
+        "body": e.body,
+        "outcomes": e.outcomes,
+        "results": e.results,
+        "adopted_in": adopted.get(e.practice_id, 0),  # cities that marked it 已落地
+    }
+
+
+def _errors(errors: dict, status: int = 400) -> JsonResponse:
+    """What was wrong with the request, by parameter: {"errors": {"batch": ["…"]}}."""
+    return JsonResponse({"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def api_adoptions(request):
@@ -128,9 +147,7 @@ def api_batches(request):
     year = request.GET.get("year")
     if year:
         if not re.fullmatch(r"[0-9]{4}", year):
-            return JsonResponse(
-                {"errors": {"year": ["请输入整数。"]}}, status=400, json_dumps_params={"ensure_ascii": False}
-            )
+            return _errors({"year": [_("请输入整数。")]})
         batches = batches.filter(year=int(year))
     page = _page(request, batches)
     results = [
@@ -150,3 +167,13 @@ def api_batches(request):
         for b in page
     ]
     return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+@condition(etag_func=lambda request: openapi.etag())
+def api_openapi(request):
+    """/api/v1/openapi.json: the API's OpenAPI 3.1 description, in the request's language; answers conditional
+    GETs (If-None-Match) with 304."""
+    response = HttpResponse(openapi.content(), content_type="application/json")
+    patch_cache_control(response, public=True, max_age=OPENAPI_SECONDS)
+    patch_vary_headers(response, ["Cookie"])  # the language: the cookie, or Accept-Language (LocaleMiddleware's)
+    return response

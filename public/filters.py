@@ -1,6 +1,7 @@
 """The public list's filters, shared by the list and the API, and how they become a search of the index."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from batches.models import BatchEntry
@@ -9,6 +10,12 @@ from bizenv.web.fast import FastNumberInput, FastTextInput, ReferenceChoiceFilte
 from practices import search
 from practices.models import City, Indicator
 from practices.search.text import parse_query
+
+
+def batch_name(value: str):
+    """A batch is named YEAR-SEQ (2022-2): anything else is a mistake to say, not a filter that keeps nothing."""
+    if year_and_sequence(value) is None:
+        raise ValidationError(_("批次请写作“年份-批次号”，如 2022-2。"), code="batch_name")
 
 
 class PublicPracticeFilter(django_filters.FilterSet):
@@ -31,7 +38,9 @@ class PublicPracticeFilter(django_filters.FilterSet):
         shared=True,
         empty_label=_("全部指标"),
     )
-    batch = django_filters.CharFilter(label=_("批次"), method="filter_batch", widget=FastTextInput)
+    batch = django_filters.CharFilter(
+        label=_("批次"), method="filter_batch", widget=FastTextInput, validators=[batch_name]
+    )
     year = django_filters.NumberFilter(
         label=_("年份"),
         field_name="batch__year",
@@ -49,10 +58,8 @@ class PublicPracticeFilter(django_filters.FilterSet):
         return queryset  # ranked full-text search happens after the other filters: see searched()
 
     def filter_batch(self, queryset, name, value):
-        batch = year_and_sequence(value)
-        if batch is None:
-            return queryset.none()
-        return queryset.filter(batch__year=batch[0], batch__sequence=batch[1])
+        year, sequence = year_and_sequence(value)  # batch_name() let only a batch's name through
+        return queryset.filter(batch__year=year, batch__sequence=sequence)
 
 
 def searched(filters: PublicPracticeFilter):
@@ -63,9 +70,7 @@ def searched(filters: PublicPracticeFilter):
         return filters.queryset.none(), []
     data = filters.form.cleaned_data
     query = data.get("q") or ""
-    batch = year_and_sequence(data.get("batch") or "")
-    if data.get("batch") and not batch:
-        return filters.queryset.none(), []
+    batch = year_and_sequence(data["batch"]) if data.get("batch") else None
     # The list's filters as the index's facets: what the public may see (published), and what was asked for.
     tokens = [
         search.PUBLISHED,

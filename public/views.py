@@ -1,6 +1,10 @@
-"""The public site: published batches as announcements and their exports, the published practices, all without
-signing in; and the home page, which also tells a signed-in user where their work stands."""
+"""The public site: published batches as announcements and their exports, the published practices, the API's
+documentation, all without signing in; and the home page, which also tells a signed-in user where their work
+stands."""
 
+import json
+
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
-from adoptions.selectors import adopted_by, adopted_counts, last_reported
+from adoptions.selectors import adopted_by, adopted_counts, last_reported, public_adoptions
 from batches import exports
 from batches.enums import BatchStatus
 from batches.models import Batch
@@ -32,7 +36,7 @@ from practices.search.similar import similar
 from practices.selectors import status_counts
 from reviews.selectors import OPEN_REVIEW
 
-from . import charts, statistics
+from . import charts, openapi, statistics
 from .filters import PublicPracticeFilter, searched
 from .selectors import published_list, published_totals
 
@@ -265,6 +269,43 @@ def practice_print(request, pk):
     """/practices/<id>/print/: the published practice alone on A4 pages, ready for the browser to print."""
     entry = _published_entry_or_404(request, pk)
     return render(request, "public/practice_print.html", {"entry": entry, "paragraphs": entry.body.splitlines()})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The API's documentation
+
+
+def api_docs(request):
+    """/api/: the API for people who reuse the data, its tables written from the OpenAPI document and its examples
+    on a practice actually published, at this site's address."""
+    doc = openapi.document()
+    published = published_entries().values_list("practice_id", "batch__year", "batch__sequence", "practice__city__code")
+    entry = "practice__batch_entry__batch"
+    adopted = public_adoptions().values_list("practice_id", f"{entry}__year", f"{entry}__sequence", "city__code")
+    sample = (1, 2022, 2, "610100")  # before anything is published
+    examples = openapi.examples(published.first() or sample, adopted.first() or sample)
+    base = request.build_absolute_uri("/").rstrip("/")
+    operations = [
+        {**row, "examples": [openapi.curl(base, row["path"], query) for query in examples[row["path"]]]}
+        for row in openapi.rows(doc)
+    ]
+    practices = doc["paths"]["/api/v1/practices/"]["get"]["responses"]
+    context = {
+        "operations": operations,
+        "page_fields": openapi.fields(doc, {"$ref": "#/components/schemas/PracticePage"}, nested=False),
+        "error_example": json.dumps(
+            practices["400"]["content"]["application/json"]["example"], ensure_ascii=False, indent=2
+        ),
+        # curl sends no Accept-Language: it gets the document in the site's default language, and its ETag
+        "conditional": openapi.curl(
+            base,
+            "/api/v1/openapi.json",
+            {},
+            headers={"If-None-Match": f'"{openapi.etag(settings.LANGUAGE_CODE)}"'},
+        ),
+        "base": base,
+    }
+    return render(request, "public/api.html", context)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -28,6 +28,24 @@ def test_api_batches(client, demo):
     assert batch["exports"]["docx"].endswith("/batches/2022/2/export.docx")
 
 
+def test_api_practice_is_the_lists_row(client, demo):
+    listed = json.loads(client.get("/api/v1/practices/", {"page_size": 100}).content)["results"]
+    for row in (listed[0], max(listed, key=lambda r: r["adopted_in"])):
+        assert json.loads(client.get(f"/api/v1/practices/{row['id']}/").content) == row
+
+
+def test_api_practice_is_404_for_what_is_not_published(client, demo):
+    from practices.enums import Status
+    from practices.models import Practice
+
+    unpublished = Practice.objects.exclude(status=Status.PUBLISHED).first()
+    for url in (f"/api/v1/practices/{unpublished.pk}/", "/api/v1/practices/999999999/"):
+        response = client.get(url)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json() == {"errors": {"id": ["没有这一编号的已发布经验做法。"]}}
+    assert unpublished.title not in client.get(f"/api/v1/practices/{unpublished.pk}/").content.decode()
+
+
 @pytest.mark.parametrize("rows", [1, 3, 30])
 def test_api_query_count_does_not_grow(client, db, django_assert_num_queries, rows):
     from django.utils import timezone
@@ -46,6 +64,9 @@ def test_api_query_count_does_not_grow(client, db, django_assert_num_queries, ro
     assert '"practices_practice"."body"' not in page and "source_text" not in page
     with django_assert_num_queries(2):  # the count, the page of batches with their entry counts
         client.get("/api/v1/batches/")
+    one = f"/api/v1/practices/{batch.entries.first().practice_id}/"
+    with django_assert_num_queries(2):  # the entry with its batch, city, indicator; how many cities adopted it
+        assert client.get(one).status_code == 200
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -133,3 +154,22 @@ def test_api_adoptions_query_count_does_not_grow(client, db, django_assert_num_q
 @pytest.mark.parametrize("practice", ["99999999999999999999", "²", "-1"])
 def test_api_adoptions_refuses_an_id_that_is_no_id(client, db, practice):
     assert client.get("/api/v1/adoptions/", {"practice": practice}).status_code == 400
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# /api/v1/openapi.json
+
+
+def test_the_openapi_document_answers_conditional_gets(client, db):
+    from public import openapi
+
+    first = client.get("/api/v1/openapi.json")
+    assert first.status_code == 200 and json.loads(first.content)["openapi"] == "3.1.0"
+    assert first["ETag"] == f'"{openapi.etag("zh-hans")}"'
+    assert "max-age=3600" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in first["Vary"].split(",")}
+    again = client.get("/api/v1/openapi.json", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    english = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert english.status_code == 200 and english["ETag"] != first["ETag"]  # another language, another document
+    assert client.get("/api/v1/openapi.json", HTTP_IF_NONE_MATCH='"stale"').status_code == 200

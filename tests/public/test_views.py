@@ -126,6 +126,17 @@ def test_list_filters(client, db):
         assert shown == expected, query
 
 
+@pytest.mark.parametrize("name", ["oops", "2023", "2023-", "23-1", "2023-1-1", "２０２３-1"])
+def test_a_batch_that_is_no_batchs_name_is_said_to_be_wrong(client, db, name):
+    listed = f'href="/practices/{entry(published_batch(2023, 1), 1).practice_id}/"'
+    assert listed in client.get("/practices/", {"batch": "2023-1"}).content.decode()
+    html = client.get("/practices/", {"batch": name}).content.decode()
+    assert "批次请写作“年份-批次号”，如 2022-2。" in html and listed not in html
+    response = client.get("/api/v1/practices/", {"batch": name})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"batch": ["批次请写作“年份-批次号”，如 2022-2。"]}}
+
+
 def test_public_attachments_only(client, db, media):
     practice = PracticeFactory(status=Status.PUBLISHED)
     entry(published_batch(), 1, practice)
@@ -431,3 +442,52 @@ def test_the_print_page_is_404_until_published_and_answers_conditional_requests(
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     english = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 200  # its button and link are in the reader's language
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# /api/: the API documented from its OpenAPI document
+
+
+def test_the_api_page_documents_every_path_of_the_document(client, demo, django_assert_num_queries):
+    from django.utils.html import escape
+
+    from public import openapi
+
+    doc = openapi.document()
+    with django_assert_num_queries(2):  # a published practice and an adoption for the examples
+        page = client.get("/api/").content.decode()
+    assert set(re.findall(r'<h2 id="\w+"><code>GET (\S+)</code></h2>', page)) == set(doc["paths"])
+    sections = {s.split('"', 1)[0]: s for s in page.split('<section class="panel" aria-labelledby="')[1:]}
+    for path, methods in doc["paths"].items():
+        operation = methods["get"]
+        section = sections[operation["operationId"]]
+        assert escape(operation["summary"]) in section and escape(operation["description"]) in section, path
+        for parameter in operation.get("parameters", []):
+            parameter = openapi.resolve(doc, parameter)
+            assert f'<th scope="row"><code>{parameter["name"]}</code></th>' in section, (path, parameter["name"])
+            assert escape(parameter["description"]) in section, (path, parameter["name"])
+        for status, response in operation["responses"].items():
+            assert f'<th scope="row">{status}</th><td>{escape(response["description"])}</td>' in section, path
+        schema = openapi.resolve(doc, operation["responses"]["200"]["content"]["application/json"]["schema"])
+        if schema.get("additionalProperties") is False:  # a record, or a page of them
+            record = (
+                openapi.resolve(doc, schema["properties"]["results"]["items"])
+                if "next" in schema["properties"]
+                else schema
+            )
+            for name in record["properties"]:
+                assert f'<th scope="row"><code>{name}</code></th>' in section, (path, name)
+        assert f"curl &#x27;http://testserver{path.split('{')[0]}" in section, path  # examples at the site's address
+    assert 'href="/api/v1/openapi.json"' in page
+    for name in ("count", "count_capped", "next", "previous"):  # the pages' own fields
+        assert f'<th scope="row"><code>{name}</code></th>' in sections["paging"]
+
+
+def test_the_api_page_in_english_and_before_anything_is_published(client, db):
+    for language in ("en", "zh-hans"):
+        response = client.get("/api/", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200 and 'href="/api/v1/openapi.json"' in response.content.decode()
+
+
+def test_every_page_links_to_the_api_page(client, db):
+    assert '<a href="/api/">数据接口</a>' in client.get("/").content.decode()
