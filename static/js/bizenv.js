@@ -1,11 +1,28 @@
 // bizenv's only script, loaded by base.html. The Content-Security-Policy forbids inline handlers, so what the
 // pages do in the browser lives here, declared in the markup by data attributes; without JavaScript, every page
-// still works (the confirmation is skipped).
+// still works (the confirmation is skipped, a list's filters stay unfolded).
 
 // <button data-confirm="…">: ask before submitting.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) {
     event.preventDefault();
+  }
+});
+
+// <details data-fold open> (a list's filters): on a phone, folded as the page opens unless a filter is set or
+// wrong, so that the list comes first; unfolded again when the screen grows wider, where static/css/bizenv.css
+// hides the summary that would unfold it. The width is the stylesheet's for a phone.
+const phone = window.matchMedia("(max-width: 40rem)");
+const folds = document.querySelectorAll("details[data-fold]");
+const filtered = [...new URLSearchParams(window.location.search)].some(([name, value]) => name !== "page" && value);
+for (const box of folds) {
+  if (phone.matches && !filtered && !box.querySelector(".errors")) {
+    box.open = false;
+  }
+}
+phone.addEventListener("change", () => {
+  if (!phone.matches) {
+    folds.forEach((box) => (box.open = true));
   }
 });
