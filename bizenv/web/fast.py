@@ -264,9 +264,11 @@ def marked(fragments) -> str:
 
 @register.simple_tag
 def entry_rows(entries, terms, practice_url_name: str, batch_url_name: str) -> str:
-    """One <tr> per entry: the title (with its hits and a snippet when searched), city, indicator, batch · number.
-    The URLs are named by the template (a practice's by its id, a batch's by year and sequence)."""
+    """One <tr> per entry: the title (with its hits and a snippet when searched), city, indicator, batch · number,
+    each cell after the title labelled for a phone's card (data-label). The URLs are named by the template (a
+    practice's by its id, a batch's by year and sequence)."""
     practice_url, batch_url = Reversed(practice_url_name, 1), Reversed(batch_url_name, 2)
+    city, indicator, batch_label = (escape(gettext(text)) for text in ("城市", "指标", "批次"))
     rows = []
     for entry in entries:
         batch = entry.batch
@@ -274,9 +276,10 @@ def entry_rows(entries, terms, practice_url_name: str, batch_url_name: str) -> s
         snippet = f'\n<p class="snippet">{marked(entry.hit.snippet)}</p>' if terms else ""
         rows.append(
             f'<tr><td><a href="{practice_url(entry.practice_id)}">{title}</a>{snippet}</td>'
-            f"<td>{escape(entry.city_name)}</td><td>{escape(entry.indicator_name or '—')}</td>"
-            f'<td><a href="{batch_url(batch.year, batch.sequence)}">{batch.year}-{batch.sequence}</a>'
-            f" · {entry.number}</td></tr>"
+            f'<td data-label="{city}">{escape(entry.city_name)}</td>'
+            f'<td data-label="{indicator}">{escape(entry.indicator_name or "—")}</td>'
+            f'<td data-label="{batch_label}"><a href="{batch_url(batch.year, batch.sequence)}">'
+            f"{batch.year}-{batch.sequence}</a> · {entry.number}</td></tr>"
         )
     return mark_safe("\n".join(rows))
 
@@ -336,10 +339,14 @@ def matrix_rows(lines, row_url_name: str) -> str:
 @register.simple_tag
 def ledger_rows(rows, row_url_name: str) -> str:
     """One <tr> per row of a city's 台账 (adoptions.selectors.city_ledger(), marked by mark_overdue()): the entry
-    linking to the row, its indicator, batch, deadline, and the row's status (excused, overdue, voluntary). A
-    row's URL is named by the template, by the row's id."""
+    linking to the row, its indicator, batch, deadline, and the row's status (excused, overdue, voluntary), each
+    cell after the first labelled for a phone's card (data-label). A row's URL is named by the template, by the
+    row's id."""
     row_url = Reversed(row_url_name, 1)
     excused, overdue, voluntary = (escape(gettext(text)) for text in ("免于填报", "已逾期", "自愿填报"))
+    indicator, batch_label, deadline_label, status = (
+        escape(gettext(text)) for text in ("指标", "批次", "截止日期", "状态")
+    )
     labels: dict[str, str] = {}
     dates: dict = {}
     out = []
@@ -361,7 +368,8 @@ def ledger_rows(rows, row_url_name: str) -> str:
         out.append(
             f'<tr><td><a href="{row_url(row.pk)}">{entry.number}、{escape(entry.title)}</a>'
             f' <span class="meta">{escape(entry.city_name)}</span></td>'
-            f"<td>{escape(entry.indicator_name or '—')}</td><td>{batch.year}-{batch.sequence}</td>"
-            f"<td>{deadline}</td><td>{label}{state}</td></tr>"
+            f'<td data-label="{indicator}">{escape(entry.indicator_name or "—")}</td>'
+            f'<td data-label="{batch_label}">{batch.year}-{batch.sequence}</td>'
+            f'<td data-label="{deadline_label}">{deadline}</td><td data-label="{status}">{label}{state}</td></tr>'
         )
     return mark_safe("\n".join(out))

@@ -1,7 +1,7 @@
 // bizenv's only script, loaded by base.html (and the print page). The Content-Security-Policy forbids inline
-// handlers, so behaviours live here, declared in the markup by data attributes; without JavaScript, every form
-// still works (the confirmation is skipped, a select is saved by its button in <noscript>, the browser's own menu
-// prints).
+// handlers, so what the pages do in the browser lives here, declared in the markup by data attributes; without
+// JavaScript, every page still works (the confirmation is skipped, a list's filters stay unfolded, the browser's
+// own menu prints).
 
 // <button data-confirm="…">: ask before submitting.
 document.addEventListener("click", (event) => {
@@ -11,10 +11,20 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// <select data-autosubmit>: submit its form as soon as a choice is made.
-document.addEventListener("change", (event) => {
-  if (event.target.matches("select[data-autosubmit]")) {
-    event.target.form.requestSubmit();
+// <details data-fold open> (a list's filters): on a phone, folded as the page opens unless a filter is set or
+// wrong, so that the list comes first; unfolded again when the screen grows wider, where static/css/bizenv.css
+// hides the summary that would unfold it. The width is the stylesheet's for a phone.
+const phone = window.matchMedia("(max-width: 40rem)");
+const folds = document.querySelectorAll("details[data-fold]");
+const filtered = [...new URLSearchParams(window.location.search)].some(([name, value]) => name !== "page" && value);
+for (const box of folds) {
+  if (phone.matches && !filtered && !box.querySelector(".errors")) {
+    box.open = false;
+  }
+}
+phone.addEventListener("change", () => {
+  if (!phone.matches) {
+    folds.forEach((box) => (box.open = true));
   }
 });
 

@@ -108,15 +108,16 @@ def test_a_url_reversed_once_is_the_url_reverse_gives(prefix):
 PLAIN_MARKED = (
     "{% for f in fragments %}{% if f.hit %}<mark>{{ f.text }}</mark>{% else %}{{ f.text }}{% endif %}{% endfor %}"
 )
-# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were.
+# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were, with the cells'
+# labels a phone shows (data-label) added since.
 PLAIN_ENTRY_ROWS = """{% load fast %}
         {% for entry in page %}
           <tr>
             <td><a href="{% url 'practice_detail' entry.practice_id %}">{% if terms %}{{ entry.hit.title|marked }}{% else %}{{ entry.title }}{% endif %}</a>
               {% if terms %}<p class="snippet">{{ entry.hit.snippet|marked }}</p>{% endif %}</td>
-            <td>{{ entry.city_name }}</td>
-            <td>{{ entry.indicator_name|default:"—" }}</td>
-            <td><a href="{% url 'batch_detail' entry.batch.year entry.batch.sequence %}">{{ entry.batch.year }}-{{ entry.batch.sequence }}</a> · {{ entry.number }}</td>
+            <td data-label="城市">{{ entry.city_name }}</td>
+            <td data-label="指标">{{ entry.indicator_name|default:"—" }}</td>
+            <td data-label="批次"><a href="{% url 'batch_detail' entry.batch.year entry.batch.sequence %}">{{ entry.batch.year }}-{{ entry.batch.sequence }}</a> · {{ entry.number }}</td>
           </tr>
         {% endfor %}"""  # noqa: E501
 PLAIN_ANNOUNCEMENT_ITEMS = """
@@ -377,15 +378,15 @@ def test_the_matrix_rows_are_what_the_plain_template_renders(db):
     assert tight(fast.matrix_rows(lines, "review_adoption")) == plain(PLAIN_MATRIX_ROWS, lines=lines)
 
 
-# The template ledger_rows replaced, as it was.
+# The template ledger_rows replaced, as it was, with the cells' labels a phone shows (data-label) added since.
 PLAIN_LEDGER_ROWS = """
       {% for row in page %}{% with entry=row.practice.batch_entry %}
         <tr>
           <td><a href="{% url 'city_adoption' row.pk %}">{{ entry.number }}、{{ entry.title }}</a> <span class="meta">{{ entry.city_name }}</span></td>
-          <td>{{ entry.indicator_name|default:"—" }}</td>
-          <td>{{ entry.batch.year }}-{{ entry.batch.sequence }}</td>
-          <td>{% if entry.batch.adoption_plan %}{{ entry.batch.adoption_plan.deadline|date:"DATE_FORMAT" }}{% else %}—{% endif %}</td>
-          <td>{{ row.get_status_display }}{% if row.excused_at %} · 免于填报{% elif row.overdue %} · <strong>已逾期</strong>{% endif %}{% if not row.owed %} · 自愿填报{% endif %}</td>
+          <td data-label="指标">{{ entry.indicator_name|default:"—" }}</td>
+          <td data-label="批次">{{ entry.batch.year }}-{{ entry.batch.sequence }}</td>
+          <td data-label="截止日期">{% if entry.batch.adoption_plan %}{{ entry.batch.adoption_plan.deadline|date:"DATE_FORMAT" }}{% else %}—{% endif %}</td>
+          <td data-label="状态">{{ row.get_status_display }}{% if row.excused_at %} · 免于填报{% elif row.overdue %} · <strong>已逾期</strong>{% endif %}{% if not row.owed %} · 自愿填报{% endif %}</td>
         </tr>
       {% endwith %}{% endfor %}"""  # noqa: E501
 

@@ -1,6 +1,7 @@
 """axe-core in Chromium over the pages of 复制推广 and the pages they lead from, as each role sees them, in their
 error states too: no WCAG 2.1 A/AA or best-practice violation, every aria-describedby naming an element that
-exists, and nothing wider than a 375-pixel phone screen."""
+exists, and nothing wider than a 375-pixel phone screen; and over every page each role uses (tests/browser/pages.py,
+which test_layout.py shares), at the desktop's width and a phone's: no serious or critical violation."""
 
 import io
 
@@ -16,6 +17,7 @@ from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionPlan
 from batches.enums import EntryScope
 from batches.models import BatchEntry
+from tests.browser.pages import prepare, visits
 from tests.browser.test_review_flow import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -163,3 +165,41 @@ def test_the_pages_of_a_server_in_trouble(live_server, page, demo, tmp_path, mon
         expect(page.get_by_text("3f2a9c")).to_be_visible()
         found += problems(page)
     assert not found, "\n".join(found)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every page each role uses (tests/browser/pages.py), at the desktop's width and a phone's: what is serious
+
+SERIOUS = {"serious", "critical"}
+# The colours are the same at every width, and their contrast, axe's slowest check, is checked at the desktop's.
+PHONE_OPTIONS = {**AXE_OPTIONS, "rules": {"color-contrast": {"enabled": False}}}
+
+
+def serious(page, where: str, options=AXE_OPTIONS) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now: where, the rule, its impact and what it
+    asks, and each node, as its selector and the start of its HTML."""
+    found = []
+    for violation in Axe().run(page, options=options).response["violations"]:
+        if violation["impact"] in SERIOUS:
+            nodes = "; ".join(f"{' '.join(node['target'])} {node['html'][:120]}" for node in violation["nodes"])
+            found.append(f"{where}: {violation['id']} ({violation['impact']}: {violation['help']}): {nodes}")
+    return found
+
+
+def test_every_page_each_role_uses(live_server, page):
+    prepare()
+    found = []
+    for each in visits(page, live_server):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        found += serious(page, f"{each} at 1280px")
+        page.set_viewport_size({"width": 390, "height": 800})
+        found += serious(page, f"{each} at 390px", PHONE_OPTIONS)
+    assert not found, "\n".join(found)
+
+
+def test_a_serious_violation_is_told_with_its_page_and_nodes(live_server, page):
+    page.goto(live_server.url + "/")
+    page.evaluate("document.querySelector('main').appendChild(document.createElement('input')).id = 'nameless'")
+    found = serious(page, "首页")
+    assert len(found) == 1
+    assert found[0].startswith("首页: label (critical: ") and '#nameless <input id="nameless">' in found[0]
