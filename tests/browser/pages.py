@@ -74,7 +74,9 @@ def pages() -> list[Page]:
         Page(None, "经验做法列表（筛选有误）", "/practices/?year=abc"),
         Page(None, "经验做法（有复制落地）", f"/practices/{adopted.practice_id}/"),
         Page(None, "经验做法", f"/practices/{entry.practice_id}/"),
+        Page(None, "经验做法（打印）", f"/practices/{entry.practice_id}/print/"),
         Page(None, "统计", "/stats/"),
+        Page(None, "数据接口", "/api/"),
         Page(None, "登录", "/accounts/login/"),
         Page(None, "找回密码", "/accounts/password_reset/"),
     ]
