@@ -1,8 +1,11 @@
 """Forms of the review workbench."""
 
+from decimal import Decimal
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -110,36 +113,70 @@ def weight_text(weight) -> str:
     return f"{weight.normalize():f}"
 
 
+def score_check(criterion: Criterion):
+    """A score's validator, naming its criterion: within 0 to the maximum, one decimal place at most."""
+
+    def check(value: Decimal):
+        params = {"name": criterion.name, "max": criterion.max_score}
+        if not 0 <= value <= criterion.max_score:
+            raise ValidationError(_("“%(name)s”的得分应在 0 到 %(max)d 之间。"), code="out_of_range", params=params)
+        if value != value.quantize(Decimal("0.1")):
+            raise ValidationError(_("“%(name)s”的得分最多保留一位小数，如 8.5。"), code="decimal_places", params=params)
+
+    return check
+
+
 class ReviewForm(forms.Form):
-    """One score field per active criterion, then the recommendation and the two texts."""
+    """One score field per active criterion, then the recommendation and the two texts. Saved for later, any of
+    them may be empty; `submitting`, every score and the recommendation are required, and every missing one is
+    reported at once, each naming its criterion or field."""
 
     recommendation = forms.ChoiceField(
-        label=_("评审建议"), choices=[("", _("（请选择）")), *Recommendation.choices], required=False
+        label=_("评审建议"),
+        choices=[("", _("（请选择）")), *Recommendation.choices],
+        required=False,
+        error_messages={"invalid_choice": _("请从列表中选择评审建议。")},
     )
     comment_to_city = forms.CharField(
-        label=_("给城市的意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("给城市的意见"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("“给城市的意见”最多 %(limit_value)d 字（现有 %(show_value)d 字）。")},
     )
     internal_note = forms.CharField(
-        label=_("内部备注（城市不可见）"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("内部备注（城市不可见）"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("“内部备注”最多 %(limit_value)d 字（现有 %(show_value)d 字）。")},
     )
 
-    def __init__(self, *args, criteria: list[Criterion], review=None, **kwargs):
+    def __init__(self, *args, criteria: list[Criterion], review=None, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        self.submitting = submitting
         given = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
         score_fields = {}
         for criterion in criteria:
             limits = f"{_('满分')} {criterion.max_score}，{_('权重')} {weight_text(criterion.weight)}"
             score_fields[f"score_{criterion.pk}"] = forms.DecimalField(
                 label=f"{criterion.name}（{limits}）",
-                min_value=0,
-                max_value=criterion.max_score,
-                decimal_places=1,
                 required=False,
                 initial=given.get(criterion.pk),
                 help_text=criterion.description,
+                validators=[score_check(criterion)],
+                # The browser knows the bounds too: static/js/bizenv.js asks for no confirmation of a form it sees
+                # incomplete, and the server then says what is missing.
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "max": criterion.max_score, "step": "0.1", "data-needed-to-submit": True}
+                ),
+                error_messages={
+                    "invalid": _("“%(name)s”的得分请填数字，如 8 或 8.5。") % {"name": criterion.name},
+                },
             )
         self.fields = {**score_fields, **self.fields}
+        self.fields["recommendation"].widget.attrs["data-needed-to-submit"] = True
         if review and not self.is_bound:
             self.initial.update(
                 recommendation=review.recommendation,
@@ -147,15 +184,33 @@ class ReviewForm(forms.Form):
                 internal_note=review.internal_note,
             )
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting:
+            for criterion in self.criteria:
+                name = f"score_{criterion.pk}"
+                if name not in self.errors and cleaned.get(name) is None:
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            _("提交前请为“%(name)s”打分（0 到 %(max)d）。"),
+                            code="required",
+                            params={"name": criterion.name, "max": criterion.max_score},
+                        ),
+                    )
+            if "recommendation" not in self.errors and not cleaned.get("recommendation"):
+                self.add_error("recommendation", ValidationError(_("提交前请选择评审建议。"), code="required"))
+        return cleaned
+
     def score_values(self):
         return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}
 
 
 class DecisionForm(forms.Form):
+    # Given by the button pressed: each asks its own confirmation, naming its consequence.
     outcome = forms.ChoiceField(
         label=_("决定"),
         choices=[("approve", _("通过")), ("revise", _("退回修改")), ("reject", _("不予通过"))],
-        widget=forms.RadioSelect,
     )
     message = forms.CharField(
         label=_("意见（退回修改或不予通过时必填，将发送给城市）"),

@@ -124,6 +124,24 @@ def earlier_reviews(practice: Practice) -> list[tuple[int, list[tuple[Review, De
     return sorted(rounds.items())
 
 
+@dataclass
+class Progress:
+    """How far an unfinished review is: criteria scored of those in force, and its weighted total once complete."""
+
+    scored: int
+    of: int
+    total: Decimal | None
+
+
+def progress(review: Review, criteria: list[Criterion]) -> Progress:
+    """A review's progress against the active criteria: a total over some of them would look like a finished
+    score, so there is none until every one is scored."""
+    active = {c.pk for c in criteria}
+    given = [s for s in review.scores.all() if s.criterion_id in active]
+    complete = bool(active) and len(given) == len(active)
+    return Progress(scored=len(given), of=len(active), total=weighted_total(given) if complete else None)
+
+
 def visible_reviews(user, practice: Practice, reviews: list[Review]) -> list[Review]:
     """Others' reviews only after submitting one's own: the coordinator sees all, a reviewer first scores alone."""
     if is_coordinator(user):

@@ -29,6 +29,7 @@ from .selectors import (
     aggregates,
     earlier_reviews,
     practice_reviews,
+    progress,
     queue,
     similar_scope,
     visible_reviews,
@@ -77,6 +78,7 @@ def review_practice(request, pk):
     reviews = practice_reviews(practice)
     own = next((r for r in reviews if r.reviewer_id == request.user.pk), None)
     shown = visible_reviews(request.user, practice, reviews)
+    coordinator = can(request.user, "reviews.assign")
     context = {
         "practice": practice,
         "results": practice.results.all(),
@@ -84,13 +86,19 @@ def review_practice(request, pk):
         "events": practice.events.select_related("actor"),
         "round_changes": round_changes(practice),
         "reviews": [(r, weighted_total(r.scores.all())) for r in shown],
-        "earlier_reviews": earlier_reviews(practice) if can(request.user, "reviews.assign") else [],
+        "sees_all_reviews": coordinator or (own is not None and own.submitted_at is not None),
+        "earlier_reviews": earlier_reviews(practice) if coordinator else [],
         "own_review": own,
-        "aggregates": aggregates(shown) if can(request.user, "reviews.assign") or (own and own.submitted_at) else None,
-        "assign_form": AssignForm(practice=practice) if can(request.user, "reviews.assign") else None,
-        "can_assign": can(request.user, "reviews.assign") and practice.status in (Status.SUBMITTED, Status.IN_REVIEW),
-        "can_score": can(request.user, "reviews.score", practice),
+        "own_total": weighted_total(own.scores.all()) if own and own.submitted_at else None,
+        "aggregates": aggregates(shown) if coordinator or (own and own.submitted_at) else None,
+        "assign_form": AssignForm(practice=practice) if coordinator else None,
+        "can_assign": coordinator and practice.status in (Status.SUBMITTED, Status.IN_REVIEW),
+        # Scoring is for an assignment still open: a submitted review is shown as submitted, never offered again.
+        "can_score": own is not None and own.is_open and can(request.user, "reviews.score", practice),
+        "progress": progress(own, active_criteria()) if own and own.is_open else None,
         "decision_form": DecisionForm() if can(request.user, "reviews.decide", practice) else None,
+        # decide() refuses before any review of the round is submitted: no buttons that could only be refused.
+        "decidable": any(r.submitted_at for r in reviews),
         "decline_form": DeclineForm() if own and own.is_open else None,
         "similar": similar(
             practice.title, practice.summary, practice.body, among=similar_scope(request.user), exclude=practice.pk
@@ -156,9 +164,10 @@ def score(request, pk):
     if not review.is_open:
         messages.info(request, _("您已提交本轮评审。"))
         return redirect("review_practice", pk=practice.pk)
-    form = ReviewForm(request.POST or None, criteria=active_criteria(), review=review)
+    criteria = active_criteria()
+    submit = "submit" in request.POST
+    form = ReviewForm(request.POST or None, criteria=criteria, review=review, submitting=submit)
     if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
         try:
             services.save_review(
                 review=review,
@@ -179,7 +188,7 @@ def score(request, pk):
         "results": practice.results.all(),
         "review": review,
         "form": form,
-        "saved_total": weighted_total(review.scores.all()),
+        "progress": progress(review, criteria),
     }
     return render(request, "reviews/score.html", context)
 

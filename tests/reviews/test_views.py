@@ -1,5 +1,6 @@
 """The review workbench: who may do what, recusal, balance, aggregates, decisions with one winner, notifications."""
 
+import re
 import statistics
 import threading
 from decimal import Decimal
@@ -471,3 +472,134 @@ def test_the_province_downloads_attachments_but_recusal_holds(client, people, ha
     assert reviewer.get(f"/city/attachments/{attachment.pk}/").status_code == 404  # the city's portal is the city's
     reviewer_hz = UserFactory(username="reviewer_hz", role=Role.REVIEWER, city=hanzhong)
     assert login(client, reviewer_hz).get(f"/review/attachments/{attachment.pk}/").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The score form says everything at once; an unfinished review has no total; a submitted one is not offered again
+
+
+def score_page(client, practice):
+    return client.get(f"/review/practices/{practice.pk}/score/").content.decode()
+
+
+def test_submitting_an_incomplete_review_lists_every_missing_score_and_saves_nothing(
+    client, people, hanzhong, criteria
+):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["reviewer"])
+    data = {f"score_{criteria[0].pk}": "8", f"score_{criteria[1].pk}": "abc", "submit": "1"}
+    response = client.post(f"/review/practices/{practice.pk}/score/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "还有 4 处需要修改" in html
+    for message in (
+        "“实效性”的得分请填数字",
+        "提交前请为“可复制性”打分（0 到 10）",
+        "提交前请为“示范性”打分（0 到 10）",
+        "提交前请选择评审建议",
+    ):
+        assert message in html
+    assert f'href="#id_score_{criteria[2].pk}"' in html  # each error leads to its field
+    review = Review.objects.get()
+    assert review.submitted_at is None and not review.scores.exists()
+
+
+def test_a_score_out_of_range_names_its_criterion_even_when_saving_for_later(client, people, hanzhong, criteria):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["reviewer"])
+    data = {f"score_{criteria[0].pk}": "11", f"score_{criteria[3].pk}": "7.25", "save": "1"}
+    html = client.post(f"/review/practices/{practice.pk}/score/", data).content.decode()
+    assert "“创新性”的得分应在 0 到 10 之间。" in html and "“示范性”的得分最多保留一位小数" in html
+    assert "提交前请" not in html  # saving for later needs no complete form
+    assert not Review.objects.get().scores.exists()
+
+
+def test_the_service_reports_every_problem_at_once(people, hanzhong, criteria):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    with pytest.raises(services.ReviewError) as refused:
+        services.save_review(
+            review=Review.objects.get(),
+            by=people["reviewer"],
+            values={criteria[0].pk: Decimal(12)},
+            recommendation="",
+            comment_to_city="",
+            internal_note="",
+            submit=True,
+        )
+    message = str(refused.value)
+    assert "“创新性”的得分应在 0 到 10 之间" in message
+    assert "实效性、可复制性、示范性" in message and "请选择评审建议" in message
+
+
+def test_a_review_saved_with_some_scores_shows_how_far_it_is_not_a_total(client, people, hanzhong, criteria):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["reviewer"])
+    data = {f"score_{criteria[0].pk}": "9", f"score_{criteria[1].pk}": "8", "save": "1"}
+    assert client.post(f"/review/practices/{practice.pk}/score/", data).status_code == 302
+    for html in (score_page(client, practice), client.get(f"/review/practices/{practice.pk}/").content.decode()):
+        assert "已评 2/4 项" in html and "加权总分（满分100）" not in html
+    html = client.get(f"/review/practices/{practice.pk}/").content.decode()
+    assert "继续评审" in html
+    data |= {f"score_{criteria[2].pk}": "10", f"score_{criteria[3].pk}": "6"}
+    client.post(f"/review/practices/{practice.pk}/score/", data)
+    # 9/10·30 + 8/10·30 + 10/10·25 + 6/10·15 = 27 + 24 + 25 + 9 = 85
+    assert "已暂存评分的加权总分（满分100）：<strong>85.0</strong>" in score_page(client, practice)
+
+
+def test_a_submitted_review_shows_as_submitted_and_is_not_offered_again(client, people, hanzhong, criteria):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    score_all(Review.objects.get(), criteria, [8, 8, 8, 8])
+    client = login(client, people["reviewer"])
+    html = client.get(f"/review/practices/{practice.pk}/").content.decode()
+    assert f"/review/practices/{practice.pk}/score/" not in html
+    assert "继续评审" not in html and "开始评审" not in html
+    assert "不能再修改" in html and "<strong>80.0</strong>" in html
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Who sees which sentence about others' reviews
+
+
+def test_only_a_reviewer_is_told_that_submitting_shows_others_reviews(client, people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    sentence = "提交自己的评审后可看到他人的评审"
+    assert sentence in login(client, people["reviewer"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    html = login(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    assert sentence not in html and "评审中" in html  # the coordinator sees the unfinished review itself
+    unreviewed = PracticeFactory(city=hanzhong, status=Status.SUBMITTED)
+    html = client.get(f"/review/practices/{unreviewed.pk}/").content.decode()
+    assert sentence not in html and "本轮尚未分配评审员" in html
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Decisions ask first, naming the practice and what follows; never when they would be refused
+
+
+def test_each_decision_asks_naming_the_practice_and_its_consequence(client, people, hanzhong, criteria):
+    practice = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    html = login(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    buttons = dict(re.findall(r'<button type="submit" name="outcome" value="(\w+)"([^>]*)>', html))
+    assert set(buttons) == {"approve", "revise", "reject"}
+    for outcome, consequence in [("approve", "待发布库"), ("revise", "第 2 轮评审"), ("reject", "不能撤销")]:
+        assert 'data-confirm="确定' in buttons[outcome] and f"《{practice.title}》" in buttons[outcome]
+        assert consequence in buttons[outcome] and "disabled" not in buttons[outcome]
+    # Sending back or rejecting without words is refused: no question until the message is written.
+    assert 'data-confirm-requires="#id_message"' in buttons["revise"] and "data-confirm-requires" in buttons["reject"]
+    assert "data-confirm-requires" not in buttons["approve"]
+
+
+def test_no_decision_is_offered_before_a_review_is_submitted(client, people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    html = login(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    buttons = re.findall(r'<button type="submit" name="outcome" value="\w+"([^>]*)>', html)
+    assert len(buttons) == 3 and all("disabled" in b and "data-confirm" not in b for b in buttons)
+    assert "本轮还没有提交的评审" in html
+
+
+def test_a_decision_is_the_button_pressed(client, people, hanzhong, criteria):
+    practice = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    client = login(client, people["coordinator"])
+    response = client.post(f"/review/practices/{practice.pk}/decide/", {"outcome": "revise"}, follow=True)
+    assert "退回修改须写明修改意见" in response.content.decode()
+    client.post(f"/review/practices/{practice.pk}/decide/", {"outcome": "revise", "message": "请补充数据。"})
+    assert Practice.objects.get(pk=practice.pk).status == Status.REVISION_REQUESTED
