@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReferenceChoiceFilter
+from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReadOnceChoiceField, ReferenceChoiceFilter
 from practices import search
 from practices.enums import Role, Status
 from practices.models import City, Indicator, Practice
@@ -21,6 +21,48 @@ from .selectors import QUEUE_STATUSES
 
 def reviewer_choices():
     return get_user_model().objects.filter(groups__name=Role.REVIEWER, is_active=True).order_by("username")
+
+
+def person_label(user) -> str:
+    """A reviewer as people know them: the name (the username when there is none), and the city they belong to."""
+    name = user.get_full_name() or user.username
+    membership = getattr(user, "membership", None)
+    city = membership.city if membership else None
+    return f"{name}（{city.name}）" if city else name
+
+
+class ReviewerChoiceField(ReadOnceChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+class ReviewerFilter(ReferenceChoiceFilter):
+    field_class = ReviewerChoiceField
+
+
+def reviewers_by_city():
+    """The reviewer filter's choices: those of no city first, then by city in the province's order, by name."""
+    city_order = F("membership__city__order").asc(nulls_first=True)
+    return (
+        reviewer_choices()
+        .select_related("membership__city")
+        .order_by(city_order, "membership__city__code", "first_name", "last_name", "username")
+    )
+
+
+# Each sort as the select offers it; the parameters are the fields' names below, "-" for the other direction.
+SORTS = [
+    ("-updated", _("变动时间（最新在前）")),
+    ("updated", _("变动时间（最早在前）")),
+    ("waiting", _("等待时间（最长在前）")),
+    ("-waiting", _("等待时间（最短在前）")),
+    ("city", _("城市（按全省顺序）")),
+    ("-city", _("城市（倒序）")),
+    ("indicator", _("指标（按指标顺序）")),
+    ("-indicator", _("指标（倒序）")),
+    ("title", _("标题（顺序）")),
+    ("-title", _("标题（倒序）")),
+]
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -36,9 +78,9 @@ class QueueFilter(django_filters.FilterSet):
         label=_("指标"), queryset=Indicator.objects.all(), shared=True, empty_label=_("全部指标")
     )
     round = django_filters.NumberFilter(label=_("轮次"), min_value=1, widget=FastNumberInput)
-    reviewer = ReferenceChoiceFilter(
+    reviewer = ReviewerFilter(
         label=_("评审员"),
-        queryset=reviewer_choices(),
+        queryset=reviewers_by_city(),
         method="filter_reviewer",
         empty_label=_("全部评审员"),
     )
@@ -48,18 +90,15 @@ class QueueFilter(django_filters.FilterSet):
         widget=FastSelect,
         label=_("排序"),
         empty_label=_("默认（最近变动）"),
+        # "waiting" orders by when the round began: the earliest first is the longest wait.
         fields=(
             ("updated_at", "updated"),
+            ("waiting_since", "waiting"),
             ("city__order", "city"),
             ("indicator__order", "indicator"),
             ("title", "title"),
         ),
-        field_labels={
-            "updated_at": _("变动时间"),
-            "city__order": _("城市"),
-            "indicator__order": _("指标"),
-            "title": _("标题"),
-        },
+        choices=SORTS,
     )
 
     class Meta:
@@ -74,7 +113,7 @@ class QueueFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None and is_coordinator(request.user):
-            self.filters["reviewer"].queryset = reviewer_choices()
+            self.filters["reviewer"].queryset = reviewers_by_city()
         else:
             # Who reviews what is the coordinator's to know; reviewers score without seeing each other's load.
             del self.filters["reviewer"]

@@ -100,6 +100,7 @@ MATRIX = [
     ("city_import_template", None, "get", "L 200 200 404 404 200 404"),
     # The review workbench
     ("review_queue", None, "get", PROVINCE),
+    ("review_queue_export", None, "get", PROVINCE),  # a reviewer's holds only what is assigned to them
     ("review_auto_assign", None, "post", COORDINATOR_POST),
     ("review_criteria", None, "get", COORDINATOR),
     ("review_practice", "submitted", "get", "L 404 404 200 404 200 404"),  # the city's reviewer is recused

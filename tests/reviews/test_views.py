@@ -1,14 +1,18 @@
 """The review workbench: who may do what, recusal, balance, aggregates, decisions with one winner, notifications."""
 
+import datetime
+import io
 import re
 import statistics
 import threading
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.utils import timezone
 
 from practices.enums import Role, Status
 from practices.models import Attachment, Notification, Practice, PracticeEvent
@@ -554,6 +558,8 @@ def test_a_submitted_review_shows_as_submitted_and_is_not_offered_again(client, 
     assert f"/review/practices/{practice.pk}/score/" not in html
     assert "继续评审" not in html and "开始评审" not in html
     assert "不能再修改" in html and "<strong>80.0</strong>" in html
+    queue = client.get("/review/").content.decode()
+    assert "我已提交评审" in queue and "待我评审" not in queue
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -603,3 +609,135 @@ def test_a_decision_is_the_button_pressed(client, people, hanzhong, criteria):
     assert "退回修改须写明修改意见" in response.content.decode()
     client.post(f"/review/practices/{practice.pk}/decide/", {"outcome": "revise", "message": "请补充数据。"})
     assert Practice.objects.get(pk=practice.pk).status == Status.REVISION_REQUESTED
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The queue: reviewers by name and city, Chinese sorts, how long each has waited
+
+
+def submitted_days_ago(city, days, **fields):
+    """A practice the city submitted `days` days ago, through the workflow."""
+    from practices.services import practice_submit
+
+    official = UserFactory(role=Role.CITY_OFFICIAL, city=city)
+    practice = PracticeFactory(city=city, contact_name="李", contact_phone="0916-1234567", **fields)
+    practice_submit(practice=practice, by=official)
+    when = timezone.now() - datetime.timedelta(days=days)
+    PracticeEvent.objects.filter(practice=practice, to_status=Status.SUBMITTED).update(created_at=when)
+    return practice
+
+
+def test_the_reviewer_filter_names_people_and_their_cities(client, people, xian):
+    UserFactory(username="wang", first_name="王审核", role=Role.REVIEWER, city=xian)
+    html = login(client, people["coordinator"]).get("/review/").content.decode()
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", html.split('name="reviewer"')[1])
+    assert "王审核（西安市）" in options and "reviewer" in options  # no name: the username; no city: none shown
+    assert "reviewer_xian（西安市）" in options and "wang" not in options
+
+
+def test_every_sort_is_labelled_in_chinese(client, people):
+    html = login(client, people["coordinator"]).get("/review/").content.decode()
+    sorts = html.split('name="sort"')[1].split("</select>")[0]
+    assert "descending" not in sorts and "(" not in sorts
+    for label in ("变动时间（最新在前）", "等待时间（最长在前）", "等待时间（最短在前）", "城市（倒序）"):
+        assert label in sorts
+
+
+def test_the_queue_shows_and_sorts_by_waiting_time(client, people, hanzhong):
+    five = submitted_days_ago(hanzhong, 5, title="等了五天的做法")
+    twelve = submitted_days_ago(hanzhong, 12, title="等了十二天的做法")
+    today = submitted_days_ago(hanzhong, 0, title="今天提交的做法")
+    client = login(client, people["coordinator"])
+    html = client.get("/review/").content.decode()
+    assert "等待 5 天" in html and "等待 12 天" in html and "等待 0 天" in html
+    longest = client.get("/review/", {"sort": "waiting"}).content.decode()
+    assert longest.index(twelve.title) < longest.index(five.title) < longest.index(today.title)
+    shortest = client.get("/review/", {"sort": "-waiting"}).content.decode()
+    assert shortest.index(today.title) < shortest.index(five.title) < shortest.index(twelve.title)
+
+
+def test_a_decided_practice_waits_for_no_one(client, people, hanzhong, criteria):
+    practice = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    services.decide(practice=practice, outcome="approve", by=people["coordinator"])
+    html = login(client, people["coordinator"]).get("/review/", {"status": "approved"}).content.decode()
+    row = html.split(practice.title)[1].split("</tr>")[0]
+    assert "等待" not in row and "—" in row
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The queue in Excel
+
+
+def export(client, **params):
+    response = client.get("/review/export.xlsx", params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[2]]  # under the title row
+    return [dict(zip(header, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=3)]
+
+
+def test_the_coordinator_exports_the_queue_as_filtered_with_reviewers_and_scores(
+    client, people, xian, hanzhong, criteria
+):
+    second = UserFactory(username="second", first_name="李评审", role=Role.REVIEWER)
+    third = UserFactory(username="third", first_name="赵评审", role=Role.REVIEWER)
+    practice = submitted_days_ago(hanzhong, 7, title='=HYPERLINK("http://x.example","点我")')
+    for reviewer in (people["reviewer"], second, third):
+        services.assign(practice=practice, reviewer=reviewer, by=people["coordinator"])
+    score_all(Review.objects.get(reviewer=second), criteria, [8, 8, 8, 8], "approve")  # 80.0
+    score_all(Review.objects.get(reviewer=third), criteria, [6, 7, 8, 9], "revise")  # 18 + 21 + 20 + 13.5 = 72.5
+    submitted_days_ago(xian, 2, title="西安的做法")
+    rows = export(login(client, people["coordinator"]), city=hanzhong.pk)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["标题"] == practice.title  # as typed, a string: never a formula
+    assert (row["城市"], row["指标"], row["状态"], row["轮次"]) == ("汉中市", practice.indicator.name, "评审中", 1)
+    submitted = PracticeEvent.objects.get(practice=practice, to_status=Status.SUBMITTED).created_at
+    assert abs(row["提交时间"] - timezone.localtime(submitted).replace(tzinfo=None)) < datetime.timedelta(seconds=1)
+    assert row["等待天数"] == 7
+    assert row["评审员及加权总分"] == "reviewer 评审中；李评审 80.0；赵评审 72.5"
+    assert row["加权总分均值"] == 76.3  # (80 + 72.5) / 2 = 76.25, rounded half up
+    assert (row["建议通过"], row["建议修改"], row["建议不通过"]) == (1, 1, 0)
+
+
+def test_a_reviewer_exports_only_their_assignments_and_what_they_may_see(client, people, xian, hanzhong, criteria):
+    second = UserFactory(username="second", first_name="李评审", role=Role.REVIEWER)
+    mine = in_review(hanzhong, people["reviewer_xian"], people["coordinator"])
+    services.assign(practice=mine, reviewer=second, by=people["coordinator"])
+    score_all(Review.objects.get(practice=mine, reviewer=second), criteria, [8, 8, 8, 8], note="李的内部意见")
+    not_mine = in_review(hanzhong, second, people["coordinator"])
+    own_city = in_review(xian, people["reviewer"], people["coordinator"])
+    client = login(client, people["reviewer_xian"])
+    assert not_mine.title in client.get("/review/").content.decode()  # in the queue, but not assigned to her
+    rows = export(client)
+    assert [row["标题"] for row in rows] == [mine.title]
+    assert own_city.title not in str(rows)
+    assert rows[0]["评审员及加权总分"] == "reviewer_xian 评审中" and rows[0]["加权总分均值"] is None
+    score_all(Review.objects.get(practice=mine, reviewer=people["reviewer_xian"]), criteria, [6, 6, 6, 6])
+    assert export(client)[0]["评审员及加权总分"] == "reviewer_xian 60.0；李评审 80.0"
+
+
+def test_the_export_follows_the_queues_filters_and_search(client, people, hanzhong):
+    submitted_days_ago(hanzhong, 1, title="企业开办一窗通办")
+    submitted_days_ago(hanzhong, 3, title="不动产登记一小时办结")
+    client = login(client, people["coordinator"])
+    assert [row["标题"] for row in export(client, q="不动产")] == ["不动产登记一小时办结"]
+    assert [row["标题"] for row in export(client, sort="waiting")] == ["不动产登记一小时办结", "企业开办一窗通办"]
+    assert export(client, status="approved") == []
+    assert export(client, sort="no-such-sort") == []  # a wrong filter narrows to nothing, as on the page
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+@pytest.mark.parametrize("who", ["coordinator", "reviewer"])
+def test_the_export_costs_the_same_queries_whatever_its_rows(
+    client, people, hanzhong, criteria, django_assert_num_queries, rows, who
+):
+    for _ in range(rows):
+        practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+        score_all(Review.objects.get(practice=practice), criteria, [8, 8, 8, 8])
+    client = login(client, people[who])
+    # session, user, groups, membership, the practices, their reviews, the reviews' scores
+    with django_assert_num_queries(7):
+        response = client.get("/review/export.xlsx")
+    assert len(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3))) == rows
