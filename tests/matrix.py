@@ -116,6 +116,7 @@ MATRIX = [
     ("review_batch", "published batch id", "get", COORDINATOR),
     ("review_batch", "draft batch", "get", COORDINATOR),
     ("review_batch_preview", "draft batch", "get", COORDINATOR),
+    ("review_pool_export", None, "get", COORDINATOR),
     # 复制推广: the city's 台账
     ("city_adoptions", None, "get", CITY),
     ("city_adoptions_export", None, "get", CITY),
