@@ -16,6 +16,8 @@ from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionPlan
 from batches.enums import EntryScope
 from batches.models import BatchEntry
+from practices.enums import Status
+from practices.models import Practice
 from tests.browser.test_review_flow import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -161,4 +163,27 @@ def test_the_pages_of_a_server_in_trouble(live_server, page, demo, tmp_path, mon
         page.set_content(loader.get_template(name).render(context))
         expect(page.get_by_text("3f2a9c")).to_be_visible()
         found += problems(page)
+    assert not found, "\n".join(found)
+
+
+def test_the_review_workbench_and_the_batch_composer(live_server, page, demo):
+    found = []
+    in_review = Practice.objects.get(city__code="610100", status=Status.IN_REVIEW)
+    sign_in(page, live_server, "reviewer")
+    page.goto(f"{live_server.url}/review/?sort=waiting")
+    found += problems(page)
+    page.goto(f"{live_server.url}/review/practices/{in_review.pk}/score/")
+    page.get_by_label("创新性").fill("11")
+    page.get_by_role("button", name="提交评审").click()  # every error at once
+    expect(page.get_by_text("处需要修改")).to_be_visible()
+    found += problems(page)
+    sign_in(page, live_server, "coordinator")
+    for path in ["/review/", f"/review/practices/{in_review.pk}/"]:
+        page.goto(live_server.url + path)
+        found += problems(page)
+    page.goto(f"{live_server.url}/review/batches/")
+    page.get_by_label("年份").fill("2026")
+    page.get_by_role("button", name="新建批次").click()
+    expect(page.get_by_role("button", name="发布本批次")).to_be_disabled()  # empty: why, instead of a question
+    found += problems(page)
     assert not found, "\n".join(found)
