@@ -1,9 +1,12 @@
 """A published batch, taken away: Word in the official layout (GB/T 9704), which one published practice shares;
 Excel and CSV of the columns django-import-export's resource defines, written by bizenv.web.sheets (no cell a
-formula, whatever a title or a body starts with)."""
+formula, whatever a title or a body starts with). And the approved pool for the coordinator, in Excel with its
+scores."""
 
+import datetime
 import io
 
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -12,6 +15,9 @@ from docx.shared import Mm, Pt
 from import_export import fields, resources
 
 from bizenv.web import sheets
+from practices.models import Practice
+from reviews.selectors import Summary, days_since
+from reviews.spreadsheet import local, reviewers_text
 
 from . import pdf
 from .models import Batch, BatchEntry
@@ -82,6 +88,40 @@ def batch_xlsx(batch: Batch) -> bytes:
     data = _dataset(batch)
     columns = [sheets.Column(name, WIDTHS.get(name, 20)) for name in data.headers]
     return sheets.workbook(batch.label, columns, data)
+
+
+def pool_columns() -> list[sheets.Column]:
+    return [
+        sheets.Column(_("标题"), 40),
+        sheets.Column(_("城市"), 10),
+        sheets.Column(_("指标"), 16),
+        sheets.Column(_("轮次"), 6),
+        sheets.Column(_("通过时间"), 16),
+        sheets.Column(_("已等待天数"), 10),
+        sheets.Column(_("评审数"), 8),
+        sheets.Column(_("加权总分均值"), 12),
+        sheets.Column(_("评审员及加权总分"), 40),
+    ]
+
+
+def pool_xlsx(title: str, rows: list[tuple[Practice, Summary]], *, today: datetime.date) -> bytes:
+    """The approved pool (batches.selectors.pool_rows()): each practice with its reviews' weighted totals and the
+    days it has waited since its approval, counted to `today`."""
+
+    def line(practice, summary):
+        return [
+            practice.title,
+            practice.city.name,
+            practice.indicator.name if practice.indicator else "",
+            practice.round,
+            local(practice.approved_at),
+            days_since(practice.approved_at, today),
+            summary.count,
+            float(summary.mean) if summary.mean is not None else None,
+            reviewers_text(summary),
+        ]
+
+    return sheets.workbook(_("待发布库"), pool_columns(), (line(*row) for row in rows), title=title)
 
 
 def _font(run, names: list[str], size: float, bold: bool = False):

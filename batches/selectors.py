@@ -2,14 +2,17 @@
 reads them, and an announcement's sections."""
 
 import re
+from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from practices.enums import Status
-from practices.models import Practice
+from practices.models import City, Practice
+from practices.selectors import entered
+from reviews.selectors import Summary, round_reviews
 
-from .enums import BatchStatus
+from .enums import BatchStatus, EntryScope
 from .models import Batch, BatchEntry
 
 # How a batch is named in URLs and filters: YEAR-SEQ, 2022-2 for 2022年第二批.
@@ -28,6 +31,38 @@ def approved_pool() -> QuerySet[Practice]:
         Practice.objects.filter(status=Status.APPROVED, batch_entry__isnull=True)
         .select_related("city", "indicator")
         .order_by("indicator__order", "city__order", "pk")
+    )
+
+
+def pool_rows() -> list[tuple[Practice, Summary]]:
+    """The approved pool with when each was approved (`approved_at`) and its current round's reviews (the round it
+    was approved in): three queries, whatever its size."""
+    practices = list(approved_pool().annotate(approved_at=entered(Status.APPROVED)))
+    reviews = round_reviews(practices)
+    return [(practice, Summary.of(reviews[practice.pk])) for practice in practices]
+
+
+@dataclass
+class Outlook:
+    """What publishing a draft batch will do: its entries, and the 复制推广 it will make cities owe."""
+
+    entries: int
+    replicate: int  # 全省复制推广 entries
+    cities: int  # active cities that will owe a report on at least one of them
+    reports: int  # reports owed: each 全省复制推广 entry × every active city but its own
+
+
+def publication_outlook(entries: list[BatchEntry]) -> Outlook:
+    """As adoptions.services.create_obligations() will count it on publication (DESIGN.md: one report per 全省复制推广
+    entry × other active city); the entries come with their practices."""
+    active = set(City.objects.filter(active=True).values_list("pk", flat=True))
+    owners = [entry.practice.city_id for entry in entries if entry.scope == EntryScope.REPLICATE]
+    owing = {city for city in active if any(owner != city for owner in owners)}
+    return Outlook(
+        entries=len(entries),
+        replicate=len(owners),
+        cities=len(owing),
+        reports=sum(len(active - {owner}) for owner in owners),
     )
 
 

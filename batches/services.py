@@ -80,8 +80,8 @@ def batch_remove(*, entry: BatchEntry):
 
 
 @transaction.atomic
-def batch_move(*, entry: BatchEntry, up: bool):
-    """Move an entry one place up or down within its indicator."""
+def batch_move(*, entry: BatchEntry, up: bool) -> bool:
+    """Move an entry one place up or down within its indicator; False when it is already first (last) there."""
     batch = _draft(entry.batch)
     siblings = list(
         batch.entries.filter(practice__indicator=entry.practice.indicator)
@@ -97,6 +97,8 @@ def batch_move(*, entry: BatchEntry, up: bool):
         b.save(update_fields=["number"])
         a.number -= RENUMBER_OFFSET
         a.save(update_fields=["number"])
+        return True
+    return False
 
 
 def generated_lead(batch: Batch) -> str:

@@ -4,7 +4,8 @@ from itertools import pairwise
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -21,6 +22,13 @@ def status_counts(practices: QuerySet[Practice]) -> dict[str, int]:
     """How many practices are in each status, in one query."""
     rows = practices.order_by().values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
+
+
+def entered(status: str) -> Coalesce:
+    """For annotate(): when each practice last entered `status` (its latest event into it), or when it was created
+    if it never went through the workflow (made in the admin, say)."""
+    events = PracticeEvent.objects.filter(practice=OuterRef("pk"), to_status=status).order_by("-created_at", "-pk")
+    return Coalesce(Subquery(events.values("created_at")[:1]), F("created_at"))
 
 
 def get_practice_for(user, pk, *, perm: str) -> Practice:

@@ -1,12 +1,15 @@
 """Forms of the review workbench."""
 
+from decimal import Decimal
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReferenceChoiceFilter
+from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReadOnceChoiceField, ReferenceChoiceFilter
 from practices import search
 from practices.enums import Role, Status
 from practices.models import City, Indicator, Practice
@@ -18,6 +21,48 @@ from .selectors import QUEUE_STATUSES
 
 def reviewer_choices():
     return get_user_model().objects.filter(groups__name=Role.REVIEWER, is_active=True).order_by("username")
+
+
+def person_label(user) -> str:
+    """A reviewer as people know them: the name (the username when there is none), and the city they belong to."""
+    name = user.get_full_name() or user.username
+    membership = getattr(user, "membership", None)
+    city = membership.city if membership else None
+    return f"{name}（{city.name}）" if city else name
+
+
+class ReviewerChoiceField(ReadOnceChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+class ReviewerFilter(ReferenceChoiceFilter):
+    field_class = ReviewerChoiceField
+
+
+def reviewers_by_city():
+    """The reviewer filter's choices: those of no city first, then by city in the province's order, by name."""
+    city_order = F("membership__city__order").asc(nulls_first=True)
+    return (
+        reviewer_choices()
+        .select_related("membership__city")
+        .order_by(city_order, "membership__city__code", "first_name", "last_name", "username")
+    )
+
+
+# Each sort as the select offers it; the parameters are the fields' names below, "-" for the other direction.
+SORTS = [
+    ("-updated", _("变动时间（最新在前）")),
+    ("updated", _("变动时间（最早在前）")),
+    ("waiting", _("等待时间（最长在前）")),
+    ("-waiting", _("等待时间（最短在前）")),
+    ("city", _("城市（按全省顺序）")),
+    ("-city", _("城市（倒序）")),
+    ("indicator", _("指标（按指标顺序）")),
+    ("-indicator", _("指标（倒序）")),
+    ("title", _("标题（顺序）")),
+    ("-title", _("标题（倒序）")),
+]
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -33,9 +78,9 @@ class QueueFilter(django_filters.FilterSet):
         label=_("指标"), queryset=Indicator.objects.all(), shared=True, empty_label=_("全部指标")
     )
     round = django_filters.NumberFilter(label=_("轮次"), min_value=1, widget=FastNumberInput)
-    reviewer = ReferenceChoiceFilter(
+    reviewer = ReviewerFilter(
         label=_("评审员"),
-        queryset=reviewer_choices(),
+        queryset=reviewers_by_city(),
         method="filter_reviewer",
         empty_label=_("全部评审员"),
     )
@@ -45,18 +90,15 @@ class QueueFilter(django_filters.FilterSet):
         widget=FastSelect,
         label=_("排序"),
         empty_label=_("默认（最近变动）"),
+        # "waiting" orders by when the round began: the earliest first is the longest wait.
         fields=(
             ("updated_at", "updated"),
+            ("waiting_since", "waiting"),
             ("city__order", "city"),
             ("indicator__order", "indicator"),
             ("title", "title"),
         ),
-        field_labels={
-            "updated_at": _("变动时间"),
-            "city__order": _("城市"),
-            "indicator__order": _("指标"),
-            "title": _("标题"),
-        },
+        choices=SORTS,
     )
 
     class Meta:
@@ -71,7 +113,7 @@ class QueueFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None and is_coordinator(request.user):
-            self.filters["reviewer"].queryset = reviewer_choices()
+            self.filters["reviewer"].queryset = reviewers_by_city()
         else:
             # Who reviews what is the coordinator's to know; reviewers score without seeing each other's load.
             del self.filters["reviewer"]
@@ -110,36 +152,70 @@ def weight_text(weight) -> str:
     return f"{weight.normalize():f}"
 
 
+def score_check(criterion: Criterion):
+    """A score's validator, naming its criterion: within 0 to the maximum, one decimal place at most."""
+
+    def check(value: Decimal):
+        params = {"name": criterion.name, "max": criterion.max_score}
+        if not 0 <= value <= criterion.max_score:
+            raise ValidationError(_("“%(name)s”的得分应在 0 到 %(max)d 之间。"), code="out_of_range", params=params)
+        if value != value.quantize(Decimal("0.1")):
+            raise ValidationError(_("“%(name)s”的得分最多保留一位小数，如 8.5。"), code="decimal_places", params=params)
+
+    return check
+
+
 class ReviewForm(forms.Form):
-    """One score field per active criterion, then the recommendation and the two texts."""
+    """One score field per active criterion, then the recommendation and the two texts. Saved for later, any of
+    them may be empty; `submitting`, every score and the recommendation are required, and every missing one is
+    reported at once, each naming its criterion or field."""
 
     recommendation = forms.ChoiceField(
-        label=_("评审建议"), choices=[("", _("（请选择）")), *Recommendation.choices], required=False
+        label=_("评审建议"),
+        choices=[("", _("（请选择）")), *Recommendation.choices],
+        required=False,
+        error_messages={"invalid_choice": _("请从列表中选择评审建议。")},
     )
     comment_to_city = forms.CharField(
-        label=_("给城市的意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("给城市的意见"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("“给城市的意见”最多 %(limit_value)d 字（现有 %(show_value)d 字）。")},
     )
     internal_note = forms.CharField(
-        label=_("内部备注（城市不可见）"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("内部备注（城市不可见）"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("“内部备注”最多 %(limit_value)d 字（现有 %(show_value)d 字）。")},
     )
 
-    def __init__(self, *args, criteria: list[Criterion], review=None, **kwargs):
+    def __init__(self, *args, criteria: list[Criterion], review=None, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        self.submitting = submitting
         given = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
         score_fields = {}
         for criterion in criteria:
             limits = f"{_('满分')} {criterion.max_score}，{_('权重')} {weight_text(criterion.weight)}"
             score_fields[f"score_{criterion.pk}"] = forms.DecimalField(
                 label=f"{criterion.name}（{limits}）",
-                min_value=0,
-                max_value=criterion.max_score,
-                decimal_places=1,
                 required=False,
                 initial=given.get(criterion.pk),
                 help_text=criterion.description,
+                validators=[score_check(criterion)],
+                # The browser knows the bounds too: static/js/bizenv.js asks for no confirmation of a form it sees
+                # incomplete, and the server then says what is missing.
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "max": criterion.max_score, "step": "0.1", "data-needed-to-submit": True}
+                ),
+                error_messages={
+                    "invalid": _("“%(name)s”的得分请填数字，如 8 或 8.5。") % {"name": criterion.name},
+                },
             )
         self.fields = {**score_fields, **self.fields}
+        self.fields["recommendation"].widget.attrs["data-needed-to-submit"] = True
         if review and not self.is_bound:
             self.initial.update(
                 recommendation=review.recommendation,
@@ -147,15 +223,33 @@ class ReviewForm(forms.Form):
                 internal_note=review.internal_note,
             )
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting:
+            for criterion in self.criteria:
+                name = f"score_{criterion.pk}"
+                if name not in self.errors and cleaned.get(name) is None:
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            _("提交前请为“%(name)s”打分（0 到 %(max)d）。"),
+                            code="required",
+                            params={"name": criterion.name, "max": criterion.max_score},
+                        ),
+                    )
+            if "recommendation" not in self.errors and not cleaned.get("recommendation"):
+                self.add_error("recommendation", ValidationError(_("提交前请选择评审建议。"), code="required"))
+        return cleaned
+
     def score_values(self):
         return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}
 
 
 class DecisionForm(forms.Form):
+    # Given by the button pressed: each asks its own confirmation, naming its consequence.
     outcome = forms.ChoiceField(
         label=_("决定"),
         choices=[("approve", _("通过")), ("revise", _("退回修改")), ("reject", _("不予通过"))],
-        widget=forms.RadioSelect,
     )
     message = forms.CharField(
         label=_("意见（退回修改或不予通过时必填，将发送给城市）"),

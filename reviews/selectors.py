@@ -1,15 +1,20 @@
 """Reads of the review side: the queue, a practice's reviews as a given user may see them, aggregates."""
 
+import datetime
 import statistics
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from practices.enums import Status
 from practices.models import Practice
 from practices.people import is_coordinator, user_city
+from practices.selectors import entered
 
 from .models import Criterion, Review, Score
 
@@ -27,7 +32,8 @@ OPEN_REVIEW = Q(submitted_at__isnull=True, declined_at__isnull=True, practice__s
 
 
 def queue(user) -> QuerySet[Practice]:
-    """Practices under provincial review as this user may see them, with their review counts."""
+    """Practices under provincial review as this user may see them, with their review counts and when their round
+    began (`waiting_since`: the latest submission)."""
     practices = Practice.objects.filter(status__in=QUEUE_STATUSES).select_related("city", "indicator")
     city = user_city(user)
     if not is_coordinator(user) and city is not None:
@@ -39,7 +45,21 @@ def queue(user) -> QuerySet[Practice]:
         submitted_count=Count("reviews", filter=this_round & Q(reviews__submitted_at__isnull=False)),
         assigned_to_me=Exists(mine),
         my_review_open=Exists(mine.filter(submitted_at=None)),
+        waiting_since=entered(Status.SUBMITTED),
     )
+
+
+def waiting_days(practice: Practice, today: datetime.date | None = None) -> int | None:
+    """Whole calendar days a practice has waited for the province since its round began (0 on the day it came);
+    None when it waits for no one at the province (decided, or sent back to the city)."""
+    if practice.status not in OPEN_STATUSES:
+        return None
+    return days_since(practice.waiting_since, today)
+
+
+def days_since(moment: datetime.datetime, today: datetime.date | None = None) -> int:
+    """Calendar days from `moment` to today, in the site's time zone."""
+    return ((today or timezone.localdate()) - timezone.localdate(moment)).days
 
 
 PENDING_STATUSES = [Status.SUBMITTED, Status.IN_REVIEW, Status.REVISION_REQUESTED, Status.APPROVED]
@@ -122,6 +142,88 @@ def earlier_reviews(practice: Practice) -> list[tuple[int, list[tuple[Review, De
     for review in rows:
         rounds.setdefault(review.round, []).append((review, weighted_total(review.scores.all())))
     return sorted(rounds.items())
+
+
+def with_reviews(practices: Iterable[Practice], user, *, chunk: int = 1000) -> Iterator[tuple[Practice, list[Review]]]:
+    """Each practice with its current round's reviews as `user` may see them (visible_reviews()), the reviews read
+    for `chunk` practices at a time."""
+    batch: list[Practice] = []
+    for practice in practices:
+        batch.append(practice)
+        if len(batch) == chunk:
+            yield from _seen(batch, user)
+            batch = []
+    yield from _seen(batch, user)
+
+
+def _seen(practices: list[Practice], user) -> Iterator[tuple[Practice, list[Review]]]:
+    reviews = round_reviews(practices)
+    for practice in practices:
+        yield practice, visible_reviews(user, practice, reviews[practice.pk])
+
+
+def round_reviews(practices: list[Practice]) -> dict[int, list[Review]]:
+    """Each practice's reviews of its current round (declined ones left out), with their reviewers and scores: two
+    queries for any number of practices, none for none."""
+    if not practices:
+        return {}
+    rows = (
+        Review.objects.filter(practice__in=[p.pk for p in practices], round=F("practice__round"), declined_at=None)
+        .select_related("reviewer")
+        .prefetch_related("scores")
+        .order_by("practice", "assigned_at", "pk")
+    )
+    found: dict[int, list[Review]] = {p.pk: [] for p in practices}
+    for review in rows:
+        found[review.practice_id].append(review)
+    return found
+
+
+@dataclass
+class Summary:
+    """A practice's reviews as someone may see them, each with its weighted total (None until submitted)."""
+
+    rows: list[tuple[Review, Decimal | None]]
+
+    @classmethod
+    def of(cls, reviews: list[Review]) -> "Summary":
+        return cls([(r, weighted_total(r.scores.all()) if r.submitted_at else None) for r in reviews])
+
+    @property
+    def totals(self) -> list[Decimal]:
+        return [total for review, total in self.rows if review.submitted_at and total is not None]
+
+    @property
+    def count(self) -> int:
+        """How many reviews are submitted."""
+        return sum(1 for review, _total in self.rows if review.submitted_at)
+
+    @property
+    def mean(self) -> Decimal | None:
+        """The mean of the submitted reviews' weighted totals, rounded as aggregates() rounds it."""
+        return _dec(statistics.fmean(float(t) for t in self.totals)) if self.totals else None
+
+    @property
+    def recommendations(self) -> Counter:
+        return Counter(review.recommendation for review, _total in self.rows if review.submitted_at)
+
+
+@dataclass
+class Progress:
+    """How far an unfinished review is: criteria scored of those in force, and its weighted total once complete."""
+
+    scored: int
+    of: int
+    total: Decimal | None
+
+
+def progress(review: Review, criteria: list[Criterion]) -> Progress:
+    """A review's progress against the active criteria: a total over some of them would look like a finished
+    score, so there is none until every one is scored."""
+    active = {c.pk for c in criteria}
+    given = [s for s in review.scores.all() if s.criterion_id in active]
+    complete = bool(active) and len(given) == len(active)
+    return Progress(scored=len(given), of=len(active), total=weighted_total(given) if complete else None)
 
 
 def visible_reviews(user, practice: Practice, reviews: list[Review]) -> list[Review]:

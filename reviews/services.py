@@ -162,18 +162,20 @@ def save_review(
     if review.practice.status != Status.IN_REVIEW or review.round != review.practice.round:
         raise ReviewError(_("此经验做法已不在本轮评审中，请刷新后查看。"))
     criteria = list(Criterion.objects.filter(active=True).order_by("order", "pk"))
-    for criterion in criteria:
-        value = values.get(criterion.pk)
-        if value is not None and not 0 <= value <= criterion.max_score:
-            raise ReviewError(
-                _("“%(name)s”的得分应在 0 到 %(max)d 之间。") % {"name": criterion.name, "max": criterion.max_score}
-            )
+    # Every problem at once, as the form reports them: the reviewer fixes them in one go.
+    problems = [
+        _("“%(name)s”的得分应在 0 到 %(max)d 之间。") % {"name": criterion.name, "max": criterion.max_score}
+        for criterion in criteria
+        if values.get(criterion.pk) is not None and not 0 <= values[criterion.pk] <= criterion.max_score
+    ]
     if submit:
         missing = [c.name for c in criteria if values.get(c.pk) is None]
         if missing:
-            raise ReviewError(_("提交前请为以下标准打分：%(names)s。") % {"names": "、".join(missing)})
+            problems.append(_("提交前请为以下标准打分：%(names)s。") % {"names": "、".join(missing)})
         if recommendation not in Recommendation.values:
-            raise ReviewError(_("提交前请选择评审建议。"))
+            problems.append(_("提交前请选择评审建议。"))
+    if problems:
+        raise ReviewError("".join(problems))
     for criterion in criteria:
         value = values.get(criterion.pk)
         if value is None:

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
+    path("review/export.xlsx", views.review_queue_export, name="review_queue_export"),
     path("review/assign/auto/", views.auto_assign, name="review_auto_assign"),
     path("review/criteria/", views.criteria, name="review_criteria"),
     path("review/practices/<id:pk>/", views.review_practice, name="review_practice"),

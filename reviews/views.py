@@ -3,7 +3,10 @@ the criteria."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +14,7 @@ from bizenv.web.converters import posted_ids
 from bizenv.web.files import download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can, require
+from bizenv.web.sheets import CONTENT_TYPE
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
@@ -20,7 +24,7 @@ from practices.selectors import attachment_for, get_practice_for, round_changes,
 from practices.workflow import WorkflowError
 
 from . import audit as audit_log
-from . import services
+from . import services, spreadsheet
 from .forms import AssignForm, AuditFilter, CriterionFormSet, DecisionForm, DeclineForm, QueueFilter, ReviewForm
 from .models import Review
 from .selectors import (
@@ -29,45 +33,89 @@ from .selectors import (
     aggregates,
     earlier_reviews,
     practice_reviews,
+    progress,
     queue,
     similar_scope,
     visible_reviews,
+    waiting_days,
     weighted_total,
+    with_reviews,
 )
 
 QUEUE_PAGE = 50
+EXPORT_CHUNK = 1000  # practices whose reviews are read at once
+
+
+def filtered_queue(request):
+    """The queue as this user may see it, then as the page's filters narrow it: (the filters, every practice the
+    user may see, the narrowed rows, the query to rank them by when no other order is asked for)."""
+    practices = queue(request.user)
+    filters = QueueFilter(request.GET or None, queryset=practices, request=request)
+    if filters.is_bound and not filters.is_valid():
+        return filters, practices, practices.none(), ""
+    rows = filters.qs if filters.is_bound else practices
+    if not request.GET.get("status"):
+        rows = rows.filter(status__in=OPEN_STATUSES)  # decided practices leave the working queue
+    query = ""
+    if not request.GET.get("sort"):
+        rows = rows.order_by("-updated_at", "-pk")
+        query = (filters.form.cleaned_data.get("q") if filters.is_bound else "") or ""
+    return filters, practices, rows, query
 
 
 @login_required
 def review_queue(request):
-    """The province's queue: filters, sorting, counts by status."""
+    """The province's queue: filters, sorting, counts by status, how long each practice has waited."""
     require(request, "reviews.view_queue")
-    practices = queue(request.user)
-    filters = QueueFilter(request.GET or None, queryset=practices, request=request)
-    terms = []
-    if filters.is_bound and not filters.is_valid():
-        rows = practices.none()
-    else:
-        rows = filters.qs if filters.is_bound else practices
-        if not request.GET.get("status"):
-            rows = rows.filter(status__in=OPEN_STATUSES)  # decided practices leave the working queue
-        if not request.GET.get("sort"):
-            rows = rows.order_by("-updated_at", "-pk")
-            query = filters.form.cleaned_data.get("q") if filters.is_bound else ""
-            rows, terms = search.search(rows, query), parse_query(query or "")
+    filters, practices, rows, query = filtered_queue(request)
+    rows, terms = search.search(rows, query), parse_query(query)
     counts = status_counts(Practice.objects.filter(pk__in=practices.values("pk")))
     page = CappedPaginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
     if terms:
         search.hits(page, terms)
+    today = timezone.localdate()
+    for practice in page:
+        practice.waiting_days = waiting_days(practice, today)
+    coordinator = can(request.user, "reviews.assign")
     context = {
         "filters": filters,
         "practices": page,
         "page": page,
         "terms": terms,
         "status_rows": [(s, counts.get(s.value, 0)) for s in Status if s.value in counts],
-        "can_assign": can(request.user, "reviews.assign"),
+        "can_assign": coordinator,
+        "export_query": _without_page(request.GET),
     }
     return render(request, "reviews/queue.html", context)
+
+
+def _without_page(query) -> str:
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def review_queue_export(request):
+    """The queue as its filters narrow it, as .xlsx, with each practice's reviewers and their totals. The coordinator
+    gets every row; a reviewer the practices assigned to them, with the reviews their page would show them."""
+    require(request, "reviews.view_queue")
+    _filters, _practices, rows, query = filtered_queue(request)
+    if query:
+        rows = search.matching(rows, query)
+    coordinator = can(request.user, "reviews.assign")
+    if not coordinator:
+        rows = rows.filter(assigned_to_me=True)
+    now = timezone.localtime()
+    if coordinator:
+        title = _("评审工作台（%(time)s导出）") % {"time": now.strftime("%Y-%m-%d %H:%M")}
+    else:
+        title = _("我的评审任务（%(time)s导出）") % {"time": now.strftime("%Y-%m-%d %H:%M")}
+    lines = with_reviews(rows.iterator(chunk_size=EXPORT_CHUNK), request.user, chunk=EXPORT_CHUNK)
+    content = spreadsheet.queue_xlsx(title, lines, today=now.date())
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
+    return response
 
 
 @login_required
@@ -77,6 +125,7 @@ def review_practice(request, pk):
     reviews = practice_reviews(practice)
     own = next((r for r in reviews if r.reviewer_id == request.user.pk), None)
     shown = visible_reviews(request.user, practice, reviews)
+    coordinator = can(request.user, "reviews.assign")
     context = {
         "practice": practice,
         "results": practice.results.all(),
@@ -84,13 +133,19 @@ def review_practice(request, pk):
         "events": practice.events.select_related("actor"),
         "round_changes": round_changes(practice),
         "reviews": [(r, weighted_total(r.scores.all())) for r in shown],
-        "earlier_reviews": earlier_reviews(practice) if can(request.user, "reviews.assign") else [],
+        "sees_all_reviews": coordinator or (own is not None and own.submitted_at is not None),
+        "earlier_reviews": earlier_reviews(practice) if coordinator else [],
         "own_review": own,
-        "aggregates": aggregates(shown) if can(request.user, "reviews.assign") or (own and own.submitted_at) else None,
-        "assign_form": AssignForm(practice=practice) if can(request.user, "reviews.assign") else None,
-        "can_assign": can(request.user, "reviews.assign") and practice.status in (Status.SUBMITTED, Status.IN_REVIEW),
-        "can_score": can(request.user, "reviews.score", practice),
+        "own_total": weighted_total(own.scores.all()) if own and own.submitted_at else None,
+        "aggregates": aggregates(shown) if coordinator or (own and own.submitted_at) else None,
+        "assign_form": AssignForm(practice=practice) if coordinator else None,
+        "can_assign": coordinator and practice.status in (Status.SUBMITTED, Status.IN_REVIEW),
+        # Scoring is for an assignment still open: a submitted review is shown as submitted, never offered again.
+        "can_score": own is not None and own.is_open and can(request.user, "reviews.score", practice),
+        "progress": progress(own, active_criteria()) if own and own.is_open else None,
         "decision_form": DecisionForm() if can(request.user, "reviews.decide", practice) else None,
+        # decide() refuses before any review of the round is submitted: no buttons that could only be refused.
+        "decidable": any(r.submitted_at for r in reviews),
         "decline_form": DeclineForm() if own and own.is_open else None,
         "similar": similar(
             practice.title, practice.summary, practice.body, among=similar_scope(request.user), exclude=practice.pk
@@ -156,9 +211,10 @@ def score(request, pk):
     if not review.is_open:
         messages.info(request, _("您已提交本轮评审。"))
         return redirect("review_practice", pk=practice.pk)
-    form = ReviewForm(request.POST or None, criteria=active_criteria(), review=review)
+    criteria = active_criteria()
+    submit = "submit" in request.POST
+    form = ReviewForm(request.POST or None, criteria=criteria, review=review, submitting=submit)
     if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
         try:
             services.save_review(
                 review=review,
@@ -179,7 +235,7 @@ def score(request, pk):
         "results": practice.results.all(),
         "review": review,
         "form": form,
-        "saved_total": weighted_total(review.scores.all()),
+        "progress": progress(review, criteria),
     }
     return render(request, "reviews/score.html", context)
 

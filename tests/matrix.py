@@ -108,6 +108,7 @@ MATRIX = [
     ("city_import_template", None, "get", "L 200 200 404 404 200 404"),
     # The review workbench
     ("review_queue", None, "get", PROVINCE),
+    ("review_queue_export", None, "get", PROVINCE),  # a reviewer's holds only what is assigned to them
     ("review_auto_assign", None, "post", COORDINATOR_POST),
     ("review_criteria", None, "get", COORDINATOR),
     ("review_practice", "submitted", "get", "L 404 404 200 404 200 404"),  # the city's reviewer is recused
@@ -123,6 +124,7 @@ MATRIX = [
     ("review_batch", "published batch id", "get", COORDINATOR),
     ("review_batch", "draft batch", "get", COORDINATOR),
     ("review_batch_preview", "draft batch", "get", COORDINATOR),
+    ("review_pool_export", None, "get", COORDINATOR),
     # 复制推广: the city's 台账
     ("city_adoptions", None, "get", CITY),
     ("city_adoptions_export", None, "get", CITY),

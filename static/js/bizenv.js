@@ -3,10 +3,21 @@
 // JavaScript, every page still works (the confirmation is skipped, a list's filters stay unfolded, the browser's
 // own menu prints).
 
-// <button data-confirm="…">: ask before submitting.
+// <button data-confirm="…">: ask before submitting. With data-confirm-requires="<selector>", ask only when every
+// field of the form it names is filled in and valid: a submission the server will refuse (saying what is missing)
+// is sent without a question.
+const blank = (field) => !field.value.trim() || !field.checkValidity();
+
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
-  if (button && !window.confirm(button.dataset.confirm)) {
+  if (!button) {
+    return;
+  }
+  const required = button.dataset.confirmRequires;
+  if (required && [...(button.form || document).querySelectorAll(required)].some(blank)) {
+    return;
+  }
+  if (!window.confirm(button.dataset.confirm)) {
     event.preventDefault();
   }
 });

@@ -1,12 +1,23 @@
 """The coordinator's batch pages (/review/batches/): who may use them, composing and publishing through them."""
 
-import pytest
+import datetime
+import io
+import re
 
+import openpyxl
+import pytest
+from django.utils import timezone
+from django.utils.timezone import now
+
+from adoptions.models import Adoption
 from batches import services as batches
-from batches.enums import BatchStatus
+from batches.enums import BatchStatus, EntryScope
 from batches.models import Batch
-from practices.enums import Role
-from tests.factories import BatchFactory, CityFactory, UserFactory
+from batches.selectors import approved_pool
+from practices.enums import Role, Status
+from practices.models import PracticeEvent
+from reviews.models import Review, Score
+from tests.factories import BatchFactory, CityFactory, CriterionFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +99,167 @@ def test_an_id_that_is_no_id_is_refused_with_a_message_and_changes_nothing(clien
 
     response = client.post("/review/assign/auto/", {"practice": [wrong]}, follow=True)
     assert response.status_code == 200 and "所选的经验做法无效" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The approved pool with its scores; composing says what it did; preview and publishing say what will happen
+
+
+@pytest.fixture
+def criteria(db):
+    return [
+        CriterionFactory(name="创新性", weight=30, max_score=10, order=1),
+        CriterionFactory(name="实效性", weight=30, max_score=10, order=2),
+        CriterionFactory(name="可复制性", weight=25, max_score=10, order=3),
+        CriterionFactory(name="示范性", weight=15, max_score=10, order=4),
+    ]
+
+
+def scored(practice, criteria, *reviews, approved_days_ago=0):
+    """The practice's round as the province left it: a submitted review per list of scores (by reviewers named
+    评审1, 评审2 …), then its approval `approved_days_ago` days ago."""
+    for n, values in enumerate(reviews, start=1):
+        reviewer = UserFactory(username=f"r{practice.pk}-{n}", first_name=f"评审{n}", role=Role.REVIEWER)
+        review = Review.objects.create(
+            practice=practice, round=practice.round, reviewer=reviewer, recommendation="approve", submitted_at=now()
+        )
+        for criterion, value in zip(criteria, values, strict=True):
+            Score.objects.create(
+                review=review, criterion=criterion, value=value, weight=criterion.weight, max_score=criterion.max_score
+            )
+    event = PracticeEvent.objects.create(practice=practice, from_status=Status.IN_REVIEW, to_status=Status.APPROVED)
+    PracticeEvent.objects.filter(pk=event.pk).update(created_at=now() - datetime.timedelta(days=approved_days_ago))
+    return practice
+
+
+def pool_row(html, practice):
+    return html.split(f"选择 {practice.title}")[1].split("</tr>")[0]
+
+
+def test_the_pool_shows_each_practices_average_and_number_of_reviews(client, pool, coordinator, criteria):
+    # 10/10·30 + 8/10·30 + 8/10·25 + 6/10·15 = 30 + 24 + 20 + 9 = 83; 7/10·100 = 70; their mean 76.5
+    scored(pool[0], criteria, [10, 8, 8, 6], [7, 7, 7, 7], approved_days_ago=9)
+    batch = batches.batch_create(year=2026)
+    client.force_login(coordinator)
+    html = client.get(f"/review/batches/{batch.pk}/").content.decode()
+    row = pool_row(html, pool[0])
+    assert '<td class="num">76.5</td><td class="num">2</td>' in row and "9 天" in row
+    unscored = pool_row(html, pool[1])
+    assert '<td class="num">—</td><td class="num">0</td>' in unscored
+
+
+def export_pool(client):
+    response = client.get("/review/batches/pool.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[2]]
+    return [dict(zip(header, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=3)]
+
+
+def test_the_pool_exports_with_scores_and_days_since_approval(client, pool, coordinator, criteria):
+    scored(pool[3], criteria, [10, 8, 8, 6], [7, 7, 7, 7], approved_days_ago=9)
+    pool[2].title = "=1+1"
+    pool[2].save()
+    client.force_login(coordinator)
+    rows = export_pool(client)
+    assert [row["标题"] for row in rows] == [p.title for p in approved_pool()]  # the pool's own order
+    row = next(row for row in rows if row["标题"] == pool[3].title)
+    assert (row["城市"], row["指标"], row["轮次"]) == ("西安市", "开办企业", 1)
+    approved = PracticeEvent.objects.get(practice=pool[3], to_status=Status.APPROVED).created_at
+    assert abs(row["通过时间"] - timezone.localtime(approved).replace(tzinfo=None)) < datetime.timedelta(seconds=1)
+    assert (row["已等待天数"], row["评审数"], row["加权总分均值"]) == (9, 2, 76.5)
+    assert row["评审员及加权总分"] == "评审1 83.0；评审2 70.0"
+    assert "=1+1" in [row["标题"] for row in rows]  # text, never a formula
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+def test_the_pool_export_costs_the_same_queries_whatever_its_rows(
+    client, coordinator, criteria, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        scored(PracticeFactory(status=Status.APPROVED), criteria, [8, 8, 8, 8], [6, 6, 6, 6])
+    client.force_login(coordinator)
+    # session, user, groups, the pool, its reviews, their scores
+    with django_assert_num_queries(6):
+        response = client.get("/review/batches/pool.xlsx")
+    assert len(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3))) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+def test_the_compose_page_costs_the_same_queries_whatever_its_pool(
+    client, coordinator, criteria, django_assert_num_queries, rows
+):
+    practices = [scored(PracticeFactory(status=Status.APPROVED), criteria, [8, 8, 8, 8]) for _ in range(rows + 1)]
+    batch = batches.batch_create(year=2026)
+    batches.batch_add(batch=batch, practices=practices[:1])
+    client.force_login(coordinator)
+    # session, user, groups, the batch, its entries, the pool, its reviews, their scores, the lead's entries, the
+    # active cities (who will owe reports), unread notifications, errata
+    with django_assert_num_queries(12):
+        client.get(f"/review/batches/{batch.pk}/")
+
+
+def message(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_adding_removing_and_moving_say_what_was_done(client, pool, coordinator):
+    batch = batches.batch_create(year=2026)
+    client.force_login(coordinator)
+    page = f"/review/batches/{batch.pk}/"
+    response = client.post(page, {"action": "add", "practice": [pool[0].pk]}, follow=True)
+    assert message(response) == f"已将《{pool[0].title}》加入“{batch.title}”第1项。"
+    # 开办企业 comes before 纳税: the two added go first, in the order given.
+    response = client.post(page, {"action": "add", "practice": [pool[4].pk, pool[1].pk]}, follow=True)
+    assert message(response) == (f"已将 2 项加入“{batch.title}”：《{pool[4].title}》第1项、《{pool[1].title}》第2项。")
+    second = batch.entries.get(practice=pool[1])
+    response = client.post(page, {"action": "up", "entry": second.pk}, follow=True)
+    assert message(response) == f"已将《{pool[1].title}》移至第1项。"
+    response = client.post(page, {"action": "up", "entry": second.pk}, follow=True)
+    assert message(response) == f"《{pool[1].title}》已是本指标下的第一项，不能再上移。"
+    response = client.post(page, {"action": "scope", "entry": second.pk, "scope": "reference"}, follow=True)
+    assert message(response) == f"已将第1项《{pool[1].title}》的推广范围改为“参考借鉴”。"
+    response = client.post(page, {"action": "remove", "entry": second.pk}, follow=True)
+    assert message(response) == f"已将《{pool[1].title}》移出本批次，退回待发布库；其余条目已重新编号。"
+    assert list(batch.entries.order_by("number").values_list("practice", "number")) == [
+        (pool[4].pk, 1),
+        (pool[0].pk, 2),
+    ]
+    response = client.post(page, {"action": "text", "title": batch.title, "lead": ""}, follow=True)
+    assert message(response) == "标题已保存；导语为空，将按各市条目数自动生成。"
+
+
+def test_a_drafts_preview_links_into_the_workbench_never_to_public_pages(client, pool, coordinator):
+    batch = batches.batch_create(year=2026)
+    batches.batch_add(batch=batch, practices=pool[:2])
+    client.force_login(coordinator)
+    html = client.get(f"/review/batches/{batch.pk}/preview/").content.decode()
+    for practice in pool[:2]:
+        assert f'href="/review/practices/{practice.pk}/"' in html
+        assert f'href="/practices/{practice.pk}/"' not in html
+        assert client.get(f"/practices/{practice.pk}/").status_code == 404  # what the public link would have been
+
+
+def test_an_empty_batch_cannot_be_published_and_says_why(client, coordinator):
+    batch = batches.batch_create(year=2026)
+    client.force_login(coordinator)
+    html = client.get(f"/review/batches/{batch.pk}/").content.decode()
+    button = re.search(r'<button type="submit" name="action" value="publish"([^>]*)>', html).group(1)
+    assert "disabled" in button and "data-confirm" not in button
+    assert "本批次还没有条目，不能发布" in html
+
+
+def test_publishing_asks_saying_how_many_entries_and_who_will_owe_reports(client, pool, coordinator):
+    batch = batches.batch_create(year=2026)
+    batches.batch_add(batch=batch, practices=[pool[0], pool[3]])  # 西安's, 全省复制推广
+    batches.batch_add(batch=batch, practices=[pool[1]], scope=EntryScope.REFERENCE)  # 汉中's
+    client.force_login(coordinator)
+    html = client.get(f"/review/batches/{batch.pk}/").content.decode()
+    button = re.search(r'<button type="submit" name="action" value="publish"([^>]*)>', html).group(1)
+    assert "disabled" not in button
+    assert "本批共 3 项（全省复制推广 2 项，参考借鉴 1 项）" in button
+    # Three active cities; 西安's two entries are owed by the other two: 汉中 and 安康, two reports each.
+    assert "2 个市（区）将承担全省复制推广任务，共 4 条" in button
+    client.post(f"/review/batches/{batch.pk}/", {"action": "publish"})
+    owed = Adoption.objects.filter(practice__batch_entry__batch=batch, owed=True)
+    assert owed.count() == 4 and owed.values("city").distinct().count() == 2

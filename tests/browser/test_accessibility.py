@@ -17,6 +17,8 @@ from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionPlan
 from batches.enums import EntryScope
 from batches.models import BatchEntry
+from practices.enums import Status
+from practices.models import Practice
 from tests.browser.pages import prepare, visits
 from tests.browser.test_review_flow import sign_in
 
@@ -203,3 +205,26 @@ def test_a_serious_violation_is_told_with_its_page_and_nodes(live_server, page):
     found = serious(page, "首页")
     assert len(found) == 1
     assert found[0].startswith("首页: label (critical: ") and '#nameless <input id="nameless">' in found[0]
+
+
+def test_the_review_workbench_and_the_batch_composer(live_server, page, demo):
+    found = []
+    in_review = Practice.objects.get(city__code="610100", status=Status.IN_REVIEW)
+    sign_in(page, live_server, "reviewer")
+    page.goto(f"{live_server.url}/review/?sort=waiting")
+    found += problems(page)
+    page.goto(f"{live_server.url}/review/practices/{in_review.pk}/score/")
+    page.get_by_label("创新性").fill("11")
+    page.get_by_role("button", name="提交评审").click()  # every error at once
+    expect(page.get_by_text("处需要修改")).to_be_visible()
+    found += problems(page)
+    sign_in(page, live_server, "coordinator")
+    for path in ["/review/", f"/review/practices/{in_review.pk}/"]:
+        page.goto(live_server.url + path)
+        found += problems(page)
+    page.goto(f"{live_server.url}/review/batches/")
+    page.get_by_label("年份").fill("2026")
+    page.get_by_role("button", name="新建批次").click()
+    expect(page.get_by_role("button", name="发布本批次")).to_be_disabled()  # empty: why, instead of a question
+    found += problems(page)
+    assert not found, "\n".join(found)

@@ -1,13 +1,18 @@
 """The review workbench: who may do what, recusal, balance, aggregates, decisions with one winner, notifications."""
 
+import datetime
+import io
+import re
 import statistics
 import threading
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.utils import timezone
 
 from practices.enums import Role, Status
 from practices.models import Attachment, Notification, Practice, PracticeEvent
@@ -471,3 +476,268 @@ def test_the_province_downloads_attachments_but_recusal_holds(client, people, ha
     assert reviewer.get(f"/city/attachments/{attachment.pk}/").status_code == 404  # the city's portal is the city's
     reviewer_hz = UserFactory(username="reviewer_hz", role=Role.REVIEWER, city=hanzhong)
     assert login(client, reviewer_hz).get(f"/review/attachments/{attachment.pk}/").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The score form says everything at once; an unfinished review has no total; a submitted one is not offered again
+
+
+def score_page(client, practice):
+    return client.get(f"/review/practices/{practice.pk}/score/").content.decode()
+
+
+def test_submitting_an_incomplete_review_lists_every_missing_score_and_saves_nothing(
+    client, people, hanzhong, criteria
+):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["reviewer"])
+    data = {f"score_{criteria[0].pk}": "8", f"score_{criteria[1].pk}": "abc", "submit": "1"}
+    response = client.post(f"/review/practices/{practice.pk}/score/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "还有 4 处需要修改" in html
+    for message in (
+        "“实效性”的得分请填数字",
+        "提交前请为“可复制性”打分（0 到 10）",
+        "提交前请为“示范性”打分（0 到 10）",
+        "提交前请选择评审建议",
+    ):
+        assert message in html
+    assert f'href="#id_score_{criteria[2].pk}"' in html  # each error leads to its field
+    review = Review.objects.get()
+    assert review.submitted_at is None and not review.scores.exists()
+
+
+def test_a_score_out_of_range_names_its_criterion_even_when_saving_for_later(client, people, hanzhong, criteria):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["reviewer"])
+    data = {f"score_{criteria[0].pk}": "11", f"score_{criteria[3].pk}": "7.25", "save": "1"}
+    html = client.post(f"/review/practices/{practice.pk}/score/", data).content.decode()
+    assert "“创新性”的得分应在 0 到 10 之间。" in html and "“示范性”的得分最多保留一位小数" in html
+    assert "提交前请" not in html  # saving for later needs no complete form
+    assert not Review.objects.get().scores.exists()
+
+
+def test_the_service_reports_every_problem_at_once(people, hanzhong, criteria):
+    in_review(hanzhong, people["reviewer"], people["coordinator"])
+    with pytest.raises(services.ReviewError) as refused:
+        services.save_review(
+            review=Review.objects.get(),
+            by=people["reviewer"],
+            values={criteria[0].pk: Decimal(12)},
+            recommendation="",
+            comment_to_city="",
+            internal_note="",
+            submit=True,
+        )
+    message = str(refused.value)
+    assert "“创新性”的得分应在 0 到 10 之间" in message
+    assert "实效性、可复制性、示范性" in message and "请选择评审建议" in message
+
+
+def test_a_review_saved_with_some_scores_shows_how_far_it_is_not_a_total(client, people, hanzhong, criteria):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    client = login(client, people["reviewer"])
+    data = {f"score_{criteria[0].pk}": "9", f"score_{criteria[1].pk}": "8", "save": "1"}
+    assert client.post(f"/review/practices/{practice.pk}/score/", data).status_code == 302
+    for html in (score_page(client, practice), client.get(f"/review/practices/{practice.pk}/").content.decode()):
+        assert "已评 2/4 项" in html and "加权总分（满分100）" not in html
+    html = client.get(f"/review/practices/{practice.pk}/").content.decode()
+    assert "继续评审" in html
+    data |= {f"score_{criteria[2].pk}": "10", f"score_{criteria[3].pk}": "6"}
+    client.post(f"/review/practices/{practice.pk}/score/", data)
+    # 9/10·30 + 8/10·30 + 10/10·25 + 6/10·15 = 27 + 24 + 25 + 9 = 85
+    assert "已暂存评分的加权总分（满分100）：<strong>85.0</strong>" in score_page(client, practice)
+
+
+def test_a_submitted_review_shows_as_submitted_and_is_not_offered_again(client, people, hanzhong, criteria):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    score_all(Review.objects.get(), criteria, [8, 8, 8, 8])
+    client = login(client, people["reviewer"])
+    html = client.get(f"/review/practices/{practice.pk}/").content.decode()
+    assert f"/review/practices/{practice.pk}/score/" not in html
+    assert "继续评审" not in html and "开始评审" not in html
+    assert "不能再修改" in html and "<strong>80.0</strong>" in html
+    queue = client.get("/review/").content.decode()
+    assert "我已提交评审" in queue and "待我评审" not in queue
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Who sees which sentence about others' reviews
+
+
+def test_only_a_reviewer_is_told_that_submitting_shows_others_reviews(client, people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    sentence = "提交自己的评审后可看到他人的评审"
+    assert sentence in login(client, people["reviewer"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    html = login(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    assert sentence not in html and "评审中" in html  # the coordinator sees the unfinished review itself
+    unreviewed = PracticeFactory(city=hanzhong, status=Status.SUBMITTED)
+    html = client.get(f"/review/practices/{unreviewed.pk}/").content.decode()
+    assert sentence not in html and "本轮尚未分配评审员" in html
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Decisions ask first, naming the practice and what follows; never when they would be refused
+
+
+def test_each_decision_asks_naming_the_practice_and_its_consequence(client, people, hanzhong, criteria):
+    practice = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    html = login(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    buttons = dict(re.findall(r'<button type="submit" name="outcome" value="(\w+)"([^>]*)>', html))
+    assert set(buttons) == {"approve", "revise", "reject"}
+    for outcome, consequence in [("approve", "待发布库"), ("revise", "第 2 轮评审"), ("reject", "不能撤销")]:
+        assert 'data-confirm="确定' in buttons[outcome] and f"《{practice.title}》" in buttons[outcome]
+        assert consequence in buttons[outcome] and "disabled" not in buttons[outcome]
+    # Sending back or rejecting without words is refused: no question until the message is written.
+    assert 'data-confirm-requires="#id_message"' in buttons["revise"] and "data-confirm-requires" in buttons["reject"]
+    assert "data-confirm-requires" not in buttons["approve"]
+
+
+def test_no_decision_is_offered_before_a_review_is_submitted(client, people, hanzhong):
+    practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    html = login(client, people["coordinator"]).get(f"/review/practices/{practice.pk}/").content.decode()
+    buttons = re.findall(r'<button type="submit" name="outcome" value="\w+"([^>]*)>', html)
+    assert len(buttons) == 3 and all("disabled" in b and "data-confirm" not in b for b in buttons)
+    assert "本轮还没有提交的评审" in html
+
+
+def test_a_decision_is_the_button_pressed(client, people, hanzhong, criteria):
+    practice = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    client = login(client, people["coordinator"])
+    response = client.post(f"/review/practices/{practice.pk}/decide/", {"outcome": "revise"}, follow=True)
+    assert "退回修改须写明修改意见" in response.content.decode()
+    client.post(f"/review/practices/{practice.pk}/decide/", {"outcome": "revise", "message": "请补充数据。"})
+    assert Practice.objects.get(pk=practice.pk).status == Status.REVISION_REQUESTED
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The queue: reviewers by name and city, Chinese sorts, how long each has waited
+
+
+def submitted_days_ago(city, days, **fields):
+    """A practice the city submitted `days` days ago, through the workflow."""
+    from practices.services import practice_submit
+
+    official = UserFactory(role=Role.CITY_OFFICIAL, city=city)
+    practice = PracticeFactory(city=city, contact_name="李", contact_phone="0916-1234567", **fields)
+    practice_submit(practice=practice, by=official)
+    when = timezone.now() - datetime.timedelta(days=days)
+    PracticeEvent.objects.filter(practice=practice, to_status=Status.SUBMITTED).update(created_at=when)
+    return practice
+
+
+def test_the_reviewer_filter_names_people_and_their_cities(client, people, xian):
+    UserFactory(username="wang", first_name="王审核", role=Role.REVIEWER, city=xian)
+    html = login(client, people["coordinator"]).get("/review/").content.decode()
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", html.split('name="reviewer"')[1])
+    assert "王审核（西安市）" in options and "reviewer" in options  # no name: the username; no city: none shown
+    assert "reviewer_xian（西安市）" in options and "wang" not in options
+
+
+def test_every_sort_is_labelled_in_chinese(client, people):
+    html = login(client, people["coordinator"]).get("/review/").content.decode()
+    sorts = html.split('name="sort"')[1].split("</select>")[0]
+    assert "descending" not in sorts and "(" not in sorts
+    for label in ("变动时间（最新在前）", "等待时间（最长在前）", "等待时间（最短在前）", "城市（倒序）"):
+        assert label in sorts
+
+
+def test_the_queue_shows_and_sorts_by_waiting_time(client, people, hanzhong):
+    five = submitted_days_ago(hanzhong, 5, title="等了五天的做法")
+    twelve = submitted_days_ago(hanzhong, 12, title="等了十二天的做法")
+    today = submitted_days_ago(hanzhong, 0, title="今天提交的做法")
+    client = login(client, people["coordinator"])
+    html = client.get("/review/").content.decode()
+    assert "等待 5 天" in html and "等待 12 天" in html and "等待 0 天" in html
+    longest = client.get("/review/", {"sort": "waiting"}).content.decode()
+    assert longest.index(twelve.title) < longest.index(five.title) < longest.index(today.title)
+    shortest = client.get("/review/", {"sort": "-waiting"}).content.decode()
+    assert shortest.index(today.title) < shortest.index(five.title) < shortest.index(twelve.title)
+
+
+def test_a_decided_practice_waits_for_no_one(client, people, hanzhong, criteria):
+    practice = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    services.decide(practice=practice, outcome="approve", by=people["coordinator"])
+    html = login(client, people["coordinator"]).get("/review/", {"status": "approved"}).content.decode()
+    row = html.split(practice.title)[1].split("</tr>")[0]
+    assert "等待" not in row and "—" in row
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The queue in Excel
+
+
+def export(client, **params):
+    response = client.get("/review/export.xlsx", params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[2]]  # under the title row
+    return [dict(zip(header, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=3)]
+
+
+def test_the_coordinator_exports_the_queue_as_filtered_with_reviewers_and_scores(
+    client, people, xian, hanzhong, criteria
+):
+    second = UserFactory(username="second", first_name="李评审", role=Role.REVIEWER)
+    third = UserFactory(username="third", first_name="赵评审", role=Role.REVIEWER)
+    practice = submitted_days_ago(hanzhong, 7, title='=HYPERLINK("http://x.example","点我")')
+    for reviewer in (people["reviewer"], second, third):
+        services.assign(practice=practice, reviewer=reviewer, by=people["coordinator"])
+    score_all(Review.objects.get(reviewer=second), criteria, [8, 8, 8, 8], "approve")  # 80.0
+    score_all(Review.objects.get(reviewer=third), criteria, [6, 7, 8, 9], "revise")  # 18 + 21 + 20 + 13.5 = 72.5
+    submitted_days_ago(xian, 2, title="西安的做法")
+    rows = export(login(client, people["coordinator"]), city=hanzhong.pk)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["标题"] == practice.title  # as typed, a string: never a formula
+    assert (row["城市"], row["指标"], row["状态"], row["轮次"]) == ("汉中市", practice.indicator.name, "评审中", 1)
+    submitted = PracticeEvent.objects.get(practice=practice, to_status=Status.SUBMITTED).created_at
+    assert abs(row["提交时间"] - timezone.localtime(submitted).replace(tzinfo=None)) < datetime.timedelta(seconds=1)
+    assert row["等待天数"] == 7
+    assert row["评审员及加权总分"] == "reviewer 评审中；李评审 80.0；赵评审 72.5"
+    assert row["加权总分均值"] == 76.3  # (80 + 72.5) / 2 = 76.25, rounded half up
+    assert (row["建议通过"], row["建议修改"], row["建议不通过"]) == (1, 1, 0)
+
+
+def test_a_reviewer_exports_only_their_assignments_and_what_they_may_see(client, people, xian, hanzhong, criteria):
+    second = UserFactory(username="second", first_name="李评审", role=Role.REVIEWER)
+    mine = in_review(hanzhong, people["reviewer_xian"], people["coordinator"])
+    services.assign(practice=mine, reviewer=second, by=people["coordinator"])
+    score_all(Review.objects.get(practice=mine, reviewer=second), criteria, [8, 8, 8, 8], note="李的内部意见")
+    not_mine = in_review(hanzhong, second, people["coordinator"])
+    own_city = in_review(xian, people["reviewer"], people["coordinator"])
+    client = login(client, people["reviewer_xian"])
+    assert not_mine.title in client.get("/review/").content.decode()  # in the queue, but not assigned to her
+    rows = export(client)
+    assert [row["标题"] for row in rows] == [mine.title]
+    assert own_city.title not in str(rows)
+    assert rows[0]["评审员及加权总分"] == "reviewer_xian 评审中" and rows[0]["加权总分均值"] is None
+    score_all(Review.objects.get(practice=mine, reviewer=people["reviewer_xian"]), criteria, [6, 6, 6, 6])
+    assert export(client)[0]["评审员及加权总分"] == "reviewer_xian 60.0；李评审 80.0"
+
+
+def test_the_export_follows_the_queues_filters_and_search(client, people, hanzhong):
+    submitted_days_ago(hanzhong, 1, title="企业开办一窗通办")
+    submitted_days_ago(hanzhong, 3, title="不动产登记一小时办结")
+    client = login(client, people["coordinator"])
+    assert [row["标题"] for row in export(client, q="不动产")] == ["不动产登记一小时办结"]
+    assert [row["标题"] for row in export(client, sort="waiting")] == ["不动产登记一小时办结", "企业开办一窗通办"]
+    assert export(client, status="approved") == []
+    assert export(client, sort="no-such-sort") == []  # a wrong filter narrows to nothing, as on the page
+
+
+@pytest.mark.parametrize("rows", [1, 3, 30])
+@pytest.mark.parametrize("who", ["coordinator", "reviewer"])
+def test_the_export_costs_the_same_queries_whatever_its_rows(
+    client, people, hanzhong, criteria, django_assert_num_queries, rows, who
+):
+    for _ in range(rows):
+        practice = in_review(hanzhong, people["reviewer"], people["coordinator"])
+        score_all(Review.objects.get(practice=practice), criteria, [8, 8, 8, 8])
+    client = login(client, people[who])
+    # session, user, groups, membership, the practices, their reviews, the reviews' scores
+    with django_assert_num_queries(7):
+        response = client.get("/review/export.xlsx")
+    assert len(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3))) == rows
