@@ -143,9 +143,9 @@ def test_the_pool_shows_each_practices_average_and_number_of_reviews(client, poo
     client.force_login(coordinator)
     html = client.get(f"/review/batches/{batch.pk}/").content.decode()
     row = pool_row(html, pool[0])
-    assert '<td class="num">76.5</td><td class="num">2</td>' in row and "9 天" in row
+    assert 'data-label="加权平均分">76.5</td>' in row and 'data-label="评审数">2</td>' in row and "9 天" in row
     unscored = pool_row(html, pool[1])
-    assert '<td class="num">—</td><td class="num">0</td>' in unscored
+    assert 'data-label="加权平均分">—</td>' in unscored and 'data-label="评审数">0</td>' in unscored
 
 
 def export_pool(client):

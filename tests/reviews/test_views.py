@@ -661,7 +661,8 @@ def test_a_decided_practice_waits_for_no_one(client, people, hanzhong, criteria)
     services.decide(practice=practice, outcome="approve", by=people["coordinator"])
     html = login(client, people["coordinator"]).get("/review/", {"status": "approved"}).content.decode()
     row = html.split(practice.title)[1].split("</tr>")[0]
-    assert "等待" not in row and "—" in row
+    waiting = re.search(r'data-label="等待时间">(.*?)</td>', row).group(1)
+    assert waiting == "—"
 
 
 # ---------------------------------------------------------------------------------------------------------------
