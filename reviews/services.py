@@ -161,13 +161,27 @@ def decline(*, review: Review, by, reason: str) -> Review:
     review.refresh_from_db()
     recorded([review], by=by)
     practice = review.practice
+    message = _("%(name)s 因利益冲突回避，原因：%(reason)s。请重新分配。") % {"name": _name(by), "reason": reason}
+    if submitted := _round_complete(practice, review.round):
+        message += _("本轮其余 %(n)d 份评审均已提交，也可以直接作出决定。") % {"n": submitted}
     notify(
         coordinators(),
         subject=_("评审员申请回避：%(title)s") % {"title": practice.title},
-        message=_("%(name)s 因利益冲突回避，原因：%(reason)s。请重新分配。") % {"name": _name(by), "reason": reason},
+        message=message,
         link=_practice_link(practice),
     )
     return review
+
+
+def _round_complete(practice: Practice, in_round: int) -> int:
+    """How many reviews of the round are submitted, if every one not declined is and the practice still waits in
+    that round for a decision; else 0."""
+    if practice.status != Status.IN_REVIEW or practice.round != in_round:
+        return 0
+    counts = Review.objects.filter(practice=practice, round=in_round, declined_at__isnull=True).aggregate(
+        assigned=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
+    )
+    return counts["submitted"] if counts["submitted"] == counts["assigned"] else 0
 
 
 @transaction.atomic
@@ -222,6 +236,17 @@ def save_review(
     if submit:
         review.submitted_at = timezone.now()
     review.save()
+    # The last review of the round in: the coordinators may decide. The practice's row is locked above, so of two
+    # reviewers submitting at once the second sees the first's review and tells them.
+    if submit and (submitted := _round_complete(review.practice, review.round)):
+        practice = review.practice
+        notify(
+            coordinators(),
+            subject=_("评审已全部提交：%(title)s") % {"title": practice.title},
+            message=_("%(city)s的经验做法第%(round)d轮的 %(n)d 份评审均已提交，请作出决定。")
+            % {"city": practice.city.name, "round": review.round, "n": submitted},
+            link=_practice_link(practice),
+        )
     return review
 
 

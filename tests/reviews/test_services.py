@@ -1,6 +1,6 @@
 """reviews/services.py's news: an assignment's due date (default, chosen, refused in the past, kept in the history),
-shown in the queue and on the practice page; and the overdue reminders (manage.py remind_reviewers), once a
-review, again a week later while still owed."""
+shown in the queue and on the practice page; the coordinators told when the last review of a round is in; and
+the overdue reminders (manage.py remind_reviewers), once a review, again a week later while still owed."""
 
 import datetime
 import io
@@ -180,6 +180,48 @@ def test_a_submitted_review_is_not_overdue(client, people, hanzhong, criteria):
     client.force_login(people["coordinator"])
     assert "逾期</strong>" not in client.get("/review/").content.decode()
     assert "逾期</strong>" not in client.get(f"/review/practices/{review.practice_id}/").content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every review of the round in
+
+
+def test_the_coordinators_are_told_when_the_last_review_of_the_round_is_in(people, hanzhong, criteria, outbox):
+    practice = submitted(hanzhong, title="汉中市的做法")
+    first = services.assign(practice=practice, reviewer=people["reviewer"], by=people["coordinator"])
+    second = services.assign(practice=practice, reviewer=people["second"], by=people["coordinator"])
+    score(first, criteria)
+    assert notes(people["coordinator"], "评审已全部提交") == []
+    score(second, criteria)
+    (note,) = notes(people["coordinator"], "评审已全部提交")
+    assert note.subject == "评审已全部提交：汉中市的做法" and note.link == f"/review/practices/{practice.pk}/"
+    assert "第1轮的 2 份评审均已提交，请作出决定" in note.message
+    for key in ["reviewer", "second", "xian", "coordinator_gone"]:
+        assert notes(people[key], "评审已全部提交") == [], key
+    assert [row.to for row in OutboxMail.objects.filter(subject__startswith="评审已全部提交")] == [
+        ["co@example.gov.cn"]
+    ]
+
+
+def test_a_declined_review_is_not_waited_for(people, hanzhong, criteria):
+    practice = submitted(hanzhong)
+    first = services.assign(practice=practice, reviewer=people["reviewer"], by=people["coordinator"])
+    second = services.assign(practice=practice, reviewer=people["second"], by=people["coordinator"])
+    services.decline(review=second, by=people["second"], reason="曾参与该项目")
+    (declined,) = notes(people["coordinator"], "评审员申请回避")
+    assert "也可以直接作出决定" not in declined.message  # nothing submitted yet
+    score(first, criteria)
+    assert "第1轮的 1 份评审均已提交" in notes(people["coordinator"], "评审已全部提交")[0].message
+
+
+def test_a_decline_after_the_others_are_in_says_the_coordinator_may_decide(people, hanzhong, criteria):
+    practice = submitted(hanzhong)
+    first = services.assign(practice=practice, reviewer=people["reviewer"], by=people["coordinator"])
+    second = services.assign(practice=practice, reviewer=people["second"], by=people["coordinator"])
+    score(first, criteria)
+    services.decline(review=second, by=people["second"], reason="曾参与该项目")
+    (declined,) = notes(people["coordinator"], "评审员申请回避")
+    assert "本轮其余 1 份评审均已提交，也可以直接作出决定。" in declined.message
 
 
 # ---------------------------------------------------------------------------------------------------------------
