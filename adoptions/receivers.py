@@ -1,7 +1,7 @@
 """What adoptions does when the apps below it act (connected in AdoptionsConfig.ready()): publishing a batch creates
-what each city owes, an erratum changing an entry's scope changes it; a practice deleted (a replaced import) takes
-only the rows nobody has touched; a city made inactive or active again owes accordingly; and whatever changes what
-the public statistics count raises their generation."""
+what each city owes and tells every city so, an erratum changing an entry's scope changes it; a practice deleted
+(a replaced import) takes only the rows nobody has touched; a city made inactive or active again owes accordingly;
+and whatever changes what the public statistics count raises their generation."""
 
 from django.db.models import ProtectedError
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
@@ -20,7 +20,10 @@ from .models import Adoption
 
 @receiver(batch_published, sender=Batch, dispatch_uid="adoptions.batch_published")
 def _batch_published(sender, batch, by=None, **kwargs):
+    """What each city now owes, then every city told so (and of its own practices), in the publication's
+    transaction."""
     services.create_obligations(batch=batch, by=by)
+    services.tell_cities(batch=batch)
 
 
 @receiver(entry_scope_changed, dispatch_uid="adoptions.entry_scope_changed")

@@ -7,10 +7,12 @@ import datetime
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from batches.enums import EntryScope
@@ -18,7 +20,7 @@ from batches.models import Batch, BatchEntry
 from bizenv.web.history import recorded
 from practices.enums import Status
 from practices.models import City, Practice
-from practices.notifications import city_officials, notify
+from practices.notifications import Notice, city_officials, notify, notify_all, officials_by_city
 from practices.services import AttachmentRefused, check_upload
 
 from .enums import AdoptionStatus
@@ -125,6 +127,96 @@ def create_obligations(*, batch: Batch, by=None) -> int:
     )
     changed()
     return len(rows)
+
+
+class _Entry(NamedTuple):
+    number: int
+    title: str
+    city_name: str
+    scope: str
+    practice_id: int
+    city_id: int
+
+
+def tell_cities(*, batch: Batch) -> int:
+    """A published batch reaches every active city's officials: its practices, numbered, with their cities, and
+    what their city now owes under 复制推广 (by when), linking to their 台账; a city whose practices it publishes
+    is also told so, linking to the public page. Every message in one write, whatever the number of cities.
+    Returns how many messages were written."""
+    entries = [
+        _Entry(*row)
+        for row in batch.entries.order_by("number").values_list(
+            "number", "title", "city_name", "scope", "practice_id", "practice__city_id"
+        )
+    ]
+    number = {entry.practice_id: entry.number for entry in entries}
+    cities = list(City.objects.filter(active=True).order_by("order", "code"))
+    officials = officials_by_city(cities)
+    owed: dict[int, list[int]] = {}
+    rows = Adoption.objects.filter(practice_id__in=number, owed=True, excused_at__isnull=True)
+    for city_id, practice_id in rows.values_list("city_id", "practice_id"):
+        owed.setdefault(city_id, []).append(number[practice_id])
+    deadline = AdoptionPlan.objects.filter(batch=batch).values_list("deadline", flat=True).first()
+    scopes = dict(EntryScope.choices)
+    listing = "\n".join(
+        _("%(number)d、%(title)s（%(city)s，%(scope)s）")
+        % {"number": e.number, "title": e.title, "city": e.city_name, "scope": scopes.get(e.scope, "")}
+        for e in entries
+    )
+    ledger = reverse("city_adoptions") + f"?batch={batch.year}-{batch.sequence}"
+    notices = []
+    for city in cities:
+        people = officials.get(city.pk)
+        if not people:
+            continue
+        numbers = sorted(owed.get(city.pk, []))
+        if numbers and deadline:
+            duty = _(
+                "你市须在%(date)s前，在复制推广台账中报告其中 %(n)d 项全省复制推广经验做法的落实情况：第%(numbers)s项。"
+            ) % {
+                "date": formats.date_format(deadline, "DATE_FORMAT"),
+                "n": len(numbers),
+                "numbers": "、".join(map(str, numbers)),
+            }
+        else:
+            duty = _("本批次没有需要你市报告落实情况的全省复制推广经验做法。")
+        notices.append(
+            Notice(
+                people,
+                subject=_("%(batch)s已发布") % {"batch": batch.title},
+                message=_("本批次共 %(n)d 项：") % {"n": len(entries)} + "\n" + listing + "\n\n" + duty,
+                link=ledger,
+            )
+        )
+        own = [entry for entry in entries if entry.city_id == city.pk]
+        if own:
+            notices.append(_own_published(batch, own, people, scopes))
+    notify_all(notices)
+    return len(notices)
+
+
+def _own_published(batch: Batch, own: list[_Entry], people: list, scopes: dict) -> Notice:
+    """A city told that its practices are in a published batch, and where the public reads them."""
+    if len(own) == 1:
+        entry = own[0]
+        return Notice(
+            people,
+            subject=_("你市的《%(title)s》已收入%(batch)s（第%(number)d项）")
+            % {"title": entry.title, "batch": batch.title, "number": entry.number},
+            message=_("已在网站公开发布，推广范围：%(scope)s。") % {"scope": scopes.get(entry.scope, "")},
+            link=reverse("practice_detail", args=[entry.practice_id]),
+        )
+    lines = [
+        _("第%(number)d项《%(title)s》（%(scope)s）")
+        % {"number": e.number, "title": e.title, "scope": scopes.get(e.scope, "")}
+        for e in own
+    ]
+    return Notice(
+        people,
+        subject=_("你市 %(n)d 项经验做法已收入%(batch)s") % {"n": len(own), "batch": batch.title},
+        message="\n".join([*lines, _("均已在网站公开发布。")]),
+        link=reverse("batch_detail", args=[batch.year, batch.sequence]),
+    )
 
 
 def check_report(status: str, adopted_on, result: str, reason: str):

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from bizenv.web.accounts import send_invitation
 
 from .enums import Role
-from .models import Attachment, City, Indicator, Membership, Practice, PracticeEvent, PracticeResult
+from .models import (
+    Attachment,
+    City,
+    Indicator,
+    Membership,
+    NotificationPreference,
+    Practice,
+    PracticeEvent,
+    PracticeResult,
+)
 
 
 @admin.register(City)
@@ -104,6 +113,14 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["city"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "city__name"]
     list_select_related = ["user", "city"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "email", "updated_at"]
+    list_filter = ["email"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    list_select_related = ["user"]
 
 
 class MembershipInline(admin.StackedInline):

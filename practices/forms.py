@@ -108,6 +108,14 @@ class WithdrawForm(forms.Form):
     )
 
 
+class NotificationSettingsForm(forms.Form):
+    email = forms.BooleanField(
+        label=_("同时通过电子邮件接收通知"),
+        required=False,
+        help_text=_("不勾选则只在站内“通知”中查看；站内通知总会保留。"),
+    )
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         error_messages={"required": _("请选择要上传的文件。"), "empty": _("上传的文件是空的。")},

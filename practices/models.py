@@ -331,6 +331,28 @@ class Notification(models.Model):
         return self.subject
 
 
+class NotificationPreference(models.Model):
+    """How a user wants to be told: every notification is in the inbox; the email copy only if they want it."""
+
+    history = HistoricalRecords()
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("用户"),
+    )
+    email = models.BooleanField(_("同时发送电子邮件"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+    def __str__(self):
+        return str(self.user)
+
+
 class PendingImport(models.Model):
     """An uploaded spreadsheet between its preview and its confirmation; claimed (deleted) exactly once."""
 

@@ -1,17 +1,23 @@
 """Telling people what happened: an inbox row each, and an email in the outbox (bizenv/mail.py), both written in
-the transaction of the change: committed with it, or rolled back with it."""
+the transaction of the change: committed with it, or rolled back with it. The inbox always has the message; the
+email goes only to those with an address who have not asked for the inbox alone (NotificationPreference)."""
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
+from django.db.models import F
+from django.utils.text import Truncator
 
 from .enums import Role
-from .models import Membership, Notification
+from .models import Membership, Notification, NotificationPreference
 
 _email_enabled: ContextVar[bool] = ContextVar("bizenv_email_enabled", default=True)
+SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
 
 
 @contextmanager
@@ -24,17 +30,59 @@ def without_email():
         _email_enabled.reset(token)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message to some people: an inbox row each, and one email to those who want it."""
+
+    recipients: Iterable
+    subject: str
+    message: str = ""
+    link: str = ""
+
+
 def notify(recipients, *, subject: str, message: str = "", link: str = "") -> list[Notification]:
-    """One inbox message per recipient, and one email to those with an address (the outbox sends it)."""
-    users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
+    """One inbox message per recipient, and one email to those with an address who want email."""
+    return notify_all([Notice(recipients, subject, message, link)])
+
+
+def notify_all(notices: Iterable[Notice]) -> list[Notification]:
+    """Several messages at once (a publication tells every city its own): the inbox rows in one write, the
+    preferences in one read, the emails in one write, however many messages and people."""
+    prepared = []
+    for notice in notices:
+        users = list({u.pk: u for u in notice.recipients if u is not None and u.is_active}.values())
+        prepared.append((notice, Truncator(notice.subject).chars(SUBJECT_LENGTH, truncate="…"), users))
     rows = Notification.objects.bulk_create(
-        Notification(recipient=user, subject=subject, message=message, link=link) for user in users
+        Notification(recipient=user, subject=subject, message=notice.message, link=notice.link)
+        for notice, subject, users in prepared
+        for user in users
     )
-    addresses = [user.email for user in users if user.email]
-    if addresses and _email_enabled.get():
-        body = f"{message}\n\n{settings.SITE_URL}{link}" if link else message
-        send_mail(subject, body, None, addresses)
+    if not _email_enabled.get():
+        return rows
+    addressed = {user.pk for _notice, _subject, users in prepared for user in users if user.email}
+    inbox_only = inbox_only_among(addressed)
+    emails = []
+    for notice, subject, users in prepared:
+        addresses = [user.email for user in users if user.email and user.pk not in inbox_only]
+        if addresses:
+            body = f"{notice.message}\n\n{settings.SITE_URL}{notice.link}" if notice.link else notice.message
+            emails.append((subject, body, None, addresses))
+    if emails:
+        send_mass_mail(emails)  # one connection: the outbox writes them all at once
     return rows
+
+
+def inbox_only_among(user_ids) -> set[int]:
+    """Which of these users want no email (the inbox alone)."""
+    if not user_ids:
+        return set()
+    refused = NotificationPreference.objects.filter(user_id__in=user_ids, email=False)
+    return set(refused.values_list("user_id", flat=True))
+
+
+def wants_email(user) -> bool:
+    """Whether this user's notifications also come by email (they do unless the user said otherwise)."""
+    return not inbox_only_among([user.pk])
 
 
 def coordinators():
@@ -44,3 +92,17 @@ def coordinators():
 def city_officials(city):
     ids = Membership.objects.filter(city=city, user__groups__name=Role.CITY_OFFICIAL).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True)
+
+
+def officials_by_city(cities) -> dict[int, list]:
+    """The active city officials of each of these cities, in one query: {city id: [users]}."""
+    users = (
+        get_user_model()
+        .objects.filter(membership__city__in=cities, groups__name=Role.CITY_OFFICIAL, is_active=True)
+        .annotate(official_of=F("membership__city_id"))
+        .order_by("pk")
+    )
+    found: dict[int, list] = {}
+    for user in users:
+        found.setdefault(user.official_of, []).append(user)
+    return found

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,15 @@ from bizenv.web.history import recorded
 from . import search
 from .diffs import practice_state
 from .enums import EDITABLE, Status
-from .models import Attachment, City, Membership, Practice, PracticeResult, PracticeSnapshot
+from .models import (
+    Attachment,
+    City,
+    Membership,
+    NotificationPreference,
+    Practice,
+    PracticeResult,
+    PracticeSnapshot,
+)
 from .signals import practice_submitted
 from .workflow import WorkflowError, transition
 
@@ -252,3 +260,29 @@ def invite_user(*, username: str, name: str, email: str, role: str, city: City |
     Membership.objects.create(user=user, city=city)
     transaction.on_commit(lambda: send_invitation(user, by=by))
     return user
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Notifications
+
+
+@transaction.atomic
+def set_notification_preference(*, user, email: bool) -> NotificationPreference:
+    """Whether the user's notifications also come by email; the inbox always has them."""
+    preference = NotificationPreference.objects.select_for_update().filter(user=user).first()
+    if preference is None:
+        try:
+            with transaction.atomic():
+                return _save_preference(NotificationPreference(user=user), user=user, email=email)
+        except IntegrityError:  # the same user's other click created it a moment ago: change that one
+            preference = NotificationPreference.objects.select_for_update().get(user=user)
+    if preference.email == email:
+        return preference
+    return _save_preference(preference, user=user, email=email)
+
+
+def _save_preference(preference: NotificationPreference, *, user, email: bool) -> NotificationPreference:
+    preference.email = email
+    preference._history_user = user  # its history row names who changed it, in a request or not
+    preference.save()
+    return preference

@@ -15,5 +15,6 @@ urlpatterns = [
     path("city/import/", views.import_practices, name="city_import"),
     path("city/import/template.xlsx", views.import_template, name="city_import_template"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/settings/", views.inbox_settings, name="inbox_settings"),
     path("accounts/invite/", views.invite, name="invite"),
 ]

@@ -25,6 +25,7 @@ from .forms import (
     CityPracticeFilter,
     ImportForm,
     InviteForm,
+    NotificationSettingsForm,
     PracticeForm,
     ResultFormSet,
     WithdrawForm,
@@ -32,6 +33,7 @@ from .forms import (
 )
 from .imports import COLUMNS, MAX_IMPORT_BYTES, ImportRefused, import_drafts, read_table, template_xlsx
 from .models import Notification, PendingImport, Practice
+from .notifications import wants_email
 from .people import user_city
 from .selectors import (
     attachment_for,
@@ -334,6 +336,22 @@ def inbox(request):
     if unread:
         Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return render(request, "practices/inbox.html", {"notes": notes, "unread": unread})
+
+
+@login_required
+def inbox_settings(request):
+    """/inbox/settings/: whether the user's notifications also come by email; the inbox always has them."""
+    form = NotificationSettingsForm(
+        request.POST if request.method == "POST" else None, initial={"email": wants_email(request.user)}
+    )
+    if form.is_valid():
+        services.set_notification_preference(user=request.user, email=form.cleaned_data["email"])
+        if form.cleaned_data["email"] and not request.user.email:
+            messages.warning(request, _("已保存。您的账号尚未登记电子邮箱，暂时只能在站内查看通知。"))
+        else:
+            messages.success(request, _("通知设置已保存。"))
+        return redirect("inbox_settings")
+    return render(request, "practices/inbox_settings.html", {"form": form})
 
 
 @login_required

@@ -28,6 +28,7 @@ from practices.models import City, Indicator, Membership, Practice, PracticeResu
 from practices.services import practice_submit
 from practices.workflow import transition
 from reviews.models import Criterion, Recommendation, Review, Score
+from reviews.services import default_due_on
 
 DEMO_PASSWORD = "demo"
 FIXTURES = ["cities", "indicators", "criteria"]
@@ -191,7 +192,13 @@ def _walk(practice, target, official, coordinator, review_comment):
         if step == Status.SUBMITTED:
             practice = practice_submit(practice=practice, by=official)
         elif step == Status.IN_REVIEW:
-            Review.objects.create(practice=practice, round=practice.round, reviewer=reviewer, assigned_by=coordinator)
+            Review.objects.create(
+                practice=practice,
+                round=practice.round,
+                reviewer=reviewer,
+                assigned_by=coordinator,
+                due_on=default_due_on(),
+            )
             transition(practice=practice, to=step, by=coordinator, note="分配评审")
         else:
             _submit_demo_review(practice, reviewer, target, review_comment)

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReadOnceChoiceField, ReferenceChoiceFilter
@@ -17,6 +18,7 @@ from practices.people import is_coordinator
 
 from .models import Criterion, Recommendation, Review
 from .selectors import QUEUE_STATUSES
+from .services import default_due_on, due_on_problem
 
 
 def reviewer_choices():
@@ -86,6 +88,7 @@ class QueueFilter(django_filters.FilterSet):
     )
     mine = django_filters.BooleanFilter(label=_("分配给我的"), method="filter_mine", widget=forms.CheckboxInput)
     undecided = django_filters.BooleanFilter(label=_("待决定"), method="filter_undecided", widget=forms.CheckboxInput)
+    overdue = django_filters.BooleanFilter(label=_("评审逾期"), method="filter_overdue", widget=forms.CheckboxInput)
     sort = django_filters.OrderingFilter(
         widget=FastSelect,
         label=_("排序"),
@@ -127,6 +130,10 @@ class QueueFilter(django_filters.FilterSet):
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assigned_to_me=True) if value else queryset
 
+    def filter_overdue(self, queryset, name, value):
+        # An unfinished review of the round past its due date: the coordinator's any, a reviewer's own.
+        return queryset.filter(due_on__lt=timezone.localdate()) if value else queryset
+
     def filter_undecided(self, queryset, name, value):
         # In review, and every assigned reviewer has submitted: waiting for the coordinator.
         if not value:
@@ -135,16 +142,39 @@ class QueueFilter(django_filters.FilterSet):
 
 
 class AssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(label=_("评审员"), queryset=get_user_model().objects.none())
+    reviewer = forms.ModelChoiceField(
+        label=_("评审员"),
+        queryset=get_user_model().objects.none(),
+        error_messages={
+            "required": _("请选择评审员。"),
+            "invalid_choice": _("请选择可以评审此条目的评审员（本市评审员须回避）。"),
+        },
+    )
+    due_on = forms.DateField(
+        label=_("评审期限"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("请填写评审期限。"),
+            "invalid": _("评审期限不是有效的日期，请按“年-月-日”填写，例如 2025-06-30。"),
+        },
+    )
 
     def __init__(self, *args, practice=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["due_on"].initial = default_due_on  # today's, when the page is shown
         reviewers = reviewer_choices()
         if practice is not None:
             # Recusal: reviewers of the practice's city are not offered at all.
             reviewers = reviewers.exclude(Q(membership__city=practice.city))
         self.fields["reviewer"].queryset = reviewers
         self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        problem = due_on_problem(due_on)
+        if problem:
+            raise forms.ValidationError(problem, code="past")
+        return due_on
 
 
 def weight_text(weight) -> str:

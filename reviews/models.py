@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bizenv.web.history import HistoricalRecords
+from practices.enums import Status
 from practices.models import NaturalKeyManager, Practice, user_ref
 
 
@@ -47,9 +49,10 @@ class Recommendation(models.TextChoices):
 
 
 class Review(models.Model):
-    """A reviewer's assignment to one round of a practice; submitted once scored."""
+    """A reviewer's assignment to one round of a practice, due by a date; submitted once scored."""
 
-    history = HistoricalRecords()
+    # When the reviewer was last reminded is the reminder's own bookkeeping, not a change anyone made.
+    history = HistoricalRecords(excluded_fields=["reminded_at"])
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("经验做法"))
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
@@ -58,6 +61,8 @@ class Review(models.Model):
     )
     assigned_by = user_ref(_("分配人"))
     assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
+    due_on = models.DateField(_("评审期限"), null=True, blank=True, help_text=_("应在此日期（含）之前提交评审"))
+    reminded_at = models.DateTimeField(_("上次逾期提醒"), null=True, blank=True)
     recommendation = models.CharField(_("评审建议"), max_length=10, choices=Recommendation.choices, blank=True)
     comment_to_city = models.TextField(_("给城市的意见"), blank=True)
     internal_note = models.TextField(_("内部备注"), blank=True, help_text=_("仅省级可见，城市永远看不到"))
@@ -99,6 +104,12 @@ class Review(models.Model):
     @property
     def is_open(self) -> bool:
         return self.submitted_at is None and self.declined_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still owed after its due date (an unfinished review of a round already decided is no longer owed)."""
+        in_round = self.practice.status == Status.IN_REVIEW and self.round == self.practice.round
+        return self.is_open and in_round and self.due_on is not None and self.due_on < timezone.localdate()
 
 
 class Score(models.Model):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from practices.enums import Status
@@ -40,12 +40,17 @@ def queue(user) -> QuerySet[Practice]:
         practices = practices.exclude(city=city)  # recusal: a reviewer never sees their own city's
     this_round = Q(reviews__round=F("round"))
     mine = Review.objects.filter(practice=OuterRef("pk"), round=OuterRef("round"), reviewer=user, declined_at=None)
+    # The due date shown: the coordinator's, the earliest of the round's unfinished reviews; a reviewer's, their own.
+    owed = this_round & Q(status=Status.IN_REVIEW, reviews__submitted_at=None, reviews__declined_at=None)
+    if not is_coordinator(user):
+        owed &= Q(reviews__reviewer=user)
     return practices.annotate(
         assigned_count=Count("reviews", filter=this_round & Q(reviews__declined_at__isnull=True)),
         submitted_count=Count("reviews", filter=this_round & Q(reviews__submitted_at__isnull=False)),
         assigned_to_me=Exists(mine),
         my_review_open=Exists(mine.filter(submitted_at=None)),
         waiting_since=entered(Status.SUBMITTED),
+        due_on=Min("reviews__due_on", filter=owed),
     )
 
 
@@ -123,11 +128,14 @@ def aggregates(reviews: list[Review]) -> Aggregates:
 
 def practice_reviews(practice: Practice) -> list[Review]:
     """This round's reviews with their scores and criteria, in one go."""
-    return list(
+    reviews = list(
         Review.objects.filter(practice=practice, round=practice.round)
         .select_related("reviewer")
         .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
     )
+    for review in reviews:
+        review.practice = practice  # whether it is overdue asks the practice's status: no query each
+    return reviews
 
 
 def earlier_reviews(practice: Practice) -> list[tuple[int, list[tuple[Review, Decimal | None]]]]:

@@ -1,18 +1,19 @@
 """Writes of the review side: assigning reviewers, scoring, deciding. Every status change goes through the workflow."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bizenv.web.history import recorded
 from practices.enums import Role, Status
 from practices.models import Practice
-from practices.notifications import city_officials, notify
+from practices.notifications import Notice, city_officials, coordinators, notify, notify_all
 from practices.people import user_city
 from practices.workflow import StaleState, WorkflowError, transition
 
@@ -31,8 +32,32 @@ OUTCOMES = {
 }
 
 
+REVIEW_DAYS = 14  # an assignment is due this many days after it is made, unless the coordinator sets a date
+REMIND_EVERY = datetime.timedelta(days=7)  # an overdue review is reminded again after this long, while still owed
+
+
 def _practice_link(practice) -> str:
     return reverse("review_practice", args=[practice.pk])
+
+
+def _day(date: datetime.date) -> str:
+    return formats.date_format(date, "DATE_FORMAT")
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def default_due_on() -> datetime.date:
+    """The due date of an assignment made today, unless the coordinator chooses another."""
+    return timezone.localdate() + datetime.timedelta(days=REVIEW_DAYS)
+
+
+def due_on_problem(due_on: datetime.date) -> str | None:
+    """What is wrong with a due date for an assignment made now, if anything (for the user)."""
+    if due_on < timezone.localdate():
+        return _("评审期限不能早于今天（%(today)s），请选择今天或以后的日期。") % {"today": _day(timezone.localdate())}
+    return None
 
 
 def reviewers():
@@ -54,8 +79,12 @@ def open_assignments(users) -> dict[int, int]:
 
 
 @transaction.atomic
-def assign(*, practice: Practice, reviewer, by) -> Review:
-    """Give a submitted (or in-review) practice to a reviewer; recusal holds; the first assignment starts the review."""
+def assign(*, practice: Practice, reviewer, by, due_on: datetime.date | None = None) -> Review:
+    """Give a submitted (or in-review) practice to a reviewer, due by a date (REVIEW_DAYS from today unless given);
+    recusal holds; the first assignment starts the review."""
+    due_on = due_on or default_due_on()
+    if problem := due_on_problem(due_on):
+        raise ReviewError(problem)
     practice = Practice.objects.select_for_update().get(pk=practice.pk)
     if practice.status not in (Status.SUBMITTED, Status.IN_REVIEW):
         raise ReviewError(_("只有已提交或评审中的经验做法可以分配评审。"))
@@ -71,7 +100,9 @@ def assign(*, practice: Practice, reviewer, by) -> Review:
         raise ReviewError(_("%(name)s 已被分配过本轮评审。") % {"name": reviewer.get_full_name() or reviewer.username})
     try:
         with transaction.atomic():
-            review = Review.objects.create(practice=practice, round=practice.round, reviewer=reviewer, assigned_by=by)
+            review = Review.objects.create(
+                practice=practice, round=practice.round, reviewer=reviewer, assigned_by=by, due_on=due_on
+            )
     except IntegrityError as exc:  # the same assignment made at the same moment elsewhere
         raise ReviewError(_("此评审已被他人分配，请刷新后查看。")) from exc
     if practice.status == Status.SUBMITTED:
@@ -79,16 +110,17 @@ def assign(*, practice: Practice, reviewer, by) -> Review:
     notify(
         [reviewer],
         subject=_("新的评审任务：%(title)s") % {"title": practice.title},
-        message=_("%(city)s提交的经验做法已分配给您评审（第%(round)d轮）。")
-        % {"city": practice.city.name, "round": practice.round},
+        message=_("%(city)s提交的经验做法已分配给您评审（第%(round)d轮），请于%(date)s前提交评审意见。")
+        % {"city": practice.city.name, "round": practice.round, "date": _day(due_on)},
         link=_practice_link(practice),
     )
     return review
 
 
 @transaction.atomic
-def auto_assign(*, practices, by, per_practice: int = 1) -> list[Review]:
-    """Give each practice `per_practice` reviewers, always the least loaded eligible ones, never of its own city.
+def auto_assign(*, practices, by, per_practice: int = 1, due_on: datetime.date | None = None) -> list[Review]:
+    """Give each practice `per_practice` reviewers, always the least loaded eligible ones, never of its own city,
+    each due by `due_on` (REVIEW_DAYS from today unless given).
 
     Reviewers' open assignments stay within one of each other wherever recusal allows it.
     """
@@ -110,7 +142,7 @@ def auto_assign(*, practices, by, per_practice: int = 1) -> list[Review]:
             if not candidates:
                 break
             chosen = min(candidates, key=lambda r: (load.get(r.pk, 0), r.pk))
-            created.append(assign(practice=practice, reviewer=chosen, by=by))
+            created.append(assign(practice=practice, reviewer=chosen, by=by, due_on=due_on))
             taken.add(chosen.pk)
             load[chosen.pk] = load.get(chosen.pk, 0) + 1
     return created
@@ -129,16 +161,27 @@ def decline(*, review: Review, by, reason: str) -> Review:
     review.refresh_from_db()
     recorded([review], by=by)
     practice = review.practice
-    from practices.notifications import coordinators
-
+    message = _("%(name)s 因利益冲突回避，原因：%(reason)s。请重新分配。") % {"name": _name(by), "reason": reason}
+    if submitted := _round_complete(practice, review.round):
+        message += _("本轮其余 %(n)d 份评审均已提交，也可以直接作出决定。") % {"n": submitted}
     notify(
         coordinators(),
         subject=_("评审员申请回避：%(title)s") % {"title": practice.title},
-        message=_("%(name)s 因利益冲突回避，原因：%(reason)s。请重新分配。")
-        % {"name": by.get_full_name() or by.username, "reason": reason},
+        message=message,
         link=_practice_link(practice),
     )
     return review
+
+
+def _round_complete(practice: Practice, in_round: int) -> int:
+    """How many reviews of the round are submitted, if every one not declined is and the practice still waits in
+    that round for a decision; else 0."""
+    if practice.status != Status.IN_REVIEW or practice.round != in_round:
+        return 0
+    counts = Review.objects.filter(practice=practice, round=in_round, declined_at__isnull=True).aggregate(
+        assigned=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
+    )
+    return counts["submitted"] if counts["submitted"] == counts["assigned"] else 0
 
 
 @transaction.atomic
@@ -195,6 +238,17 @@ def save_review(
     if submit:
         review.submitted_at = timezone.now()
     review.save()
+    # The last review of the round in: the coordinators may decide. The practice's row is locked above, so of two
+    # reviewers submitting at once the second sees the first's review and tells them.
+    if submit and (submitted := _round_complete(review.practice, review.round)):
+        practice = review.practice
+        notify(
+            coordinators(),
+            subject=_("评审已全部提交：%(title)s") % {"title": practice.title},
+            message=_("%(city)s的经验做法第%(round)d轮的 %(n)d 份评审均已提交，请作出决定。")
+            % {"city": practice.city.name, "round": review.round, "n": submitted},
+            link=_practice_link(practice),
+        )
     return review
 
 
@@ -224,4 +278,85 @@ def decide(*, practice: Practice, outcome: str, by, message: str = "") -> Practi
     return practice
 
 
-__all__ = ["OUTCOMES", "ReviewError", "StaleState", "assign", "auto_assign", "decide", "decline", "save_review"]
+@transaction.atomic
+def remind_overdue(*, now: datetime.datetime | None = None) -> list[Review]:
+    """Tell each reviewer which of their unfinished reviews are past their due date, and the coordinators all of
+    them in one message; a review is reminded once, and again every REMIND_EVERY while it is still owed. Returns
+    the reviews reminded: run twice, the second run reminds none."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    owed = Review.objects.filter(OPEN_REVIEW, due_on__lt=today).filter(
+        Q(reminded_at=None) | Q(reminded_at__lte=now - REMIND_EVERY)
+    )
+    ids = list(owed.values_list("pk", flat=True))
+    if not ids:
+        return []
+    # Claimed by one update of the rows' own columns: of two runs at once, the second finds them reminded.
+    Review.objects.filter(Q(reminded_at=None) | Q(reminded_at__lte=now - REMIND_EVERY), pk__in=ids).update(
+        reminded_at=now
+    )
+    reviews = list(
+        Review.objects.filter(pk__in=ids, reminded_at=now)
+        .select_related("practice__city", "reviewer")
+        .order_by("due_on", "practice__city__order", "pk")
+    )
+    by_reviewer: dict[int, list[Review]] = {}
+    for review in reviews:
+        by_reviewer.setdefault(review.reviewer_id, []).append(review)
+    notices = [_overdue_notice(rows, today) for rows in by_reviewer.values()]
+    if reviews:
+        notices.append(
+            Notice(
+                coordinators(),
+                subject=_("%(n)d 项评审已逾期，已提醒评审员") % {"n": len(reviews)},
+                message="\n".join(
+                    _("《%(title)s》（%(city)s）· %(name)s · 期限%(date)s，逾期 %(days)d 天")
+                    % {**_overdue_facts(review, today), "name": _name(review.reviewer)}
+                    for review in reviews
+                ),
+                link=reverse("review_queue") + "?overdue=on",
+            )
+        )
+    notify_all(notices)
+    return reviews
+
+
+def _overdue_facts(review: Review, today: datetime.date) -> dict:
+    return {
+        "title": review.practice.title,
+        "city": review.practice.city.name,
+        "date": _day(review.due_on),
+        "days": (today - review.due_on).days,
+    }
+
+
+def _overdue_notice(reviews: list[Review], today: datetime.date) -> Notice:
+    """A reviewer's reminder of their overdue reviews: one, with its page; several, with the queue of them."""
+    lines = [
+        _("《%(title)s》（%(city)s）：评审期限%(date)s，已逾期 %(days)d 天。") % _overdue_facts(review, today)
+        for review in reviews
+    ]
+    lines.append(_("请尽快提交评审意见；如存在利益冲突，请在评审页面申请回避。"))
+    if len(reviews) == 1:
+        subject = _("评审已逾期：%(title)s") % {"title": reviews[0].practice.title}
+        link = _practice_link(reviews[0].practice)
+    else:
+        subject = _("您有 %(n)d 项评审已逾期") % {"n": len(reviews)}
+        link = reverse("review_queue") + "?mine=on&overdue=on"
+    return Notice([reviews[0].reviewer], subject=subject, message="\n".join(lines), link=link)
+
+
+__all__ = [
+    "OUTCOMES",
+    "REMIND_EVERY",
+    "REVIEW_DAYS",
+    "ReviewError",
+    "StaleState",
+    "assign",
+    "auto_assign",
+    "decide",
+    "decline",
+    "default_due_on",
+    "remind_overdue",
+    "save_review",
+]

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -85,6 +85,7 @@ def review_queue(request):
         "status_rows": [(s, counts.get(s.value, 0)) for s in Status if s.value in counts],
         "can_assign": coordinator,
         "export_query": _without_page(request.GET),
+        "today": timezone.localdate(),
     }
     return render(request, "reviews/queue.html", context)
 
@@ -162,15 +163,27 @@ def assign(request, pk):
     require(request, "reviews.assign")
     form = AssignForm(request.POST, practice=practice)
     if not form.is_valid():
-        messages.error(request, _("请选择可以评审此条目的评审员（本市评审员须回避）。"))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     else:
         try:
-            review = services.assign(practice=practice, reviewer=form.cleaned_data["reviewer"], by=request.user)
+            review = services.assign(
+                practice=practice,
+                reviewer=form.cleaned_data["reviewer"],
+                by=request.user,
+                due_on=form.cleaned_data["due_on"],
+            )
         except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, _("已分配给 %(name)s。") % {"name": review.reviewer.get_full_name() or review.reviewer}
+                request,
+                _("已分配给 %(name)s。评审期限：%(date)s。")
+                % {
+                    "name": review.reviewer.get_full_name() or review.reviewer,
+                    "date": formats.date_format(review.due_on, "DATE_FORMAT"),
+                },
             )
     return redirect("review_practice", pk=practice.pk)
 

@@ -92,6 +92,8 @@ MATRIX = [
     ("password_reset_complete", None, "get", ALL),
     ("invite", None, "get", "L 404 404 404 404 200 200"),  # and the administrator
     ("inbox", None, "get", SIGNED_IN),
+    ("inbox_settings", None, "get", SIGNED_IN),
+    ("inbox_settings", None, "post", "L 302 302 302 302 302 302"),  # each user's own setting
     # The city portal
     ("city_home", None, "get", CITY),
     ("city_practice_new", None, "get", CITY),

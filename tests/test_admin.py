@@ -28,6 +28,7 @@ def test_admin_is_reachable_by_the_admin_only(client, demo):
         "practices/practiceresult",
         "practices/attachment",
         "practices/membership",
+        "practices/notificationpreference",
         "adoptions/adoption",
         "auth/user",
         "reviews/criterion",

@@ -11,7 +11,11 @@ from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionEvent, AdoptionPlan
 from batches import services as batches
 from batches.enums import EntryScope
+from batches.models import BatchEntry
+from bizenv.models import OutboxMail
 from practices.enums import Role, Status
+from practices.models import Notification, NotificationPreference, Practice
+from practices.workflow import WorkflowError
 from tests.factories import CityFactory, IndicatorFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +217,157 @@ def test_a_city_made_inactive_is_no_longer_chased_nor_counted_and_is_again_when_
     leaving.save()
     row.refresh_from_db()
     assert row.owed
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Publication reaches the cities
+
+
+@pytest.fixture
+def cities_told(settings):
+    """Four active cities, one inactive; officials (one inactive, one wanting the inbox only), a reviewer of a
+    city, a coordinator; a batch to publish: 甲市's practice and two of 丙市's to copy, 乙市's for reference."""
+    settings.EMAIL_BACKEND = "bizenv.mail.OutboxBackend"
+    jia, yi, bing, ding = (
+        CityFactory(code=f"62{n}100", name=f"{name}市", order=n) for n, name in enumerate("甲乙丙丁")
+    )
+    closed = CityFactory(code="629900", name="撤并市", active=False)
+    people = {
+        "jia": UserFactory(role=Role.CITY_OFFICIAL, city=jia, email="jia@example.gov.cn"),
+        "yi": UserFactory(role=Role.CITY_OFFICIAL, city=yi, email="yi@example.gov.cn"),
+        "yi_inbox_only": UserFactory(role=Role.CITY_OFFICIAL, city=yi, email="yi2@example.gov.cn"),
+        "yi_gone": UserFactory(role=Role.CITY_OFFICIAL, city=yi, email="gone@example.gov.cn", is_active=False),
+        "bing": UserFactory(role=Role.CITY_OFFICIAL, city=bing, email="bing@example.gov.cn"),
+        "ding": UserFactory(role=Role.CITY_OFFICIAL, city=ding),
+        "closed": UserFactory(role=Role.CITY_OFFICIAL, city=closed, email="closed@example.gov.cn"),
+        "reviewer_of_yi": UserFactory(role=Role.REVIEWER, city=yi, email="r@example.gov.cn"),
+        "coordinator": UserFactory(role=Role.COORDINATOR, email="co@example.gov.cn"),
+    }
+    NotificationPreference.objects.create(user=people["yi_inbox_only"], email=False)
+    indicator = IndicatorFactory()
+    practices = {
+        key: PracticeFactory(city=city, indicator=indicator, status=Status.APPROVED, title=title)
+        for key, city, title in [
+            ("jia", jia, "甲市推行企业开办一日办结"),
+            ("yi", yi, "乙市建立府院联动机制"),
+            ("bing1", bing, "丙市水电气联合报装"),
+            ("bing2", bing, "丙市不动产登记交房即交证"),
+        ]
+    }
+    batch = batches.batch_create(year=2024)
+    batches.batch_add(batch=batch, practices=[practices["jia"], practices["bing1"], practices["bing2"]])
+    batches.batch_add(batch=batch, practices=[practices["yi"]], scope=EntryScope.REFERENCE)
+    return batch, people, practices
+
+
+def notes(user):
+    return list(Notification.objects.filter(recipient=user).order_by("pk"))
+
+
+def test_a_publication_tells_each_active_citys_officials_what_it_holds_and_what_they_owe(cities_told):
+    batch, people, practices = cities_told
+    batches.batch_publish(batch=batch, by=people["coordinator"])
+    entries = {e.practice_id: e for e in BatchEntry.objects.filter(batch=batch)}
+    deadline = AdoptionPlan.objects.get(batch=batch).deadline
+    on = f"{deadline.year}年{deadline.month}月{deadline.day}日"
+
+    (note,) = [n for n in notes(people["ding"]) if n.subject == f"{batch.title}已发布"]
+    assert note.link == f"/city/adoptions/?batch={batch.year}-{batch.sequence}"
+    for key, city, scope in [
+        ("jia", "甲市", "全省复制推广"),
+        ("yi", "乙市", "参考借鉴"),
+        ("bing1", "丙市", "全省复制推广"),
+        ("bing2", "丙市", "全省复制推广"),
+    ]:
+        entry = entries[practices[key].pk]
+        assert f"{entry.number}、{practices[key].title}（{city}，{scope}）" in note.message
+    owed = sorted(entries[practices[key].pk].number for key in ["jia", "bing1", "bing2"])
+    numbers = "、".join(map(str, owed))
+    assert (
+        f"你市须在{on}前，在复制推广台账中报告其中 3 项全省复制推广经验做法的落实情况：第{numbers}项。" in note.message
+    )
+
+    # 丙市 owes only 甲市's, not its own two.
+    (note,) = [n for n in notes(people["bing"]) if n.subject == f"{batch.title}已发布"]
+    assert f"报告其中 1 项全省复制推广经验做法的落实情况：第{entries[practices['jia'].pk].number}项。" in note.message
+
+    # Nobody but the active cities' active officials; each of them once.
+    for key in ["yi_gone", "closed", "reviewer_of_yi", "coordinator"]:
+        assert notes(people[key]) == [], key
+    for key in ["jia", "yi", "yi_inbox_only", "bing", "ding"]:
+        assert [n.subject for n in notes(people[key])].count(f"{batch.title}已发布") == 1, key
+
+
+def test_a_city_whose_practice_is_published_is_told_so_with_the_public_page(cities_told):
+    batch, people, practices = cities_told
+    batches.batch_publish(batch=batch, by=people["coordinator"])
+    entries = {e.practice_id: e for e in BatchEntry.objects.filter(batch=batch)}
+
+    jia = entries[practices["jia"].pk]
+    own = [n for n in notes(people["jia"]) if n.subject.startswith("你市")]
+    assert [(n.subject, n.link) for n in own] == [
+        (f"你市的《{jia.title}》已收入{batch.title}（第{jia.number}项）", f"/practices/{practices['jia'].pk}/")
+    ]
+    assert "全省复制推广" in own[0].message
+
+    yi = entries[practices["yi"].pk]
+    (own,) = [n for n in notes(people["yi"]) if n.subject.startswith("你市")]
+    assert own.subject == f"你市的《{yi.title}》已收入{batch.title}（第{yi.number}项）" and "参考借鉴" in own.message
+    (publication,) = [n for n in notes(people["yi"]) if n.subject == f"{batch.title}已发布"]
+    assert "报告其中 3 项" in publication.message  # every entry to copy: its own is for reference only
+
+    (own,) = [n for n in notes(people["bing"]) if n.subject.startswith("你市")]
+    assert own.subject == f"你市 2 项经验做法已收入{batch.title}"
+    assert own.link == f"/batches/{batch.year}/{batch.sequence}/"
+    for key in ["bing1", "bing2"]:
+        assert f"第{entries[practices[key].pk].number}项《{practices[key].title}》" in own.message
+
+    assert not [n for n in notes(people["ding"]) if n.subject.startswith("你市")]
+
+
+def test_the_emails_go_to_the_officials_who_want_them(cities_told):
+    batch, people, _practices = cities_told
+    batches.batch_publish(batch=batch, by=people["coordinator"])
+    sent_to = {address for row in OutboxMail.objects.all() for address in row.to}
+    assert {"jia@example.gov.cn", "yi@example.gov.cn", "bing@example.gov.cn"} <= sent_to
+    assert sent_to.isdisjoint({"yi2@example.gov.cn", "gone@example.gov.cn", "closed@example.gov.cn"})
+    assert sent_to.isdisjoint({"r@example.gov.cn", "co@example.gov.cn"})
+    (row,) = [
+        r for r in OutboxMail.objects.all() if r.subject == f"{batch.title}已发布" and "yi@example.gov.cn" in r.to
+    ]
+    assert "/city/adoptions/?batch=" in row.body
+    assert len(notes(people["yi_inbox_only"])) == 2  # the inbox has both, the email neither
+
+
+def test_a_batch_with_nothing_to_copy_says_so(cities_told):
+    batch, people, _practices = cities_told
+    BatchEntry.objects.filter(batch=batch).update(scope=EntryScope.REFERENCE)
+    batches.batch_publish(batch=batch, by=people["coordinator"])
+    (note,) = [n for n in notes(people["ding"]) if n.subject == f"{batch.title}已发布"]
+    assert "本批次没有需要你市报告落实情况的全省复制推广经验做法。" in note.message
+
+
+def test_a_rolled_back_publication_tells_nobody(cities_told):
+    batch, people, practices = cities_told
+    Practice.objects.filter(pk=practices["bing2"].pk).update(status=Status.DRAFT)  # cannot be published
+    with pytest.raises(WorkflowError):
+        batches.batch_publish(batch=batch, by=people["coordinator"])
+    assert not Notification.objects.exists() and not OutboxMail.objects.exists()
+
+
+@pytest.mark.parametrize("cities", [1, 4, 12])
+def test_telling_the_cities_costs_the_same_queries_however_many_there_are(
+    cities_told, django_assert_num_queries, cities
+):
+    batch, people, _practices = cities_told
+    for n in range(cities):
+        city = CityFactory(code=f"63{n:02d}00", name=f"新增{n}市")
+        UserFactory(role=Role.CITY_OFFICIAL, city=city, email=f"new{n}@example.gov.cn")
+    batches.batch_publish(batch=batch, by=people["coordinator"])
+    Notification.objects.all().delete()
+    OutboxMail.objects.all().delete()
+    # the entries with their practices' cities, the active cities, their officials, the rows owed, the deadline;
+    # the inbox rows, the preferences, the emails
+    with django_assert_num_queries(8):
+        services.tell_cities(batch=batch)
+    assert Notification.objects.filter(subject=f"{batch.title}已发布").count() == 5 + cities

@@ -19,6 +19,7 @@ import gunicorn.config
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.management import get_commands
 from django.utils import timezone
 
 from bizenv.web.uploads import MAX_REQUEST_BYTES
@@ -178,7 +179,7 @@ def in_repo(path: str) -> Path:
 UNITS = ["bizenv-web.service", "bizenv-mail.service", "bizenv-backup.service"]
 
 
-@pytest.mark.parametrize("name", UNITS)
+@pytest.mark.parametrize("name", [*UNITS, "bizenv-remind.service"])
 def test_each_unit_runs_files_that_exist_as_the_bizenv_user_with_the_env_file(name):
     conf = unit(name)
     assert conf["User"] == ["bizenv"] and conf["WorkingDirectory"] == ["/srv/bizenv"]
@@ -204,6 +205,18 @@ def test_the_units_agree_with_gunicorn_the_env_file_and_the_timer(monkeypatch):
     assert backup["ExecStart"][0] == "/srv/bizenv/deploy/backup.sh /var/backups/bizenv 14"
     timer = (DEPLOY / "systemd" / "bizenv-backup.timer").read_text(encoding="utf-8")
     assert "OnCalendar=*-*-* 02:30:00" in timer and "Persistent=true" in timer
+
+
+def test_the_reminders_run_each_morning_and_the_guide_installs_and_enables_them():
+    remind = unit("bizenv-remind.service")
+    assert remind["Type"] == ["oneshot"] and "ReadWritePaths" not in remind  # the database only
+    assert remind["ExecStart"][0].endswith("/srv/bizenv/manage.py remind_reviewers")
+    assert "remind_reviewers" in get_commands()
+    timer = unit("bizenv-remind.timer")
+    assert timer["OnCalendar"] == ["*-*-* 08:30:00"] and timer["Persistent"] == ["true"]
+    guide = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    assert "/srv/bizenv/deploy/systemd/bizenv-remind.timer" in guide
+    assert re.search(r"(?m)^systemctl enable --now .*bizenv-remind\.timer", guide)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from batches.enums import EntryScope
 from batches.models import BatchEntry
 from practices.enums import Status
 from practices.models import Practice
+from reviews.models import Review
 from tests.browser.pages import prepare, visits
 from tests.browser.test_review_flow import sign_in
 
@@ -128,6 +129,34 @@ def test_the_province_pages(live_server, page, demo):
     page.goto(f"{live_server.url}/review/adoptions/rows/{row.pk}/")
     page.get_by_label("免于填报的原因").fill("   ")
     page.get_by_role("button", name="免于该市填报").click()
+    found += problems(page)
+    assert not found, "\n".join(found)
+
+
+def test_the_notification_pages_and_the_review_due_dates(live_server, page, demo):
+    found = []
+    review = Review.objects.filter(practice__status=Status.IN_REVIEW, submitted_at=None).first()
+    Review.objects.filter(pk=review.pk).update(due_on=timezone.localdate() - timezone.timedelta(days=2))
+    sign_in(page, live_server, review.reviewer.username)
+    for path in ["/inbox/", "/inbox/settings/", "/review/?overdue=on", f"/review/practices/{review.practice_id}/"]:
+        page.goto(live_server.url + path)
+        found += problems(page)
+    page.goto(f"{live_server.url}/inbox/settings/")
+    page.get_by_label("同时通过电子邮件接收通知").uncheck()
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("通知设置已保存。")).to_be_visible()
+    found += problems(page)
+
+    sign_in(page, live_server, "coordinator")
+    page.goto(f"{live_server.url}/review/?overdue=on")
+    expect(page.get_by_role("link", name=review.practice.title)).to_be_visible()
+    found += problems(page)
+    page.goto(f"{live_server.url}/review/practices/{review.practice_id}/")
+    found += problems(page)
+    page.get_by_label("评审员").select_option(index=1)
+    page.get_by_label("评审期限").fill("2000-01-01")
+    page.get_by_role("button", name="分配", exact=True).click()
+    expect(page.get_by_text("评审期限不能早于今天")).to_be_visible()
     found += problems(page)
     assert not found, "\n".join(found)
 
