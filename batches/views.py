@@ -11,6 +11,7 @@ from bizenv.web.converters import posted_id, posted_ids
 from bizenv.web.history import recorded
 from bizenv.web.permissions import require
 from practices.models import Practice
+from practices.text import plain_text
 from practices.workflow import WorkflowError
 
 from . import services
@@ -93,11 +94,11 @@ def _batch_action(request, batch, action):
         entry.refresh_from_db()
         recorded([entry], by=request.user)
     elif action == "text":
-        title = post.get("title", "").strip()
+        title = plain_text(post.get("title", "")).strip()
         if not title:
             raise BatchError(_("标题不能为空。"))
         drafts = Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAFT)
-        if drafts.update(title=title[:200], lead=post.get("lead", "").strip()) != 1:
+        if drafts.update(title=title[:200], lead=plain_text(post.get("lead", ""))) != 1:
             raise BatchError(_("已发布的批次不能再修改；如需更正请发布勘误。"))
         batch.refresh_from_db()
         recorded([batch], by=request.user)

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +13,40 @@ from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, Referenc
 from . import search
 from .enums import Role, Status
 from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, City, Indicator, Practice
+from .text import plain_text
 
 RESULTS_MAX = 20
+
+# ---------------------------------------------------------------------------------------------------------------
+# Text as people type it
+
+
+class TextField(forms.CharField):
+    """A text field whose value is kept as practices.text.plain_text() makes it ("\r\n" from the browser becomes
+    "\n", and so on), before it is checked for length or presence. Single-line fields are also trimmed at the
+    start; a textarea keeps its first line's indentation, as plain_text() does. Every form's free text is one of
+    these (tests/practices/test_forms.py walks the forms), and a model form gets one for each text column through
+    text_formfield."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("strip", None)  # plain_text() decides what goes
+        super().__init__(strip=False, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        value = plain_text(value)
+        if not isinstance(self.widget, forms.Textarea):
+            value = value.strip()
+        return value or self.empty_value
+
+
+def text_formfield(db_field, **kwargs):
+    """A model form's field for a model field: a TextField for a plain text column (formfield_callback)."""
+    if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+        return db_field.formfield(form_class=TextField, **kwargs)
+    return db_field.formfield(**kwargs)
 
 
 class PracticeForm(forms.ModelForm):
@@ -24,6 +57,7 @@ class PracticeForm(forms.ModelForm):
     class Meta:
         model = Practice
         fields = ["title", "indicator", "summary", "body", "outcomes", "contact_name", "contact_phone"]
+        formfield_callback = text_formfield
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3, "maxlength": SUMMARY_MAX}),
             "body": forms.Textarea(attrs={"rows": 14, "maxlength": BODY_MAX}),
@@ -46,25 +80,20 @@ class PracticeForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
-    def clean_title(self):
-        return self.cleaned_data["title"].strip()
-
 
 class ResultForm(forms.Form):
     """One measured result. Rows are plain values, replaced as a whole on save: no row ids that a colleague's
     save could make stale."""
 
-    measure = forms.CharField(
+    measure = TextField(
         label=_("指标项"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("如：企业开办时间")}),
     )
-    before = forms.CharField(
-        label=_("实施前"), max_length=50, required=False, widget=forms.TextInput(attrs={"size": 8})
-    )
-    after = forms.CharField(label=_("实施后"), max_length=50, required=False, widget=forms.TextInput(attrs={"size": 8}))
-    unit = forms.CharField(
+    before = TextField(label=_("实施前"), max_length=50, required=False, widget=forms.TextInput(attrs={"size": 8}))
+    after = TextField(label=_("实施后"), max_length=50, required=False, widget=forms.TextInput(attrs={"size": 8}))
+    unit = TextField(
         label=_("单位"),
         max_length=20,
         required=False,
@@ -100,7 +129,7 @@ def result_initial(practice) -> list[dict]:
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("撤回原因"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -148,7 +177,7 @@ class InviteForm(forms.Form):
         validators=[UnicodeUsernameValidator()],
         help_text=_("登录用，可用字母、数字和 @ . + - _，如 xian_zhang。"),
     )
-    name = forms.CharField(label=_("姓名"), max_length=150)
+    name = TextField(label=_("姓名"), max_length=150)
     email = forms.EmailField(label=_("电子邮箱"), help_text=_("邀请邮件发到这里，之后也用于找回密码。"))
     role = forms.ChoiceField(label=_("角色"))
     city = forms.ModelChoiceField(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReferenceChoiceFilter
 from practices import search
 from practices.enums import Role, Status
+from practices.forms import TextField, text_formfield
 from practices.models import City, Indicator, Practice
 from practices.people import is_coordinator
 
@@ -116,10 +117,10 @@ class ReviewForm(forms.Form):
     recommendation = forms.ChoiceField(
         label=_("评审建议"), choices=[("", _("（请选择）")), *Recommendation.choices], required=False
     )
-    comment_to_city = forms.CharField(
+    comment_to_city = TextField(
         label=_("给城市的意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    internal_note = forms.CharField(
+    internal_note = TextField(
         label=_("内部备注（城市不可见）"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -157,7 +158,7 @@ class DecisionForm(forms.Form):
         choices=[("approve", _("通过")), ("revise", _("退回修改")), ("reject", _("不予通过"))],
         widget=forms.RadioSelect,
     )
-    message = forms.CharField(
+    message = TextField(
         label=_("意见（退回修改或不予通过时必填，将发送给城市）"),
         required=False,
         max_length=5000,
@@ -166,7 +167,7 @@ class DecisionForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("回避原因"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -175,7 +176,11 @@ class DeclineForm(forms.Form):
 
 
 CriterionFormSet = forms.modelformset_factory(
-    Criterion, fields=["name", "description", "weight", "max_score", "active", "order"], extra=1, can_delete=False
+    Criterion,
+    fields=["name", "description", "weight", "max_score", "active", "order"],
+    extra=1,
+    can_delete=False,
+    formfield_callback=text_formfield,
 )
 
 

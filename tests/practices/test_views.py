@@ -1,6 +1,7 @@
 """The city portal: who may do what in which state, no lost edits, rounds, withdrawal, uploads, spreadsheet import."""
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -231,15 +232,78 @@ def test_resubmission_raises_the_round_and_shows_the_changes(client, people, xia
     assert "第1轮 → 第2轮" in html and "<del>一</del><ins>二</ins>" in html
 
 
+def test_text_is_kept_as_plain_text_whatever_the_browser_sends(client, people):
+    client = as_user(client, people["xian"])
+    data = form_data(
+        title=" 西安市推行“证照联办” ",
+        body="\r\n第一段。  \r\n\r\n第二段。\t\r\n\r\n",
+        outcomes="时间压缩三分之二。\r\n",
+        **{"results-0-measure": "企业开办时间\u3000"},
+    )
+    client.post("/city/practices/new/", data)
+    practice = Practice.objects.get()
+    assert (practice.title, practice.body, practice.outcomes) == (
+        "西安市推行“证照联办”",
+        "第一段。\n\n第二段。",
+        "时间压缩三分之二。",
+    )
+    assert practice.results.get().measure == "企业开办时间"
+
+
+def test_a_round_that_changed_only_the_outcomes_shows_only_them_highlighted(client, people, xian):
+    """The browser sends "\r\n" on every save: the body, saved again untouched, is no change."""
+    practice = complete_practice(xian, body="第一段。\n\n第二段。", outcomes="时间压缩三分之二。")
+    client = as_user(client, people["xian"])
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    from practices.workflow import transition
+
+    practice.refresh_from_db()
+    transition(practice=practice, to=Status.IN_REVIEW, by=people["coordinator"])
+    transition(practice=practice, to=Status.REVISION_REQUESTED, by=people["coordinator"], note="请补充成效。")
+    practice.refresh_from_db()
+    edited = form_data(
+        practice,
+        title=practice.title,
+        indicator=practice.indicator_id,
+        summary=practice.summary,
+        body="第一段。\r\n\r\n第二段。",
+        outcomes="时间压缩四分之三。\r\n",
+        **{"results-TOTAL_FORMS": "0"},
+    )
+    assert client.post(f"/city/practices/{practice.pk}/edit/", edited).status_code == 302
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    html = client.get(f"/city/practices/{practice.pk}/").content.decode()
+    changes = html[html.index("各轮修改") :]
+    assert re.findall(r"<dt>(.*?)</dt>", changes) == ["成效"]
+    assert "时间压缩<del>三</del><ins>四</ins>分之<del>二</del><ins>三</ins>。" in changes
+    assert "<del>删除线</del>" in changes  # the legend
+
+
+def test_a_change_of_line_breaks_alone_is_marked(client, people, xian):
+    practice = complete_practice(xian, body="第一段。第二段。")
+    client = as_user(client, people["xian"])
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    from practices.workflow import transition
+
+    practice.refresh_from_db()
+    transition(practice=practice, to=Status.IN_REVIEW, by=people["coordinator"])
+    transition(practice=practice, to=Status.REVISION_REQUESTED, by=people["coordinator"], note="请分段。")
+    practice.refresh_from_db()
+    edited = form_data(practice, title=practice.title, summary=practice.summary, body="第一段。\r\n\r\n第二段。")
+    client.post(f"/city/practices/{practice.pk}/edit/", edited)
+    html = client.get(f"/city/practices/{practice.pk}/").content.decode()
+    assert '第一段。<ins class="space">\n\n</ins>第二段。' in html
+
+
 def test_withdraw_needs_a_reason_and_keeps_everything(client, people, xian):
     practice = complete_practice(xian, status=Status.SUBMITTED)
     client = as_user(client, people["xian"])
     response = client.post(f"/city/practices/{practice.pk}/withdraw/", {"reason": ""})
     assert "请说明撤回原因。" in response.content.decode()
-    client.post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "与其他做法重复"})
+    client.post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "与其他做法重复， \r\n已合并。\r\n"})
     practice.refresh_from_db()
     assert practice.status == Status.WITHDRAWN and practice.title and practice.body
-    assert practice.events.get().note == "与其他做法重复"
+    assert practice.events.get().note == "与其他做法重复，\n已合并。"  # kept as plain_text() makes it
     assert practice.title in client.get("/city/").content.decode()
 
 
@@ -365,6 +429,25 @@ def test_import_happy_path_previews_then_writes(client, people, xian, indicators
     practices = Practice.objects.order_by("pk")
     assert [p.title for p in practices] == [GOOD["title"], "西安市推行“交房即交证”"]
     assert {(p.city, p.status, p.created_by) for p in practices} == {(xian, Status.DRAFT, people["xian"])}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_imported_text_is_kept_as_the_form_keeps_it(client, people, xian, indicators, fmt):
+    client = as_user(client, people["xian"])
+    typed = {
+        **GOOD,
+        "title": "\u3000西安市推行“拿地即开工” ",
+        "body": "\r\n第一段。 \r\n\r\n第二段（Cafe\u0301）。\r\n",
+        "outcomes": "审批时间压缩一半。\r",
+    }
+    import_file(client, f"草稿.{fmt}", sheet([typed], fmt).encode() if fmt == "csv" else sheet([typed], fmt))
+    client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.get().token})
+    practice = Practice.objects.get()
+    assert (practice.title, practice.body, practice.outcomes) == (
+        "西安市推行“拿地即开工”",
+        "第一段。\n\n第二段（Café）。",
+        "审批时间压缩一半。",
+    )
 
 
 def test_import_reports_every_bad_row_with_row_and_column_and_writes_nothing(client, people, indicators):
