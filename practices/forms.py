@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
+from django.forms.boundfield import BoundField
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, Referenc
 from . import search
 from .enums import Role, Status
 from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, City, Indicator, Practice
+from .services import REQUIRED_FOR_SUBMISSION
 from .text import plain_text
 
 RESULTS_MAX = 20
@@ -49,9 +51,30 @@ def text_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class PracticeForm(forms.ModelForm):
-    """The write-up of one practice. `version` is the one the official started from: saving over a newer one fails."""
+SUBMISSION_LEGEND = "submission-legend"  # the id of the form's sentence saying what the marker means
 
+
+class PracticeBoundField(BoundField):
+    """A field of the practice form. One that submission needs (services.REQUIRED_FOR_SUBMISSION, the list the
+    submission checks) says so: the template marks it, and a screen reader reads the legend with it."""
+
+    @property
+    def required_for_submission(self) -> bool:
+        return self.name in REQUIRED_FOR_SUBMISSION
+
+    @property
+    def aria_describedby(self):
+        described = super().aria_describedby
+        if described is None or not self.required_for_submission:
+            return described
+        return " ".join(filter(None, [SUBMISSION_LEGEND, described]))
+
+
+class PracticeForm(forms.ModelForm):
+    """The write-up of one practice. `version` is the one the official started from: saving over a newer one fails.
+    A draft may be saved unfinished: only the title is needed to save; the fields submission needs are marked."""
+
+    bound_field_class = PracticeBoundField
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -84,9 +84,17 @@ def _replace_results(practice: Practice, results: list[dict], *, by):
     recorded(rows, by=by, created=True)
 
 
+# What a practice must say before it is submitted: practice_submit() checks it, the form marks these fields.
+REQUIRED_FOR_SUBMISSION = ("title", "indicator", "summary", "body", "contact_name", "contact_phone")
+
+
 def missing_for_submission(practice: Practice) -> list[str]:
-    required = ["title", "indicator", "summary", "body", "contact_name", "contact_phone"]
-    return [str(Practice._meta.get_field(name).verbose_name) for name in required if not getattr(practice, name)]
+    """The labels of the fields submission needs that the practice leaves empty, in form order."""
+    return [
+        str(Practice._meta.get_field(name).verbose_name)
+        for name in REQUIRED_FOR_SUBMISSION
+        if not getattr(practice, name)
+    ]
 
 
 @transaction.atomic

@@ -200,6 +200,34 @@ def test_submit_checks_completeness(client, people, xian):
     assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
 
 
+def test_the_form_marks_the_fields_submission_checks(client, people, xian):
+    """The marks come from the list practice_submit() checks; each marked field is described by the legend."""
+    client = as_user(client, people["xian"])
+    practice = complete_practice(xian)
+    for url in ("/city/practices/new/", f"/city/practices/{practice.pk}/edit/"):
+        html = client.get(url).content.decode()
+        marked = re.findall(r'<label for="id_(\w+)">[^<]*</label><span class="submission-mark"', html)
+        assert marked == list(services.REQUIRED_FOR_SUBMISSION)
+        assert 'id="submission-legend"' in html
+        for name in marked:
+            field = re.search(rf'<(?:input|select|textarea)[^>]*id="id_{name}"[^>]*>', html).group()
+            assert re.search(r'aria-describedby="submission-legend\b', field), field
+        outcomes = re.search(r'<textarea[^>]*id="id_outcomes"[^>]*>', html).group()
+        assert "submission-legend" not in outcomes
+
+
+def test_a_draft_saves_without_what_submission_needs_then_says_what_is_missing(client, people, xian):
+    client = as_user(client, people["xian"])
+    data = form_data(**dict.fromkeys(["indicator", "summary", "body", "contact_name", "contact_phone"], ""))
+    assert client.post("/city/practices/new/", data).status_code == 302
+    practice = Practice.objects.get()
+    missing = "、".join(str(Practice._meta.get_field(n).verbose_name) for n in services.REQUIRED_FOR_SUBMISSION[1:])
+    assert f"提交前需补全：{missing}。" in client.get(f"/city/practices/{practice.pk}/").content.decode()
+    response = client.post(f"/city/practices/{practice.pk}/submit/", follow=True)
+    assert f"提交前请补全：{missing}。" in response.content.decode()
+    assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
+
+
 def test_submitted_practice_is_read_only_and_snapshot_taken(client, people, xian):
     practice = complete_practice(xian)
     client = as_user(client, people["xian"])
