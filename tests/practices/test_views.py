@@ -162,12 +162,22 @@ def test_create_a_draft_with_results(client, people, xian):
     ]
 
 
-def test_field_limits_are_told_in_chinese(client, people):
-    data = form_data(title="", summary="长" * 501, contact_phone="abc")
+def test_every_error_shows_at_once_naming_its_field(client, people):
+    """At its field, and in the list at the top of the form, each leading to its field."""
+    data = form_data(title="", summary="长" * 501, contact_phone="abc", indicator="999999")
+    data |= {"results-TOTAL_FORMS": "2", "results-1-measure": "审批时间", "results-1-after": ""}
     html = as_user(client, people["xian"]).post("/city/practices/new/", data).content.decode()
-    assert "这个字段是必填项。" in html
-    assert "请填写有效的电话号码" in html
-    assert "不超过 500 字符" in html
+    summary = html[html.index('class="errors error-summary"') : html.index("</ul>", html.index("error-summary"))]
+    assert re.findall(r'<a href="#([\w-]+)">(.*?)</a>', summary) == [
+        ("id_title", "请填写标题。"),
+        ("id_indicator", "所选指标不存在，请从列表中重新选择指标。"),
+        ("id_summary", "摘要最多 500 个字，现有 501 个字，请删减。"),
+        ("id_contact_phone", "联系电话：请填写有效的电话号码，如 029-86781234 或 13800000000。"),
+        ("id_results-1-after", "量化成效第2行实施后：请填写实施后的数值。"),
+    ]
+    assert "有 5 处需要修改，尚未保存：" in summary
+    for message in ("请填写标题。", "摘要最多 500 个字，现有 501 个字，请删减。", "请填写实施后的数值。"):
+        assert f'<span class="field-error" role="alert">{message}</span>' in html
     assert not Practice.objects.exists()
 
 
@@ -407,6 +417,66 @@ def test_attachments_cannot_change_once_submitted(client, people, xian, media):
     response = upload(as_user(client, people["xian"]), practice, "说明.pdf", PDF)
     assert "不能进行此操作" in response.content.decode()
     assert not Attachment.objects.exists()
+
+
+def stored_files(media) -> list:
+    return [path for path in media.rglob("*") if path.is_file()]
+
+
+def test_a_new_practice_is_saved_with_its_attachments(client, people, xian, media):
+    files = [SimpleUploadedFile("说明.pdf", PDF), SimpleUploadedFile("现场.png", PNG)]
+    response = as_user(client, people["xian"]).post(
+        "/city/practices/new/", {**form_data(), "files": files, "is_public": "on"}, follow=True
+    )
+    practice = Practice.objects.get()
+    assert "草稿已保存，附件 2 个。" in response.content.decode()
+    attachments = practice.attachments.order_by("pk")
+    assert [(a.original_name, a.content_type, a.is_public) for a in attachments] == [
+        ("说明.pdf", "application/pdf", True),
+        ("现场.png", "image/png", True),
+    ]
+    assert sorted(path.read_bytes() for path in stored_files(media)) == sorted([PDF, PNG])
+
+
+def test_a_refused_attachment_saves_nothing_and_every_error_shows_at_once(client, people, media):
+    files = [
+        SimpleUploadedFile("说明.pdf", PDF),
+        SimpleUploadedFile("报告.pdf", EXE),
+        SimpleUploadedFile("图.png", PDF),
+    ]
+    data = {**form_data(title="", contact_phone="abc"), "files": files}
+    html = as_user(client, people["xian"]).post("/city/practices/new/", data).content.decode()
+    assert "“报告.pdf”不是 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件。" in html
+    assert "“图.png”的内容是 PDF 文件，与文件名不符。" in html
+    assert "请填写标题。" in html and "请填写有效的电话号码" in html
+    assert not Practice.objects.exists() and not Attachment.objects.exists() and stored_files(media) == []
+
+
+def test_files_sent_with_a_form_in_error_are_asked_for_again(client, people, media):
+    data = {**form_data(title=""), "files": [SimpleUploadedFile("说明.pdf", PDF)]}
+    html = as_user(client, people["xian"]).post("/city/practices/new/", data).content.decode()
+    assert "表单中有错误，所选附件尚未上传：请改正后重新选择文件。" in html
+    assert not Practice.objects.exists() and stored_files(media) == []
+
+
+def test_more_attachments_than_a_practice_may_hold_are_refused(client, people, media):
+    files = [SimpleUploadedFile(f"说明{n}.pdf", PDF) for n in range(services.MAX_ATTACHMENTS + 1)]
+    html = as_user(client, people["xian"]).post("/city/practices/new/", {**form_data(), "files": files})
+    assert f"每项经验做法最多 {services.MAX_ATTACHMENTS} 个附件" in html.content.decode()
+    assert not Practice.objects.exists() and stored_files(media) == []
+
+
+def test_a_file_refused_while_storing_takes_the_draft_and_the_stored_files_with_it(people, xian, media):
+    """The service checks each file again as it stores it: the draft and the files before the refused one go."""
+    uploads = [
+        SimpleUploadedFile("说明.pdf", PDF),
+        SimpleUploadedFile("现场.png", PNG),
+        SimpleUploadedFile("x.pdf", EXE),
+    ]
+    with pytest.raises(services.AttachmentRefused):
+        data = {**form_data(), "indicator": None}
+        services.practice_create(city=xian, by=people["xian"], data=data, results=[], uploads=uploads)
+    assert not Practice.objects.exists() and not Attachment.objects.exists() and stored_files(media) == []
 
 
 # ---------------------------------------------------------------------------------------------------------------
