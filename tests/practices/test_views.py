@@ -238,6 +238,23 @@ def test_a_draft_saves_without_what_submission_needs_then_says_what_is_missing(c
     assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
 
 
+def submit_button(html: str) -> str:
+    start = html.index('action="/city/practices/')
+    return re.search(r"<button[^>]*>", html[start:]).group()
+
+
+def test_submitting_asks_for_confirmation_only_where_it_can_go_through(client, people, xian):
+    client = as_user(client, people["xian"])
+    complete = complete_practice(xian)
+    button = submit_button(client.get(f"/city/practices/{complete.pk}/").content.decode())
+    assert 'data-confirm="提交后，省级审核期间不能再修改。确定提交吗？"' in button
+    incomplete = complete_practice(xian, body="")
+    html = client.get(f"/city/practices/{incomplete.pk}/").content.decode()
+    button = submit_button(html)
+    assert "data-confirm" not in button and 'aria-describedby="missing-hint"' in button
+    assert '<p class="hint" id="missing-hint">提交前需补全：正文。' in html
+
+
 def test_submitted_practice_is_read_only_and_snapshot_taken(client, people, xian):
     practice = complete_practice(xian)
     client = as_user(client, people["xian"])
