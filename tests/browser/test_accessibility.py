@@ -16,6 +16,8 @@ from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionPlan
 from batches.enums import EntryScope
 from batches.models import BatchEntry
+from practices.enums import Status
+from practices.models import Practice
 from tests.browser.test_review_flow import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,6 +101,30 @@ def test_the_city_official_pages(live_server, page, demo, tmp_path):
     page.get_by_label("填写好的台账（.xlsx）").set_input_files(tmp_path / "台账.xlsx")
     page.get_by_role("button", name="上传并预览").click()
     expect(page.get_by_text("请核对后确认")).to_be_visible()
+    found += problems(page)
+    assert not found, "\n".join(found)
+
+
+def test_the_practice_form_and_page(live_server, page, demo):
+    """The city's form, new, with its errors and in edit, where each of the measured results' inputs is named by
+    its row (第1行实施前); a draft's page with what it lacks, and one sent back with its rounds' changes."""
+    found = []
+    sign_in(page, live_server, "xian")
+    draft = Practice.objects.filter(city__code="610100", status=Status.DRAFT).first()
+    sent_back = Practice.objects.filter(city__code="610100", status=Status.REVISION_REQUESTED).first()
+    for path in [
+        "/city/practices/new/",
+        f"/city/practices/{draft.pk}/edit/",
+        f"/city/practices/{draft.pk}/",
+        f"/city/practices/{sent_back.pk}/",
+    ]:
+        page.goto(live_server.url + path)
+        found += problems(page)
+    page.goto(live_server.url + "/city/practices/new/")
+    expect(page.get_by_label("第1行实施前")).to_be_visible()
+    page.get_by_label("第2行指标项").fill("审批时间")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_text("处需要修改，尚未保存")).to_be_visible()
     found += problems(page)
     assert not found, "\n".join(found)
 
