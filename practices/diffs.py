@@ -45,7 +45,7 @@ def results_text(results: list[dict]) -> str:
 
 
 def changes(before: dict, after: dict) -> list[Change]:
-    """The fields whose text differs, each with its character diff. Both sides are compared as they are kept
+    r"""The fields whose text differs, each with its character diff. Both sides are compared as they are kept
     (plain_text()), so that a line break sent as "\r\n" one time and "\n" the next is no change."""
     found = []
     for name, label in FIELDS:

@@ -33,7 +33,7 @@ RESULTS_MAX = 20
 
 
 class TextField(forms.CharField):
-    """A text field whose value is kept as practices.text.plain_text() makes it ("\r\n" from the browser becomes
+    r"""A text field whose value is kept as practices.text.plain_text() makes it ("\r\n" from the browser becomes
     "\n", and so on), before it is checked for length or presence. Single-line fields are also trimmed at the
     start; a textarea keeps its first line's indentation, as plain_text() does. Every form's free text is one of
     these (tests/practices/test_forms.py walks the forms), and a model form gets one for each text column through
