@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from batches.selectors import year_and_sequence
 from bizenv.web.fast import FastSelect, FastTextInput, ReadOnceChoiceField, ReferenceChoiceFilter
+from practices.forms import TextField
 from practices.models import City, Indicator
 
 from .enums import AdoptionStatus
@@ -50,10 +51,10 @@ class ReportForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=_("已落地时填写"),
     )
-    result = forms.CharField(
+    result = TextField(
         label=_("本地成效"), required=False, max_length=RESULT_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("暂不适用的原因"), required=False, max_length=RESULT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
     evidence = forms.FileField(
@@ -108,4 +109,4 @@ class DeadlineForm(forms.Form):
 
 
 class ExcuseForm(forms.Form):
-    reason = forms.CharField(label=_("免于填报的原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("免于填报的原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -22,6 +22,7 @@ from practices.enums import Status
 from practices.models import City, Practice
 from practices.notifications import Notice, city_officials, notify, notify_all, officials_by_city
 from practices.services import AttachmentRefused, check_upload
+from practices.text import plain_text
 
 from .enums import AdoptionStatus
 from .models import Adoption, AdoptionEvent, AdoptionPlan, AdoptionResult, Generation, ledger_order
@@ -76,11 +77,6 @@ def one_change():
         _batched.reset(token)
     if any_change:
         changed()
-
-
-def plain(text: str) -> str:
-    """Text as it is kept: trimmed, its line breaks "\n" whether a browser sent "\r\n" or Excel "\r"."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def generation() -> int:
@@ -270,8 +266,8 @@ def report(
     updated = Adoption.objects.filter(pk=adoption.pk, version=seen_version).update(
         status=status,
         adopted_on=adopted_on if adopted else None,
-        result=plain(result) if adopted else "",
-        reason=plain(reason) if status == AdoptionStatus.NOT_APPLICABLE else "",
+        result=plain_text(result) if adopted else "",
+        reason=plain_text(reason) if status == AdoptionStatus.NOT_APPLICABLE else "",
         version=F("version") + 1,
         updated_by=by,
         updated_at=timezone.now(),
@@ -341,11 +337,12 @@ def report_voluntarily(*, practice: Practice, city: City, by, **fields) -> Adopt
 @transaction.atomic
 def excuse(*, adoption: Adoption, by, reason: str) -> Adoption:
     """The coordinator releases a city from a row it owes, with a reason; what it reported stays."""
-    if not reason.strip():
+    reason = plain_text(reason)
+    if not reason:
         raise AdoptionError(_("请说明免于填报的原因。"))
     if (
         Adoption.objects.filter(pk=adoption.pk, excused_at__isnull=True).update(
-            excused_at=timezone.now(), excuse=reason.strip(), version=F("version") + 1, updated_at=timezone.now()
+            excused_at=timezone.now(), excuse=reason, version=F("version") + 1, updated_at=timezone.now()
         )
         != 1
     ):
@@ -358,7 +355,7 @@ def excuse(*, adoption: Adoption, by, reason: str) -> Adoption:
         from_status=adoption.status,
         to_status=adoption.status,
         actor=by,
-        note=reason.strip(),
+        note=reason,
     )
     changed()
     return adoption

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from bizenv.web.sheets import Column, workbook
 from practices.enums import Status
 from practices.models import City
+from practices.text import plain_text
 
 from . import services
 from .enums import AdoptionStatus
@@ -273,8 +274,13 @@ def _rows(book) -> list[SheetRow]:
 
 
 def _text(value) -> str:
-    """A cell as text, its line breaks as the database keeps them (services.plain())."""
-    return "" if value is None else services.plain(str(value))
+    """A short cell (an id, a status, a date) as text, trimmed."""
+    return "" if value is None else plain_text(str(value)).strip()
+
+
+def _long_text(value) -> str:
+    """A result or reason as the report form would keep it (practices.text.plain_text())."""
+    return "" if value is None else plain_text(str(value))
 
 
 def _integer(value) -> int | None:
@@ -308,8 +314,8 @@ def _state(row: Adoption) -> dict:
     return {
         "status": row.status,
         "adopted_on": row.adopted_on,
-        "result": services.plain(row.result),
-        "reason": services.plain(row.reason),
+        "result": plain_text(row.result),
+        "reason": plain_text(row.reason),
     }
 
 
@@ -354,8 +360,8 @@ def plan_ledger(*, city: City, rows: list[SheetRow]) -> LedgerPreview:
             error(VERSION, _("版本须为数字，请勿修改此列。"))
         if len(preview.errors) > errors_before:
             continue
-        after = {"status": status, "adopted_on": adopted_on, "result": _text(cells.get(RESULT))}
-        after["reason"] = _text(cells.get(REASON))
+        after = {"status": status, "adopted_on": adopted_on, "result": _long_text(cells.get(RESULT))}
+        after["reason"] = _long_text(cells.get(REASON))
         # What the report would store: a date and result belong to 已落地, a reason to 暂不适用.
         if status != AdoptionStatus.ADOPTED:
             after["adopted_on"], after["result"] = None, ""

@@ -9,6 +9,7 @@ from bizenv.web.history import recorded
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
+from practices.text import plain_text
 from practices.workflow import StaleState, WorkflowError, transition
 
 from .announcement import default_batch_title, lead_paragraph
@@ -152,9 +153,9 @@ def erratum_add(*, batch: Batch, text: str, by, entry: BatchEntry | None = None,
     entry's scope (全省复制推广 ↔ 参考借鉴): the erratum then says so, and what the cities owe follows."""
     if batch.status != BatchStatus.PUBLISHED:
         raise BatchError(_("只有已发布的批次可以发布勘误；草稿批次请直接修改。"))
-    if not text.strip():
+    text = plain_text(text)
+    if not text:
         raise BatchError(_("请填写勘误内容。"))
-    text = text.strip()
     if entry is not None and scope:
         if scope not in EntryScope.values or entry.batch_id != batch.pk:
             raise BatchError(_("无法修改推广范围。"))

@@ -15,6 +15,7 @@ from bizenv.web.history import recorded
 from bizenv.web.permissions import require
 from bizenv.web.sheets import CONTENT_TYPE
 from practices.models import Practice
+from practices.text import plain_text
 from practices.workflow import WorkflowError
 from reviews.selectors import days_since
 
@@ -141,11 +142,11 @@ def _batch_action(request, batch, action) -> str:
             "scope": entry.get_scope_display(),
         }
     elif action == "text":
-        title = post.get("title", "").strip()
+        title = plain_text(post.get("title", "")).strip()
         if not title:
             raise BatchError(_("标题不能为空。"))
         drafts = Batch.objects.filter(pk=batch.pk, status=BatchStatus.DRAFT)
-        if drafts.update(title=title[:200], lead=post.get("lead", "").strip()) != 1:
+        if drafts.update(title=title[:200], lead=plain_text(post.get("lead", ""))) != 1:
             raise BatchError(_("已发布的批次不能再修改；如需更正请发布勘误。"))
         batch.refresh_from_db()
         recorded([batch], by=request.user)

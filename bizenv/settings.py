@@ -190,7 +190,7 @@ AXES_CLIENT_IP_CALLABLE = "bizenv.web.accounts.client_address"
 AXES_SENSITIVE_PARAMETERS = []
 AXES_VERBOSE = False  # no banner on every command's output; a lockout is still logged, with who and where
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "home"  # not used by our sign-in, which lands each user on their work (accounts.landing)
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "zh-hans"

@@ -5,13 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from bizenv.web.accounts import LogoutView, PasswordResetView
+from bizenv.web.accounts import LoginView, LogoutView, PasswordResetView
 from bizenv.web.converters import IdConverter
 
 register_converter(IdConverter, "id")  # before the apps' URLs, which use it
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     # Changing a password ends the user's other sessions; setting one from a link signs nobody in.
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

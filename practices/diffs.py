@@ -5,6 +5,8 @@ from difflib import SequenceMatcher
 
 from django.utils.translation import gettext_lazy as _
 
+from .text import plain_text
+
 # The fields a city writes, in form order, with the labels the diff shows.
 FIELDS = [
     ("title", _("标题")),
@@ -43,10 +45,11 @@ def results_text(results: list[dict]) -> str:
 
 
 def changes(before: dict, after: dict) -> list[Change]:
-    """The fields whose text differs, each with its character diff."""
+    r"""The fields whose text differs, each with its character diff. Both sides are compared as they are kept
+    (plain_text()), so that a line break sent as "\r\n" one time and "\n" the next is no change."""
     found = []
     for name, label in FIELDS:
-        old, new = str(before.get(name, "") or ""), str(after.get(name, "") or "")
+        old, new = (plain_text(str(side.get(name, "") or "")) for side in (before, after))
         if old != new:
             found.append(Change(str(label), old, new, segments(old, new)))
     return found

@@ -17,7 +17,7 @@ from bizenv.web import sheets
 from .enums import Status
 from .models import City, Indicator, Practice
 from .selectors import known_cities, known_indicators
-from .text import NameMatcher, find_damage, to_simplified
+from .text import NameMatcher, find_damage, plain_text, to_simplified
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 500
@@ -65,6 +65,19 @@ class NamedWidget(widgets.ForeignKeyWidget):
         return self.model.objects.get(name=name)
 
 
+class TextWidget(widgets.CharWidget):
+    """A text cell kept as the practice form keeps what is typed (practices.text.plain_text()); a single-line
+    column is trimmed too, as its input is."""
+
+    def __init__(self, *, multiline: bool = False):
+        super().__init__()
+        self.multiline = multiline
+
+    def clean(self, value, row=None, **kwargs):
+        text = plain_text(super().clean(value, row, **kwargs) or "")
+        return text if self.multiline else text.strip()
+
+
 class PracticeResource(resources.ModelResource):
     """The columns of the draft spreadsheet. `city` is the importing official's city, or None for the coordinator."""
 
@@ -74,18 +87,14 @@ class PracticeResource(resources.ModelResource):
         self.fields["city"].widget = NamedWidget(City, known_cities(), _("城市"))
         self.fields["indicator"].widget = NamedWidget(Indicator, known_indicators(), _("指标"))
 
-    title = fields.Field(attribute="title", column_name=COLUMNS["title"], widget=widgets.CharWidget())
+    title = fields.Field(attribute="title", column_name=COLUMNS["title"], widget=TextWidget())
     indicator = fields.Field(attribute="indicator", column_name=COLUMNS["indicator"])
     city = fields.Field(attribute="city", column_name=COLUMNS["city"])
-    summary = fields.Field(attribute="summary", column_name=COLUMNS["summary"], widget=widgets.CharWidget())
-    body = fields.Field(attribute="body", column_name=COLUMNS["body"], widget=widgets.CharWidget())
-    outcomes = fields.Field(attribute="outcomes", column_name=COLUMNS["outcomes"], widget=widgets.CharWidget())
-    contact_name = fields.Field(
-        attribute="contact_name", column_name=COLUMNS["contact_name"], widget=widgets.CharWidget()
-    )
-    contact_phone = fields.Field(
-        attribute="contact_phone", column_name=COLUMNS["contact_phone"], widget=widgets.CharWidget()
-    )
+    summary = fields.Field(attribute="summary", column_name=COLUMNS["summary"], widget=TextWidget(multiline=True))
+    body = fields.Field(attribute="body", column_name=COLUMNS["body"], widget=TextWidget(multiline=True))
+    outcomes = fields.Field(attribute="outcomes", column_name=COLUMNS["outcomes"], widget=TextWidget(multiline=True))
+    contact_name = fields.Field(attribute="contact_name", column_name=COLUMNS["contact_name"], widget=TextWidget())
+    contact_phone = fields.Field(attribute="contact_phone", column_name=COLUMNS["contact_phone"], widget=TextWidget())
 
     class Meta:
         model = Practice

@@ -54,11 +54,24 @@ class Incomplete(Exception):
 CITY_FIELDS = ["title", "indicator", "summary", "body", "outcomes", "contact_name", "contact_phone"]
 
 
-@transaction.atomic
-def practice_create(*, city: City, by, data: dict, results: list[dict]) -> Practice:
-    """A new draft of the city's, with its result rows."""
-    practice = Practice.objects.create(city=city, created_by=by, updated_by=by, **{f: data[f] for f in CITY_FIELDS})
-    _replace_results(practice, results, by=by)
+def practice_create(
+    *, city: City, by, data: dict, results: list[dict], uploads=(), attachments_public: bool = False
+) -> Practice:
+    """A new draft of the city's, with its result rows and attachments, all or nothing: a file refused
+    (AttachmentRefused) leaves no draft, and no file of it in storage."""
+    stored = []
+    try:
+        with transaction.atomic():
+            practice = Practice.objects.create(
+                city=city, created_by=by, updated_by=by, **{f: data[f] for f in CITY_FIELDS}
+            )
+            _replace_results(practice, results, by=by)
+            for upload in uploads:
+                stored.append(attachment_add(practice=practice, upload=upload, by=by, is_public=attachments_public))
+    except BaseException:
+        for attachment in stored:  # written to storage before the transaction rolled back
+            attachment.file.delete(save=False)
+        raise
     return practice
 
 
@@ -92,9 +105,17 @@ def _replace_results(practice: Practice, results: list[dict], *, by):
     recorded(rows, by=by, created=True)
 
 
+# What a practice must say before it is submitted: practice_submit() checks it, the form marks these fields.
+REQUIRED_FOR_SUBMISSION = ("title", "indicator", "summary", "body", "contact_name", "contact_phone")
+
+
 def missing_for_submission(practice: Practice) -> list[str]:
-    required = ["title", "indicator", "summary", "body", "contact_name", "contact_phone"]
-    return [str(Practice._meta.get_field(name).verbose_name) for name in required if not getattr(practice, name)]
+    """The labels of the fields submission needs that the practice leaves empty, in form order."""
+    return [
+        str(Practice._meta.get_field(name).verbose_name)
+        for name in REQUIRED_FOR_SUBMISSION
+        if not getattr(practice, name)
+    ]
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Chinese text as it really arrives: script conversion, folding for matching, and mojibake detection.
+"""Chinese text as it really arrives: the form it is kept in, script conversion, folding for matching, and mojibake
+detection.
 
 Everything here is pure: no database, no settings. The announcement importer (batches/bulletin.py), the draft
 spreadsheet, the city's forms and search all use these functions, so text is normalised one way everywhere.
@@ -15,6 +16,18 @@ from opencc_pyo3 import OpenCC
 
 # Variant characters no converter maps to their mainland form.
 VARIANTS = str.maketrans({"陜": "陕"})
+
+
+# Spaces a line may end with, unseen: ASCII, tab, no-break and the full-width space of Chinese typing.
+_LINE_END_SPACE = re.compile("[ \t\u00a0\u3000]+$", re.MULTILINE)
+
+
+def plain_text(text: str) -> str:
+    r"""Text as it is kept, whichever way it came in: line breaks "\n" (a browser sends "\r\n", Excel may keep "\r"),
+    no spaces at line ends, no blank lines before or after, Unicode NFC. The same words typed twice are then the
+    same string, so comparing two versions shows only what a person changed. Idempotent."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _LINE_END_SPACE.sub("", text).strip("\n")
 
 
 @cache

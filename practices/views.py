@@ -23,12 +23,14 @@ from .enums import Status
 from .forms import (
     AttachmentForm,
     CityPracticeFilter,
+    FirstAttachmentsForm,
     ImportForm,
     InviteForm,
     NotificationSettingsForm,
     PracticeForm,
     ResultFormSet,
     WithdrawForm,
+    error_summary,
     result_initial,
 )
 from .imports import COLUMNS, MAX_IMPORT_BYTES, ImportRefused, import_drafts, read_table, template_xlsx
@@ -85,8 +87,9 @@ def city_home(request):
     return render(request, "practices/city_home.html", context)
 
 
-def _practice_form_response(request, template, *, form, results, practice=None, stale=None):
-    context = {"form": form, "results": results, "practice": practice, "stale": stale}
+def _practice_form_response(request, template, *, form, results, practice=None, stale=None, attachments=None):
+    context = {"form": form, "results": results, "practice": practice, "stale": stale, "attachments": attachments}
+    context["errors"] = error_summary(form, results, attachments)
     return render(request, template, context)
 
 
@@ -104,15 +107,36 @@ def _warn_damage(request, data):
 
 @login_required
 def practice_create(request):
+    """A new draft, with its measured results and any attachments, saved together or not at all."""
     city = _city_of_official(request)
     form = PracticeForm(request.POST or None)
     results = ResultFormSet(request.POST or None, prefix="results")
-    if request.method == "POST" and form.is_valid() and results.is_valid():
-        practice = services.practice_create(city=city, by=request.user, data=form.cleaned_data, results=results.rows())
-        messages.success(request, _("草稿已保存。"))
-        _warn_damage(request, form.cleaned_data)
-        return redirect("city_practice", pk=practice.pk)
-    return _practice_form_response(request, "practices/practice_form.html", form=form, results=results)
+    attachments = FirstAttachmentsForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        # Every part checked, so that every error shows at once.
+        if all([form.is_valid(), results.is_valid(), attachments.is_valid()]):
+            try:
+                practice = services.practice_create(
+                    city=city,
+                    by=request.user,
+                    data=form.cleaned_data,
+                    results=results.rows(),
+                    uploads=attachments.cleaned_data["files"],
+                    attachments_public=attachments.cleaned_data["is_public"],
+                )
+            except services.AttachmentRefused as exc:
+                attachments.add_error("files", str(exc))
+            else:
+                n = len(attachments.cleaned_data["files"])
+                messages.success(request, _("草稿已保存，附件 %(n)d 个。") % {"n": n} if n else _("草稿已保存。"))
+                _warn_damage(request, form.cleaned_data)
+                return redirect("city_practice", pk=practice.pk)
+        elif request.FILES and not attachments.errors:
+            # A browser never fills a file input again: the official must choose the files anew.
+            attachments.add_error("files", _("表单中有错误，所选附件尚未上传：请改正后重新选择文件。"))
+    return _practice_form_response(
+        request, "practices/practice_form.html", form=form, results=results, attachments=attachments
+    )
 
 
 @login_required
@@ -152,7 +176,8 @@ def practice_edit(request, pk):
     form = PracticeForm(request.POST or None, instance=practice)
     results = ResultFormSet(request.POST or None, initial=result_initial(practice), prefix="results")
     stale = None
-    if request.method == "POST" and form.is_valid() and results.is_valid():
+    # Both checked, so that every error shows at once.
+    if request.method == "POST" and all([form.is_valid(), results.is_valid()]):
         seen = form.cleaned_data.get("version") or 0
         mine = state(**form.cleaned_data, results=results.rows())
         try:

@@ -83,7 +83,10 @@ def batch_list(request):
 
 def _announcement_changed(request, year, sequence):
     """When the announcement page last changed: the batch's, or the latest change of a row of its 台账 (the page
-    says in how many cities each item was copied)."""
+    says in how many cities each item was copied). None for a signed-in user, whose page has their own header
+    (name, unread notices): a 304 would have the browser show a copy kept from before they signed in."""
+    if request.user.is_authenticated:
+        return None
     cache = request.__dict__.setdefault("_bizenv_announcement_changed", {})
     if (year, sequence) not in cache:
         batch, _errata = _published_or_404(request, year, sequence)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReadOnceChoiceField, ReferenceChoiceFilter
 from practices import search
 from practices.enums import Role, Status
+from practices.forms import TextField, text_formfield
 from practices.models import City, Indicator, Practice
 from practices.people import is_coordinator
 
@@ -206,19 +207,11 @@ class ReviewForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("请从列表中选择评审建议。")},
     )
-    comment_to_city = forms.CharField(
-        label=_("给城市的意见"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": _("“给城市的意见”最多 %(limit_value)d 字（现有 %(show_value)d 字）。")},
+    comment_to_city = TextField(
+        label=_("给城市的意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    internal_note = forms.CharField(
-        label=_("内部备注（城市不可见）"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": _("“内部备注”最多 %(limit_value)d 字（现有 %(show_value)d 字）。")},
+    internal_note = TextField(
+        label=_("内部备注（城市不可见）"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, criteria: list[Criterion], review=None, submitting: bool = False, **kwargs):
@@ -281,7 +274,7 @@ class DecisionForm(forms.Form):
         label=_("决定"),
         choices=[("approve", _("通过")), ("revise", _("退回修改")), ("reject", _("不予通过"))],
     )
-    message = forms.CharField(
+    message = TextField(
         label=_("意见（退回修改或不予通过时必填，将发送给城市）"),
         required=False,
         max_length=5000,
@@ -290,7 +283,7 @@ class DecisionForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("回避原因"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -299,7 +292,11 @@ class DeclineForm(forms.Form):
 
 
 CriterionFormSet = forms.modelformset_factory(
-    Criterion, fields=["name", "description", "weight", "max_score", "active", "order"], extra=1, can_delete=False
+    Criterion,
+    fields=["name", "description", "weight", "max_score", "active", "order"],
+    extra=1,
+    can_delete=False,
+    formfield_callback=text_formfield,
 )
 
 

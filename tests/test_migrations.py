@@ -10,14 +10,22 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from adoptions.models import Adoption, AdoptionEvent
 from batches.enums import BatchStatus
+from batches.models import BatchEntry, Erratum
 from practices import search
 from practices.enums import Status
-from practices.models import Practice
+from practices.models import Practice, PracticeEvent, PracticeResult, PracticeSnapshot
 from practices.search import postgres
-from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory
+from practices.text import plain_text
+from reviews.models import Review
+from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory, ReviewFactory, UserFactory
 
 OUR_PACKAGES = {"bizenv", "practices", "reviews", "batches", "adoptions", "public"}
 APPS_WITH_MIGRATIONS = ["bizenv", "practices", "reviews", "batches", "adoptions"]
@@ -132,3 +140,90 @@ def test_the_search_migration_holds_the_codes_sql_for_every_kind_of_index():
     }
     for name, code in copies.items():
         assert getattr(migration, name).strip() == without_comments(code), name
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The data migrations that made stored text plain (issue 23): one per app, each with its copy of plain_text()
+
+PLAIN_TEXT_MIGRATIONS = {
+    "practices": "0006_plain_text",
+    "reviews": "0004_plain_text",
+    "batches": "0003_plain_text",
+    "adoptions": "0006_plain_text",
+}
+DIRTY = "\r\n第一段。 \r\n\r\n第二段（Cafe\u0301）。\t\r\n"
+CLEAN = "第一段。\n\n第二段（Café）。"
+
+
+def plain_text_migration(app):
+    """The migration's module, and the models as they were when it ran (not as the code has them today)."""
+    name = PLAIN_TEXT_MIGRATIONS[app]
+    module = importlib.import_module(f"{app}.migrations.{name}")
+    state = MigrationExecutor(connection).loader.project_state([(app, name)])
+    return module, state.apps
+
+
+@pytest.mark.parametrize("app", list(PLAIN_TEXT_MIGRATIONS))
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("正文a \t\u3000\u00a0\r\n\u0301e\uf900"), max_size=30))
+def test_each_migration_holds_the_codes_plain_text(app, text):
+    module = importlib.import_module(f"{app}.migrations.{PLAIN_TEXT_MIGRATIONS[app]}")
+    assert module.plain_text(text) == plain_text(text)
+
+
+@pytest.mark.django_db
+def test_the_practices_migration_makes_every_text_plain_in_batches(monkeypatch):
+    module, apps = plain_text_migration("practices")
+    monkeypatch.setattr(module, "BATCH", 2)
+    practices = [PracticeFactory(status=Status.SUBMITTED) for _ in range(5)]
+    Practice.objects.filter(pk__in=[p.pk for p in practices[:4]]).update(body=DIRTY, outcomes="成效。\r\n")
+    Practice.objects.filter(pk=practices[4].pk).update(title=" \r\n ")  # a title may not become empty
+    dirty_result = {"measure": "办理时间\u3000", "before": "5", "after": "1\r\n", "unit": "天"}
+    PracticeResult.objects.create(practice=practices[0], order=0, **dirty_result)
+    PracticeSnapshot.objects.create(practice=practices[0], round=1, title="标题", body=DIRTY, results=[dirty_result])
+    PracticeEvent.objects.create(
+        practice=practices[0], from_status=Status.DRAFT, to_status=Status.WITHDRAWN, round=1, note="重复\r\n"
+    )
+    untouched = Practice.objects.get(pk=practices[4].pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        module.forwards(apps, None)
+    # Four practices to rewrite, two at a time; the fifth, plain already, is not written.
+    assert sum(q["sql"].startswith('UPDATE "practices_practice"') for q in queries) == 2
+
+    assert [(p.body, p.outcomes) for p in Practice.objects.order_by("pk")[:4]] == [(CLEAN, "成效。")] * 4
+    last = Practice.objects.get(pk=practices[4].pk)
+    assert (last.title, last.body, last.updated_at) == (" \r\n ", untouched.body, untouched.updated_at)
+    plain_result = {"measure": "办理时间", "before": "5", "after": "1", "unit": "天"}
+    assert PracticeResult.objects.values("measure", "before", "after", "unit").get() == plain_result
+    snapshot = PracticeSnapshot.objects.get()
+    assert (snapshot.body, snapshot.results) == (CLEAN, [plain_result])
+    assert PracticeEvent.objects.get().note == "重复"
+
+
+@pytest.mark.django_db
+def test_the_other_apps_migrations_make_their_text_plain():
+    review = ReviewFactory(comment_to_city=DIRTY, internal_note="备注 \r\n", decline_reason="\r\n")
+    batch = BatchFactory(status=BatchStatus.PUBLISHED, published_at=timezone.now(), lead=DIRTY)
+    entry = BatchEntryFactory(batch=batch, practice=PracticeFactory(status=Status.PUBLISHED), body=DIRTY)
+    BatchEntry.objects.filter(pk=entry.pk).update(original_text=DIRTY)  # the announcement as it circulated
+    erratum = Erratum.objects.create(batch=batch, text="更正。\r\n")
+    row = Adoption.objects.create(
+        practice=entry.practice, city=PracticeFactory().city, owed=True, result=DIRTY, reason="原因 ", order=1
+    )
+    AdoptionEvent.objects.create(
+        adoption=row, kind="reported", to_status="adopted", actor=UserFactory(), note="\r\n说明"
+    )
+
+    for app in ("reviews", "batches", "adoptions"):
+        module, apps = plain_text_migration(app)
+        module.forwards(apps, None)
+
+    review = Review.objects.get(pk=review.pk)
+    assert (review.comment_to_city, review.internal_note, review.decline_reason) == (CLEAN, "备注", "")
+    batch.refresh_from_db()
+    entry.refresh_from_db()
+    assert (batch.lead, entry.body, entry.original_text) == (CLEAN, CLEAN, DIRTY)
+    assert Erratum.objects.get(pk=erratum.pk).text == "更正。"
+    row.refresh_from_db()
+    assert (row.result, row.reason, AdoptionEvent.objects.get().note) == (CLEAN, "原因", "说明")

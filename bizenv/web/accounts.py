@@ -1,5 +1,6 @@
-"""Signing in and out: Django's own views, with a sign-out that a typed URL cannot trigger; the page a locked-out
-sign-in gets (django-axes, configured in settings.py); the invitation that lets a new user set their password."""
+"""Signing in and out: Django's own views, landing each user on their own work after signing in, with a sign-out
+that a typed URL cannot trigger; the page a locked-out sign-in gets (django-axes, configured in settings.py); the
+invitation that lets a new user set their password."""
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -13,6 +14,33 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+
+from .permissions import can
+
+# Where each user's own work is, by the permission its page asks, the first the user holds: names, not imports
+# (bizenv knows no app above it), like the URLs'. The administrator's is /admin/; anyone else's the home page.
+LANDINGS = [("practices.add_practice", "city_home"), ("reviews.view_queue", "review_queue")]
+
+
+def landing(user) -> str:
+    """The page a user lands on after signing in: city officials their city's practices (/city/), reviewers and
+    the coordinator the review workbench (/review/), the administrator /admin/, anyone else the home page."""
+    for perm, url_name in LANDINGS:
+        if can(user, perm):
+            return reverse(url_name)
+    if user.is_active and user.is_staff:
+        return reverse("admin:index")
+    return reverse("home")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's, landing each user on their own work (landing()), unless a `next` of our own site says where:
+    Django refuses one on another host or scheme, and the user lands as if there were none."""
+
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing(self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):

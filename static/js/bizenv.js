@@ -1,7 +1,7 @@
 // bizenv's only script, loaded by base.html (and the print page). The Content-Security-Policy forbids inline
 // handlers, so what the pages do in the browser lives here, declared in the markup by data attributes; without
 // JavaScript, every page still works (the confirmation is skipped, a list's filters stay unfolded, the browser's
-// own menu prints).
+// own menu prints, the server refuses files too large).
 
 // <button data-confirm="…">: ask before submitting. With data-confirm-requires="<selector>", ask only when every
 // field of the form it names is filled in and valid: a submission the server will refuse (saying what is missing)
@@ -43,5 +43,24 @@ phone.addEventListener("change", () => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) {
     window.print();
+  }
+});
+
+// <input type="file" data-max-bytes="…" data-too-large="…">: files larger together than one request may carry
+// would get the 413 page, and what was typed with them would be lost; say so before sending instead.
+document.addEventListener("submit", (event) => {
+  for (const input of event.target.querySelectorAll("input[type=file][data-max-bytes]")) {
+    const total = [...input.files].reduce((sum, file) => sum + file.size, 0);
+    if (total > Number(input.dataset.maxBytes)) {
+      event.preventDefault();
+      input.setCustomValidity(input.dataset.tooLarge);
+      input.reportValidity();
+      return;
+    }
+  }
+});
+document.addEventListener("change", (event) => {
+  if (event.target.matches("input[type=file][data-max-bytes]")) {
+    event.target.setCustomValidity("");
   }
 });

@@ -283,6 +283,26 @@ def test_multi_line_text_saved_in_the_browser_round_trips_unchanged(client, prov
     assert preview.ok and preview.changes == [] and preview.unchanged == 2
 
 
+def test_text_typed_in_excel_is_kept_as_the_form_keeps_it(client, province):
+    """Excel's line break in a cell, spaces at line ends, a decomposed character: stored as plain_text() makes
+    them, so the file downloaded again and uploaded as it is changes nothing."""
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=2)
+    rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
+    client = login(client, people["hanzhong"])
+    book = download(client)
+    sheet = book["复制推广台账"]
+    adopted = {STATUS: "已落地", ADOPTED_ON: datetime.date(2024, 5, 1), RESULT: "一日办结  \r全程网办\u3000\r\n"}
+    fill(sheet, rows[0], **adopted)
+    fill(sheet, rows[1], **{STATUS: "暂不适用", REASON: "\r\n本市无此业务（Cafe\u0301）\t"})
+    preview = upload(client, book).context["preview"]
+    client.post("/city/adoptions/import/", {"confirm": "1", "token": preview.token})
+    after = state(hanzhong)
+    assert (after[rows[0].pk][2], after[rows[1].pk][3]) == ("一日办结\n全程网办", "本市无此业务（Café）")
+    again = upload(client, download(client)).context["preview"]
+    assert again.ok and again.changes == [] and again.unchanged == 2
+
+
 def test_a_ledger_downloaded_from_the_english_site_uploads_as_it_is(client, province):
     xian, hanzhong, people = province
     publish(xian, people["coordinator"], n=2)

@@ -152,6 +152,16 @@ def test_conditional_requests_get_304(client, demo):
     assert client.get(SEED, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
+def test_a_signed_in_user_gets_the_announcement_with_their_own_header(client, demo):
+    """Not a 304 to the copy the browser kept from before signing in (with its 登录 link)."""
+    anonymous = client.get(SEED)
+    assert 'href="/accounts/login/?next=' in anonymous.content.decode()
+    client.post("/accounts/login/", {"username": "xian", "password": "demo", "next": SEED})
+    response = client.get(SEED, HTTP_IF_NONE_MATCH=anonymous["ETag"], HTTP_IF_MODIFIED_SINCE=anonymous["Last-Modified"])
+    assert response.status_code == 200 and "退出" in response.content.decode()
+    assert not response.has_header("ETag")
+
+
 def test_no_private_data_in_any_public_response(client, demo):
     """Contact details of every demo practice, and internal notes, never reach a public page, export or the API."""
     from practices.models import Practice

@@ -81,6 +81,20 @@ def test_an_erratum_may_correct_a_published_entrys_scope(client, pool, coordinat
     assert entry.scope == "reference" and "更正为“参考借鉴”" in batch.errata.get().text
 
 
+def test_the_lead_and_an_erratum_are_kept_as_plain_text(client, pool, coordinator):
+    batch = batches.batch_create(year=2026)
+    batches.batch_add(batch=batch, practices=pool[:1])
+    client.force_login(coordinator)
+    page = f"/review/batches/{batch.pk}/"
+    lead = "\r\n导语第一段。 \r\n\r\n导语第二段。\r\n"
+    client.post(page, {"action": "text", "title": " 2026年第一批典型做法\t", "lead": lead})
+    batch.refresh_from_db()
+    assert (batch.title, batch.lead) == ("2026年第一批典型做法", "导语第一段。\n\n导语第二段。")
+    client.post(page, {"action": "publish"})
+    client.post(page, {"action": "erratum", "text": "第1项标题有误。\u3000\r\n应为“一网通管”。\r\n"})
+    assert batch.errata.get().text == "第1项标题有误。\n应为“一网通管”。"
+
+
 @pytest.mark.parametrize("wrong", ["abc", "²", "1.5", "-1", "9" * 30, " 1"])
 def test_an_id_that_is_no_id_is_refused_with_a_message_and_changes_nothing(client, pool, coordinator, wrong):
     batch = batches.batch_create(year=2026)

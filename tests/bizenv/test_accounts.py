@@ -38,6 +38,46 @@ def test_sign_out_asks_on_get_and_ends_the_session_on_post(client, demo):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize(
+    ("username", "lands_on"),
+    [
+        ("xian", "/city/"),  # a city official: their city's practices
+        ("reviewer", "/review/"),
+        ("reviewer_xian", "/review/"),  # a reviewer who belongs to a city is no city official
+        ("coordinator", "/review/"),
+        ("admin", "/admin/"),
+        ("nobody", "/"),  # an account with no role yet
+    ],
+)
+def test_signing_in_lands_on_ones_own_work(client, demo, username, lands_on):
+    if username == "nobody":
+        get_user_model().objects.create_user("nobody", password="demo")
+    response = client.post("/accounts/login/", {"username": username, "password": "demo"})
+    assert response.status_code == 302 and response.url == lands_on
+    assert client.get("/accounts/login/").url == lands_on  # signed in already: sent there too
+    assert client.get(lands_on).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("next_", "lands_on"),
+    [
+        ("/practices/?q=纳税", "/practices/?q=%E7%BA%B3%E7%A8%8E"),
+        ("/", "/"),
+        ("https://evil.example/city/", "/city/"),  # another site: as if there were no next
+        ("//evil.example/", "/city/"),
+        ("javascript:alert(1)", "/city/"),
+    ],
+)
+def test_a_next_of_our_own_site_says_otherwise(client, demo, next_, lands_on):
+    response = client.post("/accounts/login/", {"username": "xian", "password": "demo", "next": next_})
+    assert response.status_code == 302 and response.url == lands_on
+
+
+def test_the_header_sends_back_to_the_page_it_was_on_except_from_home(client):
+    assert 'href="/accounts/login/"' in client.get("/").content.decode()
+    assert 'href="/accounts/login/?next=/practices/%3Fq%3D1"' in client.get("/practices/?q=1").content.decode()
+
+
 def sign_in(client, username, password, address="10.0.0.1", path="/accounts/login/"):
     return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=address)
 

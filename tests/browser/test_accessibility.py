@@ -108,6 +108,30 @@ def test_the_city_official_pages(live_server, page, demo, tmp_path):
     assert not found, "\n".join(found)
 
 
+def test_the_practice_form_and_page(live_server, page, demo):
+    """The city's form, new, with its errors and in edit, where each of the measured results' inputs is named by
+    its row (第1行实施前); a draft's page with what it lacks, and one sent back with its rounds' changes."""
+    found = []
+    sign_in(page, live_server, "xian")
+    draft = Practice.objects.filter(city__code="610100", status=Status.DRAFT).first()
+    sent_back = Practice.objects.filter(city__code="610100", status=Status.REVISION_REQUESTED).first()
+    for path in [
+        "/city/practices/new/",
+        f"/city/practices/{draft.pk}/edit/",
+        f"/city/practices/{draft.pk}/",
+        f"/city/practices/{sent_back.pk}/",
+    ]:
+        page.goto(live_server.url + path)
+        found += problems(page)
+    page.goto(live_server.url + "/city/practices/new/")
+    expect(page.get_by_label("第1行实施前")).to_be_visible()
+    page.get_by_label("第2行指标项").fill("审批时间")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_text("处需要修改，尚未保存")).to_be_visible()
+    found += problems(page)
+    assert not found, "\n".join(found)
+
+
 def test_the_province_pages(live_server, page, demo):
     found = []
     sign_in(page, live_server, "coordinator")

@@ -19,7 +19,7 @@ def sign_in(page, live_server, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("demo")
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="优化营商环境典型经验做法")).to_be_visible()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()  # signed in, on the user's own work
 
 
 def test_assign_score_request_revision_and_the_city_sees_it(live_server, page):

@@ -1,6 +1,7 @@
 """The city portal: who may do what in which state, no lost edits, rounds, withdrawal, uploads, spreadsheet import."""
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -161,12 +162,22 @@ def test_create_a_draft_with_results(client, people, xian):
     ]
 
 
-def test_field_limits_are_told_in_chinese(client, people):
-    data = form_data(title="", summary="长" * 501, contact_phone="abc")
+def test_every_error_shows_at_once_naming_its_field(client, people):
+    """At its field, and in the list at the top of the form, each leading to its field."""
+    data = form_data(title="", summary="长" * 501, contact_phone="abc", indicator="999999")
+    data |= {"results-TOTAL_FORMS": "2", "results-1-measure": "审批时间", "results-1-after": ""}
     html = as_user(client, people["xian"]).post("/city/practices/new/", data).content.decode()
-    assert "这个字段是必填项。" in html
-    assert "请填写有效的电话号码" in html
-    assert "不超过 500 字符" in html
+    summary = html[html.index('class="errors error-summary"') : html.index("</ul>", html.index("error-summary"))]
+    assert re.findall(r'<a href="#([\w-]+)">(.*?)</a>', summary) == [
+        ("id_title", "请填写标题。"),
+        ("id_indicator", "所选指标不存在，请从列表中重新选择指标。"),
+        ("id_summary", "摘要最多 500 个字，现有 501 个字，请删减。"),
+        ("id_contact_phone", "联系电话：请填写有效的电话号码，如 029-86781234 或 13800000000。"),
+        ("id_results-1-after", "量化成效第2行实施后：请填写实施后的数值。"),
+    ]
+    assert "有 5 处需要修改，尚未保存：" in summary
+    for message in ("请填写标题。", "摘要最多 500 个字，现有 501 个字，请删减。", "请填写实施后的数值。"):
+        assert f'<span class="field-error" role="alert">{message}</span>' in html
     assert not Practice.objects.exists()
 
 
@@ -197,6 +208,51 @@ def test_submit_checks_completeness(client, people, xian):
     response = as_user(client, people["xian"]).post(f"/city/practices/{practice.pk}/submit/", follow=True)
     assert "提交前请补全：摘要、联系电话。" in response.content.decode()
     assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
+
+
+def test_the_form_marks_the_fields_submission_checks(client, people, xian):
+    """The marks come from the list practice_submit() checks; each marked field is described by the legend."""
+    client = as_user(client, people["xian"])
+    practice = complete_practice(xian)
+    for url in ("/city/practices/new/", f"/city/practices/{practice.pk}/edit/"):
+        html = client.get(url).content.decode()
+        marked = re.findall(r'<label for="id_(\w+)">[^<]*</label><span class="submission-mark"', html)
+        assert marked == list(services.REQUIRED_FOR_SUBMISSION)
+        assert 'id="submission-legend"' in html
+        for name in marked:
+            field = re.search(rf'<(?:input|select|textarea)[^>]*id="id_{name}"[^>]*>', html).group()
+            assert re.search(r'aria-describedby="submission-legend\b', field), field
+        outcomes = re.search(r'<textarea[^>]*id="id_outcomes"[^>]*>', html).group()
+        assert "submission-legend" not in outcomes
+
+
+def test_a_draft_saves_without_what_submission_needs_then_says_what_is_missing(client, people, xian):
+    client = as_user(client, people["xian"])
+    data = form_data(**dict.fromkeys(["indicator", "summary", "body", "contact_name", "contact_phone"], ""))
+    assert client.post("/city/practices/new/", data).status_code == 302
+    practice = Practice.objects.get()
+    missing = "、".join(str(Practice._meta.get_field(n).verbose_name) for n in services.REQUIRED_FOR_SUBMISSION[1:])
+    assert f"提交前需补全：{missing}。" in client.get(f"/city/practices/{practice.pk}/").content.decode()
+    response = client.post(f"/city/practices/{practice.pk}/submit/", follow=True)
+    assert f"提交前请补全：{missing}。" in response.content.decode()
+    assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
+
+
+def submit_button(html: str) -> str:
+    start = html.index('action="/city/practices/')
+    return re.search(r"<button[^>]*>", html[start:]).group()
+
+
+def test_submitting_asks_for_confirmation_only_where_it_can_go_through(client, people, xian):
+    client = as_user(client, people["xian"])
+    complete = complete_practice(xian)
+    button = submit_button(client.get(f"/city/practices/{complete.pk}/").content.decode())
+    assert 'data-confirm="提交后，省级审核期间不能再修改。确定提交吗？"' in button
+    incomplete = complete_practice(xian, body="")
+    html = client.get(f"/city/practices/{incomplete.pk}/").content.decode()
+    button = submit_button(html)
+    assert "data-confirm" not in button and 'aria-describedby="missing-hint"' in button
+    assert '<p class="hint" id="missing-hint">提交前需补全：正文。' in html
 
 
 def test_submitted_practice_is_read_only_and_snapshot_taken(client, people, xian):
@@ -231,15 +287,78 @@ def test_resubmission_raises_the_round_and_shows_the_changes(client, people, xia
     assert "第1轮 → 第2轮" in html and "<del>一</del><ins>二</ins>" in html
 
 
+def test_text_is_kept_as_plain_text_whatever_the_browser_sends(client, people):
+    client = as_user(client, people["xian"])
+    data = form_data(
+        title=" 西安市推行“证照联办” ",
+        body="\r\n第一段。  \r\n\r\n第二段。\t\r\n\r\n",
+        outcomes="时间压缩三分之二。\r\n",
+        **{"results-0-measure": "企业开办时间\u3000"},
+    )
+    client.post("/city/practices/new/", data)
+    practice = Practice.objects.get()
+    assert (practice.title, practice.body, practice.outcomes) == (
+        "西安市推行“证照联办”",
+        "第一段。\n\n第二段。",
+        "时间压缩三分之二。",
+    )
+    assert practice.results.get().measure == "企业开办时间"
+
+
+def test_a_round_that_changed_only_the_outcomes_shows_only_them_highlighted(client, people, xian):
+    """The browser sends "\r\n" on every save: the body, saved again untouched, is no change."""
+    practice = complete_practice(xian, body="第一段。\n\n第二段。", outcomes="时间压缩三分之二。")
+    client = as_user(client, people["xian"])
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    from practices.workflow import transition
+
+    practice.refresh_from_db()
+    transition(practice=practice, to=Status.IN_REVIEW, by=people["coordinator"])
+    transition(practice=practice, to=Status.REVISION_REQUESTED, by=people["coordinator"], note="请补充成效。")
+    practice.refresh_from_db()
+    edited = form_data(
+        practice,
+        title=practice.title,
+        indicator=practice.indicator_id,
+        summary=practice.summary,
+        body="第一段。\r\n\r\n第二段。",
+        outcomes="时间压缩四分之三。\r\n",
+        **{"results-TOTAL_FORMS": "0"},
+    )
+    assert client.post(f"/city/practices/{practice.pk}/edit/", edited).status_code == 302
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    html = client.get(f"/city/practices/{practice.pk}/").content.decode()
+    changes = html[html.index("各轮修改") :]
+    assert re.findall(r"<dt>(.*?)</dt>", changes) == ["成效"]
+    assert "时间压缩<del>三</del><ins>四</ins>分之<del>二</del><ins>三</ins>。" in changes
+    assert "<del>删除线</del>" in changes  # the legend
+
+
+def test_a_change_of_line_breaks_alone_is_marked(client, people, xian):
+    practice = complete_practice(xian, body="第一段。第二段。")
+    client = as_user(client, people["xian"])
+    client.post(f"/city/practices/{practice.pk}/submit/")
+    from practices.workflow import transition
+
+    practice.refresh_from_db()
+    transition(practice=practice, to=Status.IN_REVIEW, by=people["coordinator"])
+    transition(practice=practice, to=Status.REVISION_REQUESTED, by=people["coordinator"], note="请分段。")
+    practice.refresh_from_db()
+    edited = form_data(practice, title=practice.title, summary=practice.summary, body="第一段。\r\n\r\n第二段。")
+    client.post(f"/city/practices/{practice.pk}/edit/", edited)
+    html = client.get(f"/city/practices/{practice.pk}/").content.decode()
+    assert '第一段。<ins class="space">\n\n</ins>第二段。' in html
+
+
 def test_withdraw_needs_a_reason_and_keeps_everything(client, people, xian):
     practice = complete_practice(xian, status=Status.SUBMITTED)
     client = as_user(client, people["xian"])
     response = client.post(f"/city/practices/{practice.pk}/withdraw/", {"reason": ""})
     assert "请说明撤回原因。" in response.content.decode()
-    client.post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "与其他做法重复"})
+    client.post(f"/city/practices/{practice.pk}/withdraw/", {"reason": "与其他做法重复， \r\n已合并。\r\n"})
     practice.refresh_from_db()
     assert practice.status == Status.WITHDRAWN and practice.title and practice.body
-    assert practice.events.get().note == "与其他做法重复"
+    assert practice.events.get().note == "与其他做法重复，\n已合并。"  # kept as plain_text() makes it
     assert practice.title in client.get("/city/").content.decode()
 
 
@@ -317,6 +436,66 @@ def test_attachments_cannot_change_once_submitted(client, people, xian, media):
     assert not Attachment.objects.exists()
 
 
+def stored_files(media) -> list:
+    return [path for path in media.rglob("*") if path.is_file()]
+
+
+def test_a_new_practice_is_saved_with_its_attachments(client, people, xian, media):
+    files = [SimpleUploadedFile("说明.pdf", PDF), SimpleUploadedFile("现场.png", PNG)]
+    response = as_user(client, people["xian"]).post(
+        "/city/practices/new/", {**form_data(), "files": files, "is_public": "on"}, follow=True
+    )
+    practice = Practice.objects.get()
+    assert "草稿已保存，附件 2 个。" in response.content.decode()
+    attachments = practice.attachments.order_by("pk")
+    assert [(a.original_name, a.content_type, a.is_public) for a in attachments] == [
+        ("说明.pdf", "application/pdf", True),
+        ("现场.png", "image/png", True),
+    ]
+    assert sorted(path.read_bytes() for path in stored_files(media)) == sorted([PDF, PNG])
+
+
+def test_a_refused_attachment_saves_nothing_and_every_error_shows_at_once(client, people, media):
+    files = [
+        SimpleUploadedFile("说明.pdf", PDF),
+        SimpleUploadedFile("报告.pdf", EXE),
+        SimpleUploadedFile("图.png", PDF),
+    ]
+    data = {**form_data(title="", contact_phone="abc"), "files": files}
+    html = as_user(client, people["xian"]).post("/city/practices/new/", data).content.decode()
+    assert "“报告.pdf”不是 PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG 文件。" in html
+    assert "“图.png”的内容是 PDF 文件，与文件名不符。" in html
+    assert "请填写标题。" in html and "请填写有效的电话号码" in html
+    assert not Practice.objects.exists() and not Attachment.objects.exists() and stored_files(media) == []
+
+
+def test_files_sent_with_a_form_in_error_are_asked_for_again(client, people, media):
+    data = {**form_data(title=""), "files": [SimpleUploadedFile("说明.pdf", PDF)]}
+    html = as_user(client, people["xian"]).post("/city/practices/new/", data).content.decode()
+    assert "表单中有错误，所选附件尚未上传：请改正后重新选择文件。" in html
+    assert not Practice.objects.exists() and stored_files(media) == []
+
+
+def test_more_attachments_than_a_practice_may_hold_are_refused(client, people, media):
+    files = [SimpleUploadedFile(f"说明{n}.pdf", PDF) for n in range(services.MAX_ATTACHMENTS + 1)]
+    html = as_user(client, people["xian"]).post("/city/practices/new/", {**form_data(), "files": files})
+    assert f"每项经验做法最多 {services.MAX_ATTACHMENTS} 个附件" in html.content.decode()
+    assert not Practice.objects.exists() and stored_files(media) == []
+
+
+def test_a_file_refused_while_storing_takes_the_draft_and_the_stored_files_with_it(people, xian, media):
+    """The service checks each file again as it stores it: the draft and the files before the refused one go."""
+    uploads = [
+        SimpleUploadedFile("说明.pdf", PDF),
+        SimpleUploadedFile("现场.png", PNG),
+        SimpleUploadedFile("x.pdf", EXE),
+    ]
+    with pytest.raises(services.AttachmentRefused):
+        data = {**form_data(), "indicator": None}
+        services.practice_create(city=xian, by=people["xian"], data=data, results=[], uploads=uploads)
+    assert not Practice.objects.exists() and not Attachment.objects.exists() and stored_files(media) == []
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Spreadsheet import
 
@@ -365,6 +544,25 @@ def test_import_happy_path_previews_then_writes(client, people, xian, indicators
     practices = Practice.objects.order_by("pk")
     assert [p.title for p in practices] == [GOOD["title"], "西安市推行“交房即交证”"]
     assert {(p.city, p.status, p.created_by) for p in practices} == {(xian, Status.DRAFT, people["xian"])}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_imported_text_is_kept_as_the_form_keeps_it(client, people, xian, indicators, fmt):
+    client = as_user(client, people["xian"])
+    typed = {
+        **GOOD,
+        "title": "\u3000西安市推行“拿地即开工” ",
+        "body": "\r\n第一段。 \r\n\r\n第二段（Cafe\u0301）。\r\n",
+        "outcomes": "审批时间压缩一半。\r",
+    }
+    import_file(client, f"草稿.{fmt}", sheet([typed], fmt).encode() if fmt == "csv" else sheet([typed], fmt))
+    client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.get().token})
+    practice = Practice.objects.get()
+    assert (practice.title, practice.body, practice.outcomes) == (
+        "西安市推行“拿地即开工”",
+        "第一段。\n\n第二段（Café）。",
+        "审批时间压缩一半。",
+    )
 
 
 def test_import_reports_every_bad_row_with_row_and_column_and_writes_nothing(client, people, indicators):

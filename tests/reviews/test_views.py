@@ -298,6 +298,26 @@ def test_coordinator_manages_criteria(client, people, criteria):
     ]
 
 
+def test_the_reviews_texts_are_kept_as_plain_text(client, people, xian, hanzhong, criteria):
+    """A comment, a note, a decision's message and a reason to decline, as a browser sends them ("\r\n")."""
+    practice = in_review(xian, people["reviewer"], people["coordinator"])
+    review = practice.reviews.get()
+    data = {f"score_{c.pk}": "8" for c in criteria} | {"recommendation": "revise", "submit": "1"}
+    data |= {"comment_to_city": "请补充数据。 \r\n\r\n请附证明材料。\r\n", "internal_note": "\r\n数据存疑\t"}
+    login(client, people["reviewer"]).post(f"/review/practices/{practice.pk}/score/", data)
+    review.refresh_from_db()
+    assert (review.comment_to_city, review.internal_note) == ("请补充数据。\n\n请附证明材料。", "数据存疑")
+
+    message = {"outcome": "revise", "message": "请补充量化成效。\r\n第二条意见。 \r\n"}
+    login(client, people["coordinator"]).post(f"/review/practices/{practice.pk}/decide/", message)
+    assert practice.events.latest("pk").note == "请补充量化成效。\n第二条意见。"
+
+    other = in_review(hanzhong, people["reviewer"], people["coordinator"]).reviews.get()
+    login(client, people["reviewer"]).post(f"/review/reviews/{other.pk}/decline/", {"reason": "曾参与\r\n该项目 "})
+    other.refresh_from_db()
+    assert other.decline_reason == "曾参与\n该项目"
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Decisions
 
