@@ -87,6 +87,9 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
     cities = {c.name: c for c in City.objects.all()}
     indicators = {i.name: i for i in Indicator.objects.all()}
     status = Status.PUBLISHED if publish else Status.APPROVED
+    # The announcement's own date: as the operator gives it, else as the document bears it; else not known, and
+    # the batch is published now without a date of its own (the public pages say so, not the import's date).
+    date = date or bulletin.date
     published_at = None
     if publish:
         published_at = timezone.make_aware(datetime.datetime.combine(date, datetime.time())) if date else timezone.now()
@@ -102,6 +105,8 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
         source_encoding=bulletin.encoding,
         source_text=bulletin.original_text,
         import_warnings=[note.as_dict() for note in bulletin.warnings],
+        announced_on=date,
+        announced_total=bulletin.announced_total,
     )
     _validate(batch, line=None)
     batch.save()
@@ -131,6 +136,7 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             original_title=item.original_title[:200],
             original_text="\n".join(item.original_lines),
             warnings=[note.as_dict() for note in item.warnings],
+            garbled=any(note.code == "damaged_text" for note in item.warnings),
         )
         _validate(entry, line=item.line, exclude=["batch", "practice"])
         entry.save()
