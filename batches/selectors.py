@@ -66,7 +66,7 @@ def announcement_sections(batch, text: bool = True) -> list[tuple[str, list]]:
     if batch.status == BatchStatus.DRAFT:
         entries = entries.select_related("practice__city", "practice__indicator")
     elif not text:
-        entries = entries.only("batch", "practice", "number", "title", "city_name", "indicator_name")
+        entries = entries.only("batch", "practice", "number", "title", "city_name", "indicator_name", "garbled")
     sections: list[tuple[str, list]] = []
     for entry in entries:
         if batch.status == BatchStatus.DRAFT:

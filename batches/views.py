@@ -123,5 +123,6 @@ def batch_preview(request, pk):
     batch = get_object_or_404(Batch, pk=pk)
     preview = announcement_sections(batch)
     lead = (batch.lead or services.generated_lead(batch)).splitlines()
-    context = {"batch": batch, "sections": preview, "lead": lead, "errata": []}
+    count = sum(len(entries) for _heading, entries in preview)
+    context = {"batch": batch, "sections": preview, "entry_count": count, "lead": lead, "errata": []}
     return render(request, "batches/preview.html", context)

@@ -60,6 +60,7 @@ def api_practices(request):
             },
             "batch": {"year": e.batch.year, "sequence": e.batch.sequence, "title": e.batch.title},
             "scope": e.scope,
+            "garbled": e.garbled,  # the imported text had damage no one could repair: given as it was
             "summary": e.summary,
             "body": e.body,
             "outcomes": e.outcomes,
@@ -122,6 +123,16 @@ def api_adoptions(request):
     return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
 
 
+def _incomplete(batch) -> str:
+    """ "原文共36项，本库收录21项（原文不完整）" where the announcement holds more than was imported, else ""."""
+    if not (batch.announced_total and batch.announced_total > batch.entry_count):
+        return ""
+    return _("原文共%(announced)s项，本库收录%(held)s项（原文不完整）") % {
+        "announced": batch.announced_total,
+        "held": batch.entry_count,
+    }
+
+
 def api_batches(request):
     """/api/v1/batches/: published batches; read-only."""
     batches = published_batches()
@@ -139,8 +150,12 @@ def api_batches(request):
             "sequence": b.sequence,
             "title": b.title,
             "lead": b.lead,
-            "published_at": b.published_at.isoformat(),
+            "published_at": b.published_at.isoformat(),  # when it was published here (an import: the import's)
+            "announced_on": b.announced_on.isoformat() if b.announced_on else None,  # its own date; null: not known
             "count": b.entry_count,
+            "announced_count": b.announced_total,  # what the announcement says it holds, where it says so
+            "incomplete": bool(b.announced_total and b.announced_total > b.entry_count),
+            "notice": _incomplete(b),
             "url": request.build_absolute_uri(reverse("batch_detail", args=[b.year, b.sequence])),
             "exports": {
                 fmt: request.build_absolute_uri(reverse("batch_export", args=[b.year, b.sequence, fmt]))

@@ -103,6 +103,7 @@ def batch_detail(request, year, sequence):
         "batch": batch,
         "sections": sections,
         "adopted": adopted_counts(entry.practice_id for _heading, entries in sections for entry in entries),
+        "entry_count": sum(len(entries) for _heading, entries in sections),
         "lead": batch.lead.splitlines(),
         "errata": errata,
     }

@@ -284,10 +284,11 @@ def entry_rows(entries, terms, practice_url_name: str, batch_url_name: str) -> s
 @register.simple_tag
 def announcement_items(entries, practice_url_name: str, adopted=None) -> str:
     """One <li> per entry of an announcement's section: its number in the batch, its title linking to the practice
-    (the URL named by the template, by the practice's id), its city, and in how many cities it was copied
-    (`adopted`: practice id → count, where there is one)."""
+    (the URL named by the template, by the practice's id), its city, a word where the imported text was garbled
+    (its `garbled`), and in how many cities it was copied (`adopted`: practice id → count, where there is one)."""
     practice_url = Reversed(practice_url_name, 1)
     copied = gettext("已在 %(n)d 个市（区）复制落地")
+    garbled = f' <span class="source-note">{escape(gettext("原文此处存在乱码，内容照录原文"))}</span>'
     items = []
     for entry in entries:
         count = adopted.get(entry.practice_id) if adopted else None
@@ -295,7 +296,7 @@ def announcement_items(entries, practice_url_name: str, adopted=None) -> str:
         items.append(
             f'<li value="{entry.number}"><span class="number">{entry.number}、</span>'
             f'<a href="{practice_url(entry.practice_id)}">{escape(entry.title)}</a>'
-            f' <span class="meta">{escape(entry.city_name)}</span>{mark}</li>'
+            f' <span class="meta">{escape(entry.city_name)}</span>{garbled if entry.garbled else ""}{mark}</li>'
         )
     return mark_safe("\n".join(items))
 

@@ -108,7 +108,8 @@ def test_a_url_reversed_once_is_the_url_reverse_gives(prefix):
 PLAIN_MARKED = (
     "{% for f in fragments %}{% if f.hit %}<mark>{{ f.text }}</mark>{% else %}{{ f.text }}{% endif %}{% endfor %}"
 )
-# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were.
+# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were, with what the items have
+# said since: the word on a garbled item.
 PLAIN_ENTRY_ROWS = """{% load fast %}
         {% for entry in page %}
           <tr>
@@ -123,7 +124,7 @@ PLAIN_ANNOUNCEMENT_ITEMS = """
         {% for entry in entries %}
           <li value="{{ entry.number }}">
             <span class="number">{{ entry.number }}、</span><a href="{% url 'practice_detail' entry.practice_id %}">{{ entry.title }}</a>
-            <span class="meta">{{ entry.city_name }}</span>{% if entry.adopted %} <span class="adopted">已在 {{ entry.adopted }} 个市（区）复制落地</span>{% endif %}
+            <span class="meta">{{ entry.city_name }}</span>{% if entry.garbled %} <span class="source-note">原文此处存在乱码，内容照录原文</span>{% endif %}{% if entry.adopted %} <span class="adopted">已在 {{ entry.adopted }} 个市（区）复制落地</span>{% endif %}
           </li>
         {% endfor %}"""  # noqa: E501
 AWKWARD_TITLES = ["纳税服务“一次办”", '<b>电力</b> & "报装"', "企业开办 <script>x</script>", "d'Arc 纳税"]
@@ -135,7 +136,7 @@ def plain(template: str, **context) -> str:
 
 @pytest.fixture
 def published(db):
-    """A published batch whose entries' texts need escaping, one without an indicator."""
+    """A published batch whose entries' texts need escaping, one without an indicator, one garbled."""
     batch = BatchFactory(year=2022, sequence=12, status=BatchStatus.PUBLISHED, published_at=timezone.now())
     indicator = IndicatorFactory(name="纳税")
     for number, title in enumerate(AWKWARD_TITLES, start=1):
@@ -149,6 +150,7 @@ def published(db):
             indicator_name=practice.indicator.name if practice.indicator else "",
             summary="推行纳税人“一次办”，<em>减少</em>跑动。",
             body="全面推行电子税务局 & 纳税服务。",
+            garbled=number == 2,
         )
     return batch
 

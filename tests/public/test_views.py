@@ -238,6 +238,41 @@ def test_an_unknown_city_or_indicator_is_an_error_not_an_empty_list(client, db):
         assert "<tbody>" not in html, query
 
 
+def test_a_batch_shows_the_announcements_own_date_and_what_it_lacks(client, db):
+    import datetime
+
+    complete = published_batch(2021, 1, announced_on=datetime.date(2021, 6, 30), announced_total=2)
+    for number in (1, 2):
+        entry(complete, number)
+    short = published_batch(2021, 2, announced_on=None, announced_total=36)
+    entry(short, 1)
+    html = client.get("/batches/2021/1/").content.decode()
+    assert "2021年6月30日发布" in html and "原文共" not in html and "发布日期不详" not in html
+    html = client.get("/batches/2021/2/").content.decode()
+    assert "发布日期不详" in html and "原文共36项，本库收录1项（原文不完整）" in html
+    listed = client.get("/batches/").content.decode()
+    assert listed.count("原文不完整") == 1 and "2021年6月30日发布" in listed
+    data = {(b["sequence"]): b for b in client.get("/api/v1/batches/").json()["results"]}
+    assert (data[1]["announced_on"], data[1]["announced_count"], data[1]["incomplete"]) == ("2021-06-30", 2, False)
+    assert (data[2]["announced_on"], data[2]["incomplete"], data[2]["notice"]) == (
+        None,
+        True,
+        "原文共36项，本库收录1项（原文不完整）",
+    )
+
+
+def test_a_garbled_entry_says_so_on_its_page_beside_its_item_and_in_the_api(client, db):
+    batch = published_batch(2022, 2)
+    garbled, clean = entry(batch, 1, garbled=True), entry(batch, 2)
+    html = client.get("/batches/2022/2/").content.decode()
+    items = dict(re.findall(r'<li value="(\d+)">(.*?)</li>', html, re.S))
+    assert "原文此处存在乱码，内容照录原文" in items["1"] and "乱码" not in items["2"]
+    assert "原文此处存在乱码，内容照录原文" in client.get(f"/practices/{garbled.practice_id}/").content.decode()
+    assert "乱码" not in client.get(f"/practices/{clean.practice_id}/").content.decode()
+    rows = {r["number"]: r["garbled"] for r in client.get("/api/v1/practices/").json()["results"]}
+    assert rows == {1: True, 2: False}
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The home page
 
