@@ -7,6 +7,8 @@ highest count down, and within a clause cities keep their official order. A city
 
 from itertools import groupby
 
+from django.utils.translation import gettext as _
+
 
 def count_clauses(counts: list[tuple[str, int, int]]) -> list[str]:
     """[(city name, city order, count)] → ["西安市8项", "汉中市、安康市各4项", …]."""
@@ -42,3 +44,8 @@ def ordinal(n: int) -> str:
 def default_batch_title(year: int, sequence: int) -> str:
     # Data, not interface: a batch is titled in Chinese whatever language the operator reads.
     return f"{year}年第{ordinal(sequence)}批优化营商环境典型经验做法"
+
+
+def batch_name(year: int, sequence: int) -> str:
+    """2022, 2 → 2022年第二批: a batch as people name it (the list's filter and column)."""
+    return _("%(year)d年第%(ordinal)s批") % {"year": year, "ordinal": ordinal(sequence), "sequence": sequence}

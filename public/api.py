@@ -12,7 +12,7 @@ from adoptions.selectors import adopted_counts, public_adoptions
 from batches.selectors import published_batches, year_and_sequence
 from bizenv.web.paging import CappedPaginator
 
-from .filters import PublicPracticeFilter, searched
+from .filters import PublicPracticeFilter, labelled, labelled_errors, searched
 from .selectors import api_entries
 from .views import EXPORTS
 
@@ -43,7 +43,7 @@ def api_practices(request):
     """/api/v1/practices/: published practices as published, with the list's filters; read-only."""
     filters = PublicPracticeFilter(request.GET or None, queryset=api_entries())
     if filters.is_bound and not filters.is_valid():
-        return _errors(filters.errors)
+        return _errors(labelled_errors(filters.form))
     entries, _terms = searched(filters)
     page = _page(request, entries)
     adopted = adopted_counts(e.practice_id for e in page)
@@ -84,17 +84,17 @@ def api_adoptions(request):
     rows = public_adoptions()
     query = request.GET
     if query.get("status") not in (None, "", AdoptionStatus.ADOPTED):
-        return _errors({"status": [_("只公开已落地（adopted）的记录。")]})
+        return _errors({"status": [labelled(_("状态"), _("只公开已落地（adopted）的记录。"))]})
     if query.get("city"):
         rows = rows.filter(city__code=query["city"])
     if query.get("practice"):
         if not re.fullmatch(r"[0-9]{1,9}", query["practice"]):
-            return _errors({"practice": [_("请输入整数。")]})
+            return _errors({"practice": [labelled(_("经验做法"), _("请输入整数。"))]})
         rows = rows.filter(practice_id=int(query["practice"]))
     if query.get("batch"):
         batch = year_and_sequence(query["batch"])
         if batch is None:
-            return _errors({"batch": [_("批次请写作“年份-批次号”，如 2022-2。")]})
+            return _errors({"batch": [labelled(_("批次"), _("请写作“2022-2”或“2022年第二批”。"))]})
         entry = "practice__batch_entry__batch"
         rows = rows.filter(**{f"{entry}__year": batch[0], f"{entry}__sequence": batch[1]})
     page = _page(request, rows.prefetch_related("results"))
@@ -139,9 +139,7 @@ def api_batches(request):
     year = request.GET.get("year")
     if year:
         if not re.fullmatch(r"[0-9]{4}", year):
-            return JsonResponse(
-                {"errors": {"year": ["请输入整数。"]}}, status=400, json_dumps_params={"ensure_ascii": False}
-            )
+            return _errors({"year": [labelled(_("年份"), _("请输入四位数字的年份，如 2022。"))]})
         batches = batches.filter(year=int(year))
     page = _page(request, batches)
     results = [

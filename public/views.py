@@ -12,6 +12,7 @@ from django.views.decorators.http import condition
 
 from adoptions.selectors import adopted_by, adopted_counts, last_reported
 from batches import exports
+from batches.announcement import batch_name
 from batches.enums import BatchStatus
 from batches.models import Batch
 from batches.pdf import PdfUnavailable
@@ -116,7 +117,8 @@ def practice_list(request):
     page = CappedPaginator(entries, SEARCH_PAGE_SIZE if terms else PAGE_SIZE).get_page(request.GET.get("page"))
     if terms:
         search.hits(page, terms)
-    context = {"filters": filters, "page": page, "terms": terms}
+    names = {(e.batch.year, e.batch.sequence): None for e in page}
+    context = {"filters": filters, "page": page, "terms": terms, "batch_names": {b: batch_name(*b) for b in names}}
     return render(request, "public/practice_list.html", context)
 
 

@@ -108,8 +108,8 @@ def test_a_url_reversed_once_is_the_url_reverse_gives(prefix):
 PLAIN_MARKED = (
     "{% for f in fragments %}{% if f.hit %}<mark>{{ f.text }}</mark>{% else %}{{ f.text }}{% endif %}{% endfor %}"
 )
-# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were, with what the items have
-# said since: the word on a garbled item.
+# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were, with what the rows have
+# said since: the batch by its name and the item's number ("2022年第二批 第14项"), the word on a garbled item.
 PLAIN_ENTRY_ROWS = """{% load fast %}
         {% for entry in page %}
           <tr>
@@ -117,7 +117,7 @@ PLAIN_ENTRY_ROWS = """{% load fast %}
               {% if terms %}<p class="snippet">{{ entry.hit.snippet|marked }}</p>{% endif %}</td>
             <td>{{ entry.city_name }}</td>
             <td>{{ entry.indicator_name|default:"—" }}</td>
-            <td><a href="{% url 'batch_detail' entry.batch.year entry.batch.sequence %}">{{ entry.batch.year }}-{{ entry.batch.sequence }}</a> · {{ entry.number }}</td>
+            <td><a href="{% url 'batch_detail' entry.batch.year entry.batch.sequence %}">{% if entry.batch_name %}{{ entry.batch_name }}{% else %}{{ entry.batch.year }}-{{ entry.batch.sequence }}{% endif %}</a> 第{{ entry.number }}项</td>
           </tr>
         {% endfor %}"""  # noqa: E501
 PLAIN_ANNOUNCEMENT_ITEMS = """
@@ -156,14 +156,16 @@ def published(db):
 
 
 @pytest.mark.parametrize("query", ["", "纳税", "报装 电力", "不在其中"])
-def test_the_lists_rows_are_what_the_plain_template_renders(published, query):
+@pytest.mark.parametrize("names", [None, {(2022, 12): "2022年第十二批 <&>"}])
+def test_the_lists_rows_are_what_the_plain_template_renders(published, query, names):
     entries = list(published_list(snippets=True))
     terms = parse_query(query)
     if terms:
         search.hits(entries, terms)
-    assert entries and tight(entry_rows(entries, terms, "practice_detail", "batch_detail")) == plain(
-        PLAIN_ENTRY_ROWS, page=entries, terms=terms
-    )
+    ours = tight(entry_rows(entries, terms, "practice_detail", "batch_detail", names))
+    for entry in entries:
+        entry.batch_name = (names or {}).get((entry.batch.year, entry.batch.sequence))  # as the plain template reads it
+    assert entries and ours == plain(PLAIN_ENTRY_ROWS, page=entries, terms=terms)
 
 
 def test_an_announcements_items_are_what_the_plain_template_renders(published):
