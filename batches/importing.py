@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from practices import search
 from practices.enums import Source, Status
 from practices.models import City, Indicator, Practice, PracticeEvent
+from practices.search import similar
 from practices.selectors import known_cities, known_indicators
 
 from .announcement import default_batch_title, ordinal
@@ -66,8 +67,11 @@ def import_bulletin(
             )
         )
     if not dry_run:
-        with search.deferred():  # each item indexed once, at the end of the transaction
-            batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
+        with transaction.atomic():
+            with search.deferred():  # each item indexed once, at the end of the block
+                batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
+            if publish:  # indexed as published: each item's similar practices are found in the index, both ways
+                similar.remember(batch.entries.values_list("practice_id", flat=True))
         return ImportResult(bulletin, batch)
     return ImportResult(bulletin, None)
 

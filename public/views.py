@@ -2,6 +2,7 @@
 signing in; and the home page, which also tells a signed-in user where their work stands."""
 
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -27,9 +28,9 @@ from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can
 from practices import search
 from practices.enums import Status
-from practices.models import Practice
+from practices.models import Practice, SimilarSearched
 from practices.people import is_city_official, is_coordinator, is_reviewer, user_city
-from practices.search.similar import similar
+from practices.search import similar
 from practices.selectors import status_counts
 from reviews.selectors import OPEN_REVIEW
 
@@ -124,9 +125,12 @@ def practice_list(request):
 
 def practice_detail(request, pk):
     """A published practice as it was published: the permalink stays valid whatever happens to the draft."""
-    entry = published_entries().filter(practice_id=pk).first()
+    searched = SimilarSearched.objects.filter(practice=OuterRef("practice"))
+    entry = published_entries().filter(practice_id=pk).annotate(similar_searched=Exists(searched)).first()
     if entry is None:
         raise Http404
+    if not entry.similar_searched:  # published before similar practices were stored (or in bulk): found now, once
+        similar.remember([pk])
     attachments = entry.practice.attachments.filter(is_public=True)
     context = {
         "entry": entry,
@@ -134,14 +138,8 @@ def practice_detail(request, pk):
         "can_declare": _may_declare(request.user, entry.practice),
         "paragraphs": entry.body.splitlines(),
         "attachments": attachments,
-        # Published text is frozen, and what it is compared with changes only with a publication, which raises
-        # the statistics' generation: computed once per generation, as the statistics are.
-        "similar": statistics.cached(
-            f"similar.{pk}",
-            lambda: similar(
-                entry.title, entry.summary, entry.body, among=published_entries(), exclude=pk, field_name="practice"
-            ),
-        ),
+        # Found once and stored both ways (practices/search/similar.py): one query, and the same pair on both pages.
+        "similar": similar.listed(pk, among=published_entries(), field_name="practice"),
     }
     return render(request, "public/practice_detail.html", context)
 
