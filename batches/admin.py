@@ -30,7 +30,7 @@ class BatchEntryInline(PublishedIsFrozen, admin.TabularInline):
 
 @admin.register(Batch)
 class BatchAdmin(PublishedIsFrozen, admin.ModelAdmin):
-    list_display = ["title", "year", "sequence", "status", "published_at"]
+    list_display = ["title", "year", "sequence", "status", "published_at", "announced_on"]
     list_filter = ["status", "year"]
     search_fields = ["title", "lead"]
     inlines = [BatchEntryInline]

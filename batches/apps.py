@@ -8,6 +8,10 @@ class BatchesConfig(AppConfig):
     verbose_name = _("批次与发布")
 
     def ready(self):
+        from bizenv.web.fast import share
+
         from . import receivers
+        from .models import Batch
 
         receivers.connect()
+        share(Batch)  # the public list's filter offers the published batches on every page

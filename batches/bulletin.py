@@ -16,6 +16,7 @@ the result. Nothing is guessed silently: every doubt becomes a warning with its
 line number, and only certain repairs are made.
 """
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -75,10 +76,20 @@ class Bulletin:
     title: str = ""
     lead: list[str] = field(default_factory=list)
     declared_total: int | None = None
+    date: datetime.date | None = None  # the date the document bears, if it has one (a 落款's, a web page's)
     items: list[Item] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
     encoding: str = ""
     original_text: str = ""
+
+    @property
+    def announced_total(self) -> int | None:
+        """How many items the document says it has: its declared total, else the highest item number read when
+        that is more than the items read (a numbering that stops, or skips, short of the end)."""
+        if self.declared_total is not None:
+            return self.declared_total
+        highest = max((item.number for item in self.items), default=0)
+        return highest if highest > len(self.items) else None
 
     def all_warnings(self) -> list[tuple[Item | None, Note]]:
         """Every warning, the document's and the items', in line order."""
@@ -193,6 +204,20 @@ def chinese_number(text: str) -> int | None:
     return total + current
 
 
+def date_of(text: str) -> datetime.date | None:
+    """The date a line that is only a date names (2022年8月15日, 二〇二二年八月十五日, 2022-08-15); else None."""
+    for pattern in _DATE_LINES:
+        if match := pattern.match(text.strip()):
+            year, month, day = match.groups()
+            if not year.isdigit():
+                year = "".join(str(_CN_DIGITS[char]) for char in year)
+            try:
+                return datetime.date(int(year), chinese_number(month) or 0, chinese_number(day) or 0)
+            except ValueError:
+                return None
+    return None
+
+
 _NUM = r"(\d{1,4}|[一二三四五六七八九十百两]+)"
 # The declared total, strongest form first: a line that only counts, "推出…36项", then "共36项".
 _DECLARED_TOTALS = [
@@ -226,7 +251,19 @@ _OPENERS_CLOSERS = ("“”", "‘’", "（）", "()", "《》", "「」", "『
 # Front and back matter of a notice: document numbers, 附件 lines, sources, signatures and dates.
 _DOC_NUMBER = re.compile(r"[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号")
 _ATTACHMENT_LINE = re.compile(r"^附件\s*\d*\s*[:：]?$")
-_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+# A line that is only a date: a signature's (2023年5月10日, 二〇二三年五月十日) or a web page's
+# (发布时间：2023-05-10 09:30).
+_CN_YEAR = "〇零一二三四五六七八九"
+_DATE_LINES = [
+    re.compile(
+        rf"^[（(]?\s*(\d{{4}}|[{_CN_YEAR}]{{4}})\s*年\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*月"
+        rf"\s*(\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*日\s*[)）]?$"
+    ),
+    re.compile(
+        r"^(?:(?:发布|印发|成文)?(?:时间|日期)\s*[:：]\s*)?(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})"
+        r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+    ),
+]
 _SOURCE_LINE = re.compile(r"^[（(]?\s*(?:来源|信息来源|责任编辑|编辑|审核|校对|供稿)\s*[:：].*$")
 
 PROVINCES = (
@@ -354,10 +391,10 @@ def _unbalanced(text: str) -> bool:
 def _is_closing(line: _Line, next_line: _Line | None) -> bool:
     """Back matter after the last item: a source line, a date, or a short signature right above a date."""
     text = line.text
-    if _DATE_LINE.match(text) or _SOURCE_LINE.match(text):
+    if date_of(text) or _SOURCE_LINE.match(text):
         return True
     short = len(text) <= 25 and not text.endswith(_CLOSED_ENDINGS)
-    return short and next_line is not None and bool(_DATE_LINE.match(next_line.text))
+    return short and next_line is not None and date_of(next_line.text) is not None
 
 
 def parse(text: str, *, cities: Iterable[Known], indicators: Iterable[Known], encoding: str = "") -> Bulletin:
@@ -398,6 +435,7 @@ class _Parser:
         closing_from = self._closing_start(lines)
         for index, line in enumerate(lines):
             if index >= closing_from:
+                self.bulletin.date = date_of(line.text) or self.bulletin.date
                 self.bulletin.warnings.extend(line.notes)
                 self.warn(line.number, "closing_text", _("公告末尾的落款、日期或来源，未归入任何条目。"), line.text)
                 continue
@@ -593,6 +631,10 @@ def _read_preamble(bulletin: Bulletin, preamble: list[_Line]):
     notice = []
     if attachment is not None:
         notice, rest = rest[:attachment], rest[attachment + 1 :]
+    # A line that is only a date (under a web page's title, say) dates the document, unless its signature does.
+    dates = [date for line in preamble if (date := date_of(line.text))]
+    bulletin.date = bulletin.date or (dates[0] if dates else None)
+    notice, rest = ([line for line in lines if not date_of(line.text)] for lines in (notice, rest))
     title_lines: list[_Line] = []
     while rest and len(title_lines) < 2 and _looks_like_title(rest[0].text) and not _COUNT_ONLY.match(rest[0].text):
         if _DOC_NUMBER.search(rest[0].text) and title_lines:

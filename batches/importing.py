@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from practices import search
 from practices.enums import Source, Status
 from practices.models import City, Indicator, Practice, PracticeEvent
+from practices.search import similar
 from practices.selectors import known_cities, known_indicators
 
 from .announcement import default_batch_title, ordinal
@@ -66,8 +67,11 @@ def import_bulletin(
             )
         )
     if not dry_run:
-        with search.deferred():  # each item indexed once, at the end of the transaction
-            batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
+        with transaction.atomic():
+            with search.deferred():  # each item indexed once, at the end of the block
+                batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
+            if publish:  # indexed as published: each item's similar practices are found in the index, both ways
+                similar.remember(batch.entries.values_list("practice_id", flat=True))
         return ImportResult(bulletin, batch)
     return ImportResult(bulletin, None)
 
@@ -87,6 +91,9 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
     cities = {c.name: c for c in City.objects.all()}
     indicators = {i.name: i for i in Indicator.objects.all()}
     status = Status.PUBLISHED if publish else Status.APPROVED
+    # The announcement's own date: as the operator gives it, else as the document bears it; else not known, and
+    # the batch is published now without a date of its own (the public pages say so, not the import's date).
+    date = date or bulletin.date
     published_at = None
     if publish:
         published_at = timezone.make_aware(datetime.datetime.combine(date, datetime.time())) if date else timezone.now()
@@ -102,6 +109,8 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
         source_encoding=bulletin.encoding,
         source_text=bulletin.original_text,
         import_warnings=[note.as_dict() for note in bulletin.warnings],
+        announced_on=date,
+        announced_total=bulletin.announced_total,
     )
     _validate(batch, line=None)
     batch.save()
@@ -131,6 +140,7 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             original_title=item.original_title[:200],
             original_text="\n".join(item.original_lines),
             warnings=[note.as_dict() for note in item.warnings],
+            garbled=any(note.code == "damaged_text" for note in item.warnings),
         )
         _validate(entry, line=item.line, exclude=["batch", "practice"])
         entry.save()

@@ -29,6 +29,19 @@ class Batch(models.Model):
     source_encoding = models.CharField(_("来源编码"), max_length=20, blank=True)
     source_text = models.TextField(_("来源原文"), blank=True)
     import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
+    # What the public is told of the announcement itself: its own date, and how many items it announced.
+    announced_on = models.DateField(
+        _("发布日期"),
+        null=True,
+        blank=True,
+        help_text=_("公告本身的日期。导入的公告未注明日期、导入时也未指定的，为空，页面显示“发布日期不详”。"),
+    )
+    announced_total = models.PositiveSmallIntegerField(
+        _("原文项数"),
+        null=True,
+        blank=True,
+        help_text=_("导入的公告原文所称的项数（如“推出…36项”）；多于收录的项数时，页面注明原文不完整。"),
+    )
 
     class Meta:
         ordering = ["-year", "-sequence"]
@@ -88,6 +101,9 @@ class BatchEntry(models.Model):
     )
     original_text = models.TextField(_("原文"), blank=True)
     warnings = models.JSONField(_("导入提示"), default=list, blank=True)
+    garbled = models.BooleanField(
+        _("原文有乱码"), default=False, help_text=_("导入时发现无法可靠修复的乱码：公开页面注明内容照录原文。")
+    )
 
     class Meta:
         ordering = ["batch", "number"]

@@ -2,27 +2,48 @@
 reads them, and an announcement's sections."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from bizenv.web.fast import shared_view
 from practices.enums import Status
 from practices.models import City, Practice
 from practices.selectors import entered
 from reviews.selectors import Summary, round_reviews
 
+from .announcement import batch_label
+from .bulletin import chinese_number
 from .enums import BatchStatus, EntryScope
 from .models import Batch, BatchEntry
 
-# How a batch is named in URLs and filters: YEAR-SEQ, 2022-2 for 2022年第二批.
-BATCH_NAME = re.compile(r"([0-9]{4})-([0-9]{1,4})")
+# How a batch is named in URLs and filters: YEAR-SEQ, 2022-2 for 2022年第二批. Read leniently, as people type it:
+# 2022年第二批, 2022年第2批, 2022第二批, 2022 2, full-width digits, a title pasted whole.
+BATCH_NAME = re.compile(
+    r"([0-9]{4})\s*(?:-|/|年\s*第?|第|\s)\s*([0-9]{1,4}|[一二三四五六七八九十两]+)\s*(?:批.*)?", re.DOTALL
+)
 
 
 def year_and_sequence(name: str) -> tuple[int, int] | None:
-    """2022-2 → (2022, 2); None for anything else."""
-    match = BATCH_NAME.fullmatch(name.strip())
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    """2022-2, 2022年第二批 → (2022, 2); None for anything else."""
+    match = BATCH_NAME.fullmatch(unicodedata.normalize("NFKC", name).strip())
+    sequence = chinese_number(match.group(2)) if match else None
+    return (int(match.group(1)), sequence) if sequence else None
+
+
+def published_batch_choices() -> list[tuple[str, str]]:
+    """Every published batch as the list's filter offers it, newest first: ("2022-2", "2022年第二批"). Read once per
+    process and shared for up to a minute, as the cities and indicators are (bizenv.web.fast.shared_view)."""
+    rows = shared_view(
+        Batch,
+        "published",
+        lambda batches: (
+            batches.filter(status=BatchStatus.PUBLISHED).order_by("-year", "-sequence").values_list("year", "sequence")
+        ),
+    )
+    return [(f"{year}-{sequence}", batch_label(year, sequence)) for year, sequence in rows]
 
 
 def approved_pool() -> QuerySet[Practice]:
@@ -101,7 +122,7 @@ def announcement_sections(batch, text: bool = True) -> list[tuple[str, list]]:
     if batch.status == BatchStatus.DRAFT:
         entries = entries.select_related("practice__city", "practice__indicator")
     elif not text:
-        entries = entries.only("batch", "practice", "number", "title", "city_name", "indicator_name")
+        entries = entries.only("batch", "practice", "number", "title", "city_name", "indicator_name", "garbled")
     sections: list[tuple[str, list]] = []
     for entry in entries:
         if batch.status == BatchStatus.DRAFT:

@@ -9,6 +9,7 @@ from bizenv.web.history import recorded
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
+from practices.search import similar
 from practices.text import plain_text
 from practices.workflow import StaleState, WorkflowError, transition
 
@@ -139,10 +140,14 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
     )
     recorded(entries, by=by)
     search.index_practices(entry.practice_id for entry in entries)  # the frozen text is what the public searches
+    similar.remember(entry.practice_id for entry in entries)  # and what their pages list as similar, both ways
     batch.title = title or batch.title
     batch.lead = lead if lead is not None else (batch.lead or generated_lead(batch))
+    if batch.announced_on is None and not batch.source_text:
+        # Composed here, it is announced today; an imported announcement keeps its own date, or none.
+        batch.announced_on = timezone.localdate(batch.published_at)
     batch._history_user = by  # its history row: published, by whom (the save below writes it)
-    batch.save(update_fields=["title", "lead"])
+    batch.save(update_fields=["title", "lead", "announced_on"])
     batch_published.send(sender=Batch, batch=batch, by=by)
     return batch
 

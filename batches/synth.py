@@ -71,6 +71,7 @@ def synth_practices(n: int) -> int:
                 title=default_batch_title(year, sequence) + "（合成）",
                 status=BatchStatus.PUBLISHED,
                 published_at=timezone.now(),
+                announced_on=timezone.localdate(),
             )
             rows = []
             for _ in range(size):

@@ -206,5 +206,13 @@ def batch_preview(request, pk):
     lead = (batch.lead or services.generated_lead(batch)).splitlines()
     # A draft's practices have no public page yet (404 until publication): its items link into the workbench.
     practice_url = "review_practice" if batch.status == BatchStatus.DRAFT else "practice_detail"
-    context = {"batch": batch, "sections": preview, "lead": lead, "errata": [], "practice_url": practice_url}
+    count = sum(len(entries) for _heading, entries in preview)
+    context = {
+        "batch": batch,
+        "sections": preview,
+        "entry_count": count,
+        "lead": lead,
+        "errata": [],
+        "practice_url": practice_url,
+    }
     return render(request, "batches/preview.html", context)

@@ -421,6 +421,45 @@ class SearchFacets(SearchTable):
         verbose_name_plural = _("检索筛选项")
 
 
+class SimilarPair(models.Model):
+    """A published practice, another one like it, and how alike they are (search/similar.py). Stored both ways,
+    (a, b) and (b, a) with the one score, so that a pair listed on one practice's page is listed on the other's
+    whenever its list has room. Found once, when a practice is published; never edited."""
+
+    # A practice's pairs are read by the unique (practice, other) index: no index of its own.
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="similar_pairs", db_index=False)
+    other = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="similar_listings")
+    score = models.FloatField()
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("相似经验做法")
+        verbose_name_plural = _("相似经验做法")
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "other"], name="similar_pair_once"),
+            models.CheckConstraint(condition=~Q(practice=models.F("other")), name="similar_pair_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.practice_id} ~ {self.other_id}: {self.score:.2f}"
+
+
+class SimilarSearched(models.Model):
+    """A published practice whose similar practices have been looked for, once (its published text is frozen)."""
+
+    practice = models.OneToOneField(
+        Practice, primary_key=True, on_delete=models.CASCADE, related_name="similar_searched"
+    )
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("已查找相似经验做法")
+        verbose_name_plural = _("已查找相似经验做法")
+
+    def __str__(self):
+        return str(self.practice_id)
+
+
 # Accounts: who holds which role (their groups) and every other change to one, but its password and last
 # sign-in (practices.apps records a sign-in without saving the account).
 register(User, app="practices", m2m_fields=["groups"], excluded_fields=["password", "last_login"])

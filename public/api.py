@@ -15,7 +15,7 @@ from batches.selectors import published_batches, year_and_sequence
 from bizenv.web.paging import CappedPaginator
 
 from . import openapi
-from .filters import PublicPracticeFilter, searched
+from .filters import PublicPracticeFilter, labelled, labelled_errors, searched
 from .selectors import api_entries
 from .views import EXPORTS
 
@@ -48,7 +48,7 @@ def api_practices(request):
     """/api/v1/practices/: published practices as published, with the list's filters; read-only."""
     filters = PublicPracticeFilter(request.GET or None, queryset=api_entries())
     if filters.is_bound and not filters.is_valid():
-        return _errors(filters.errors)
+        return _errors(labelled_errors(filters.form))
     entries, _terms = searched(filters)
     page = _page(request, entries)
     adopted = adopted_counts(e.practice_id for e in page)
@@ -82,6 +82,7 @@ def _practice(request, e, adopted: dict[int, int]) -> dict:
         },
         "batch": {"year": e.batch.year, "sequence": e.batch.sequence, "title": e.batch.title},
         "scope": e.scope,
+        "garbled": e.garbled,  # the imported text had damage no one could repair: given as it was
         "summary": e.summary,
         "body": e.body,
         "outcomes": e.outcomes,
@@ -102,17 +103,17 @@ def api_adoptions(request):
     rows = public_adoptions()
     query = request.GET
     if query.get("status") not in (None, "", AdoptionStatus.ADOPTED):
-        return _errors({"status": [_("只公开已落地（adopted）的记录。")]})
+        return _errors({"status": [labelled(_("状态"), _("只公开已落地（adopted）的记录。"))]})
     if query.get("city"):
         rows = rows.filter(city__code=query["city"])
     if query.get("practice"):
         if not re.fullmatch(r"[0-9]{1,9}", query["practice"]):
-            return _errors({"practice": [_("请输入整数。")]})
+            return _errors({"practice": [labelled(_("经验做法"), _("请输入整数。"))]})
         rows = rows.filter(practice_id=int(query["practice"]))
     if query.get("batch"):
         batch = year_and_sequence(query["batch"])
         if batch is None:
-            return _errors({"batch": [_("批次请写作“年份-批次号”，如 2022-2。")]})
+            return _errors({"batch": [labelled(_("批次"), _("请写作“2022-2”或“2022年第二批”。"))]})
         entry = "practice__batch_entry__batch"
         rows = rows.filter(**{f"{entry}__year": batch[0], f"{entry}__sequence": batch[1]})
     page = _page(request, rows.prefetch_related("results"))
@@ -141,13 +142,23 @@ def api_adoptions(request):
     return JsonResponse({**_page_links(request, page), "results": results}, json_dumps_params={"ensure_ascii": False})
 
 
+def _incomplete(batch) -> str:
+    """ "原文共36项，本库收录21项（原文不完整）" where the announcement holds more than was imported, else ""."""
+    if not (batch.announced_total and batch.announced_total > batch.entry_count):
+        return ""
+    return _("原文共%(announced)s项，本库收录%(held)s项（原文不完整）") % {
+        "announced": batch.announced_total,
+        "held": batch.entry_count,
+    }
+
+
 def api_batches(request):
     """/api/v1/batches/: published batches; read-only."""
     batches = published_batches()
     year = request.GET.get("year")
     if year:
         if not re.fullmatch(r"[0-9]{4}", year):
-            return _errors({"year": [_("请输入整数。")]})
+            return _errors({"year": [labelled(_("年份"), _("请输入四位数字的年份，如 2022。"))]})
         batches = batches.filter(year=int(year))
     page = _page(request, batches)
     results = [
@@ -156,8 +167,12 @@ def api_batches(request):
             "sequence": b.sequence,
             "title": b.title,
             "lead": b.lead,
-            "published_at": b.published_at.isoformat(),
+            "published_at": b.published_at.isoformat(),  # when it was published here (an import: the import's)
+            "announced_on": b.announced_on.isoformat() if b.announced_on else None,  # its own date; null: not known
             "count": b.entry_count,
+            "announced_count": b.announced_total,  # what the announcement says it holds, where it says so
+            "incomplete": bool(b.announced_total and b.announced_total > b.entry_count),
+            "notice": _incomplete(b),
             "url": request.build_absolute_uri(reverse("batch_detail", args=[b.year, b.sequence])),
             "exports": {
                 fmt: request.build_absolute_uri(reverse("batch_export", args=[b.year, b.sequence, fmt]))

@@ -34,6 +34,10 @@ DEMO_PASSWORD = "demo"
 FIXTURES = ["cities", "indicators", "criteria"]
 # The real announcement the demo publishes: Shaanxi's second batch of 2022, as it circulates (see README).
 SEED = ("shaanxi-2022-2.txt", 2022, 2)
+# The announcement's own date. The copy is cut off before any signature or date, and no source at hand records the
+# day it was published: until one does, the demo publishes it undated and the public pages say the date is not
+# known (a date here is passed to the import as --date would be).
+SEED_DATE: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def _ensure_seed_batch() -> int:
     if Batch.objects.filter(year=year, sequence=sequence).exists():
         return 0
     data = (settings.BASE_DIR / "fixtures" / "seeds" / name).read_bytes()
-    import_bulletin(data=data, year=year, sequence=sequence, publish=True, source_name=name)
+    import_bulletin(data=data, year=year, sequence=sequence, date=SEED_DATE, publish=True, source_name=name)
     return 1
 
 

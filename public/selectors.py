@@ -30,7 +30,7 @@ def api_entries() -> QuerySet:
     the indicator's slug (not the practice's current text, nor the batch's imported source)."""
     return published_entries().only(
         *("practice", "number", "scope", "title", "city_name", "indicator_name"),
-        *("summary", "body", "outcomes", "results"),
+        *("summary", "body", "outcomes", "results", "garbled"),
         *("batch__year", "batch__sequence", "batch__title"),
         *("practice__city__code", "practice__indicator__slug"),
     )

@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -16,6 +17,7 @@ from django.views.decorators.http import condition
 
 from adoptions.selectors import adopted_by, adopted_counts, last_reported, public_adoptions
 from batches import exports
+from batches.announcement import batch_label
 from batches.enums import BatchStatus
 from batches.models import Batch
 from batches.pdf import PdfUnavailable
@@ -30,9 +32,9 @@ from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can
 from practices import search
 from practices.enums import Status
-from practices.models import Practice
+from practices.models import Practice, SimilarSearched
 from practices.people import is_city_official, is_coordinator, is_reviewer, user_city
-from practices.search.similar import similar
+from practices.search import similar
 from practices.selectors import status_counts
 from reviews.selectors import OPEN_REVIEW
 
@@ -110,6 +112,7 @@ def batch_detail(request, year, sequence):
         "batch": batch,
         "sections": sections,
         "adopted": adopted_counts(entry.practice_id for _heading, entries in sections for entry in entries),
+        "entry_count": sum(len(entries) for _heading, entries in sections),
         "lead": batch.lead.splitlines(),
         "errata": errata,
     }
@@ -122,15 +125,19 @@ def practice_list(request):
     page = CappedPaginator(entries, SEARCH_PAGE_SIZE if terms else PAGE_SIZE).get_page(request.GET.get("page"))
     if terms:
         search.hits(page, terms)
-    context = {"filters": filters, "page": page, "terms": terms}
+    names = {(e.batch.year, e.batch.sequence): None for e in page}
+    context = {"filters": filters, "page": page, "terms": terms, "batch_names": {b: batch_label(*b) for b in names}}
     return render(request, "public/practice_list.html", context)
 
 
 def practice_detail(request, pk):
     """A published practice as it was published: the permalink stays valid whatever happens to the draft."""
-    entry = published_entries().filter(practice_id=pk).first()
+    searched = SimilarSearched.objects.filter(practice=OuterRef("practice"))
+    entry = published_entries().filter(practice_id=pk).annotate(similar_searched=Exists(searched)).first()
     if entry is None:
         raise Http404
+    if not entry.similar_searched:  # published before similar practices were stored (or in bulk): found now, once
+        similar.remember([pk])
     attachments = entry.practice.attachments.filter(is_public=True)
     context = {
         "entry": entry,
@@ -138,14 +145,8 @@ def practice_detail(request, pk):
         "can_declare": _may_declare(request.user, entry.practice),
         "paragraphs": entry.body.splitlines(),
         "attachments": attachments,
-        # Published text is frozen, and what it is compared with changes only with a publication, which raises
-        # the statistics' generation: computed once per generation, as the statistics are.
-        "similar": statistics.cached(
-            f"similar.{pk}",
-            lambda: similar(
-                entry.title, entry.summary, entry.body, among=published_entries(), exclude=pk, field_name="practice"
-            ),
-        ),
+        # Found once and stored both ways (practices/search/similar.py): one query, and the same pair on both pages.
+        "similar": similar.listed(pk, among=published_entries(), field_name="practice"),
     }
     return render(request, "public/practice_detail.html", context)
 

@@ -1,6 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from batches.models import Batch, BatchEntry
 from practices.models import City, Indicator, Membership, Practice
@@ -83,6 +84,9 @@ class BatchFactory(factory.django.DjangoModelFactory):
     year = 2022
     sequence = factory.Sequence(lambda n: n + 1)
     title = factory.LazyAttribute(lambda b: f"{b.year}年第{b.sequence}批优化营商环境典型经验做法")
+    published_at = None
+    # Published here, a batch is announced the day it is published (batch_publish() dates it so).
+    announced_on = factory.LazyAttribute(lambda b: timezone.localdate(b.published_at) if b.published_at else None)
 
 
 class BatchEntryFactory(factory.django.DjangoModelFactory):

@@ -227,3 +227,45 @@ def test_the_other_apps_migrations_make_their_text_plain():
     assert Erratum.objects.get(pk=erratum.pk).text == "更正。"
     row.refresh_from_db()
     assert (row.result, row.reason, AdoptionEvent.objects.get().note) == (CLEAN, "原因", "说明")
+
+
+@pytest.mark.django_db
+def test_the_announcement_fields_are_filled_from_what_earlier_publications_and_imports_tell():
+    """batches 0003 on rows written before it: a batch composed here is dated the day it was published; an imported
+    one only if the operator gave its date (it was then published at midnight); the announced total is read again
+    from the lead; an entry whose import found damage it could not repair is garbled."""
+    import datetime
+
+    from django.apps import apps
+
+    from batches.models import Batch, BatchEntry
+
+    fill = importlib.import_module("batches.migrations.0004_announced_date_total_garbled").fill
+    zone = timezone.get_default_timezone()
+    midnight = timezone.make_aware(datetime.datetime(2021, 6, 30), zone)
+    afternoon = timezone.make_aware(datetime.datetime(2026, 12, 4, 14, 23, 5), zone)
+    published = {"status": BatchStatus.PUBLISHED, "announced_on": None}
+    composed = BatchFactory(sequence=1, published_at=afternoon, **published)
+    dated = BatchFactory(sequence=2, published_at=midnight, source_text="原文", **published)
+    undated = BatchFactory(
+        sequence=3,
+        published_at=afternoon,
+        source_text="原文",
+        lead="近日，推出了今年第二批36项典型经验做法。",
+        **published,
+    )
+    draft = BatchFactory(sequence=4, source_text="原文")
+    for number, notes in ((1, [{"code": "damaged_text", "line": 9}]), (2, [{"code": "repaired_text", "line": 12}])):
+        BatchEntryFactory(batch=undated, number=number, warnings=notes)
+    for number in (1, 2, 5):  # no total said: the highest number read is what was announced
+        BatchEntryFactory(batch=draft, number=number)
+
+    fill(apps, None)
+    rows = {b.pk: (b.announced_on, b.announced_total) for b in Batch.objects.all()}
+    assert rows == {
+        composed.pk: (datetime.date(2026, 12, 4), None),
+        dated.pk: (datetime.date(2021, 6, 30), None),
+        undated.pk: (None, 36),
+        draft.pk: (None, 5),
+    }
+    assert list(BatchEntry.objects.filter(garbled=True).values_list("batch", "number")) == [(undated.pk, 1)]

@@ -13,7 +13,8 @@ What each piece replaces, and why:
 - ReadOnceChoiceField and ReferenceChoiceFilter replace django-filter's ModelChoiceField and ModelChoiceFilter,
   which query their rows once to render the select and again to validate the value; with shared_rows() the
   cities and indicators are read once per process, sparing two queries (about 3 ms on PostgreSQL) on every
-  public list and search page.
+  public list and search page; shared_view() does the same for some of a model's rows (the published batches
+  the list's batch filter offers).
 - Reversed replaces a {% url %} (a reverse()) per row: about 50 µs each, and a page has dozens.
 - marked replaces a {% for %} over a snippet's fragments with {% if fragment.hit %}<mark>: a page of results
   has a few hundred fragments.
@@ -30,12 +31,14 @@ this module as the library "fast").
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from html import escape
 
 import django_filters
 from django import forms, template
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.forms.models import ModelChoiceIterator
@@ -105,7 +108,7 @@ class FastNumberInput(FastInputMixin, forms.NumberInput):
 # Shared rows
 
 SHARED_SECONDS = 60
-_shared: dict[tuple[type, str], tuple[float, list]] = {}
+_shared: dict[tuple[type, str, str], tuple[float, list]] = {}  # (model, database, view) → (when read, rows)
 _changes: dict[type, int] = {}  # per shared model, how many saves and deletes this process has seen
 _lock = threading.Lock()
 
@@ -133,17 +136,25 @@ def shared_rows(model: type, using: str = DEFAULT_DB_ALIAS) -> list:
     or migrate in this process drops them all (the tests'). Every other change (another process's save, update(),
     bulk_create(), SQL) shows within SHARED_SECONDS.
     """
+    return shared_view(model, "", lambda rows: rows, using)
+
+
+def shared_view(model: type, name: str, read: Callable[[QuerySet], Iterable], using: str = DEFAULT_DB_ALIAS) -> list:
+    """What read() makes of a shared model's rows (it is given all of them, as a queryset), read once and shared as
+    shared_rows() shares all of them, under `name`: for choices that are some of a model's rows, or a few of their
+    columns (the published batches' years and sequences, without their texts)."""
     if model not in _changes:
         raise LookupError(f"{model._meta.label}'s rows are not shared: see share()")
     now = time.monotonic()
-    kept = _shared.get((model, using))
+    key = (model, using, name)
+    kept = _shared.get(key)
     if kept and now - kept[0] < SHARED_SECONDS:
         return kept[1]
     changes = _changes[model]
-    rows = list(model._default_manager.db_manager(using).all())
+    rows = list(read(model._default_manager.db_manager(using).all()))
     with _lock:
         if not connections[using].in_atomic_block and _changes[model] == changes:
-            _shared[(model, using)] = (now, rows)
+            _shared[key] = (now, rows)
     return rows
 
 
@@ -263,23 +274,26 @@ def marked(fragments) -> str:
 
 
 @register.simple_tag
-def entry_rows(entries, terms, practice_url_name: str, batch_url_name: str) -> str:
-    """One <tr> per entry: the title (with its hits and a snippet when searched), city, indicator, batch · number,
-    each cell after the title labelled for a phone's card (data-label). The URLs are named by the template (a
-    practice's by its id, a batch's by year and sequence)."""
+def entry_rows(entries, terms, practice_url_name: str, batch_url_name: str, batch_names=None) -> str:
+    """One <tr> per entry: the title (with its hits and a snippet when searched), city, indicator, its batch and
+    number ("2022年第二批 第14项"), each cell after the title labelled for a phone's card (data-label). The URLs are
+    named by the template (a practice's by its id, a batch's by year and sequence); `batch_names` names the batches
+    by (year, sequence), else they read YEAR-SEQ."""
     practice_url, batch_url = Reversed(practice_url_name, 1), Reversed(batch_url_name, 2)
     city, indicator, batch_label = (escape(gettext(text)) for text in ("城市", "指标", "批次"))
+    number = gettext("第%(n)d项")
     rows = []
     for entry in entries:
         batch = entry.batch
         title = marked(entry.hit.title) if terms else escape(entry.title)
         snippet = f'\n<p class="snippet">{marked(entry.hit.snippet)}</p>' if terms else ""
+        name = (batch_names or {}).get((batch.year, batch.sequence)) or f"{batch.year}-{batch.sequence}"
         rows.append(
             f'<tr><td><a href="{practice_url(entry.practice_id)}">{title}</a>{snippet}</td>'
             f'<td data-label="{city}">{escape(entry.city_name)}</td>'
             f'<td data-label="{indicator}">{escape(entry.indicator_name or "—")}</td>'
-            f'<td data-label="{batch_label}"><a href="{batch_url(batch.year, batch.sequence)}">'
-            f"{batch.year}-{batch.sequence}</a> · {entry.number}</td></tr>"
+            f'<td data-label="{batch_label}"><a href="{batch_url(batch.year, batch.sequence)}">{escape(name)}</a>'
+            f" {escape(number % {'n': entry.number})}</td></tr>"
         )
     return mark_safe("\n".join(rows))
 
@@ -287,10 +301,11 @@ def entry_rows(entries, terms, practice_url_name: str, batch_url_name: str) -> s
 @register.simple_tag
 def announcement_items(entries, practice_url_name: str, adopted=None) -> str:
     """One <li> per entry of an announcement's section: its number in the batch, its title linking to the practice
-    (the URL named by the template, by the practice's id), its city, and in how many cities it was copied
-    (`adopted`: practice id → count, where there is one)."""
+    (the URL named by the template, by the practice's id), its city, a word where the imported text was garbled
+    (its `garbled`), and in how many cities it was copied (`adopted`: practice id → count, where there is one)."""
     practice_url = Reversed(practice_url_name, 1)
     copied = gettext("已在 %(n)d 个市（区）复制落地")
+    garbled = f' <span class="source-note">{escape(gettext("原文此处存在乱码，内容照录原文"))}</span>'
     items = []
     for entry in entries:
         count = adopted.get(entry.practice_id) if adopted else None
@@ -298,7 +313,7 @@ def announcement_items(entries, practice_url_name: str, adopted=None) -> str:
         items.append(
             f'<li value="{entry.number}"><span class="number">{entry.number}、</span>'
             f'<a href="{practice_url(entry.practice_id)}">{escape(entry.title)}</a>'
-            f' <span class="meta">{escape(entry.city_name)}</span>{mark}</li>'
+            f' <span class="meta">{escape(entry.city_name)}</span>{garbled if entry.garbled else ""}{mark}</li>'
         )
     return mark_safe("\n".join(items))
 

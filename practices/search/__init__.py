@@ -12,9 +12,10 @@ facets (index.py). The modules, from the text up:
 - receivers.py     the rows follow every save and delete of a practice, in the same transaction
 - ranking.py       a list narrowed to a query's matches in rank order; a filtered list counted by its facets
 - highlighting.py  a result's title and snippet with the hits marked
-- similar.py       similar practices and the 可能重复 flag
+- similar.py       similar practices and the 可能重复 flag; published ones found once and stored both ways
 
-What the other apps use of the index is imported here; similar practices are `search.similar.similar`.
+What the other apps use of the index is imported here; similar practices are `search.similar.similar`, and for
+published ones `search.similar.remember` (found once, stored) and `search.similar.listed` (read back).
 """
 
 from .engines import backend

@@ -77,6 +77,11 @@ def set_published_text(read: PublishedText):
     _published_text[:] = [read]
 
 
+def published_text(ids: list[int]) -> dict[int, tuple[str, str, str, int, int]]:
+    """The published ones of these practices: their text as published, and their batch's year and sequence."""
+    return _published_text[0](list(ids)) if _published_text and ids else {}
+
+
 def document_rows(ids: list[int]) -> list[tuple[int, str, str, str, bool, list[str]]]:
     """(practice id, title, summary, body, published, facets) as the index holds them: the frozen text once
     published. Being published is kept apart from the facets, as both engines store it (split_published())."""
@@ -86,7 +91,7 @@ def document_rows(ids: list[int]) -> list[tuple[int, str, str, str, bool, list[s
             "pk", "title", "summary", "body", "city_id", "indicator_id"
         )
     }
-    published = _published_text[0](list(rows)) if _published_text and rows else {}
+    published = published_text(list(rows))
     for pk, (t, s, b, year, sequence) in published.items():
         if pk in rows:
             own = rows[pk][5]

@@ -1,5 +1,6 @@
 """The announcement parser on the seed and on documents of other layouts. No database needed."""
 
+import datetime
 import json
 
 import pytest
@@ -440,3 +441,52 @@ def test_utf8_cut_inside_its_last_character_is_read_and_reported():
     text, encoding = decode(data)
     assert encoding == "utf-8"
     assert "truncated" in codes(read(text).items[0].warnings)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What a document says of itself: its date, and how many items it announces
+
+
+def test_the_seed_bears_no_date_and_announces_36_items(seed):
+    assert seed.date is None
+    assert (seed.announced_total, len(seed.items)) == (36, 21)
+
+
+@pytest.mark.parametrize(
+    "signature, date",
+    [
+        ("2023年5月10日", datetime.date(2023, 5, 10)),
+        ("2023 年 5 月 10 日", datetime.date(2023, 5, 10)),
+        ("二〇二三年五月十日", datetime.date(2023, 5, 10)),
+        ("二〇二三年十二月三十一日", datetime.date(2023, 12, 31)),
+        ("（2023年12月1日）", datetime.date(2023, 12, 1)),
+    ],
+)
+def test_the_date_under_the_signature_dates_the_document(signature, date):
+    doc = read(f"1、西安市推行一网通办。正文。\n陕西省营商办\n{signature}\n")
+    assert doc.date == date
+    assert doc.items[0].paragraphs == ["正文。"] and codes(doc.warnings) == ["closing_text"] * 2
+
+
+def test_a_web_pages_date_under_the_title_dates_the_document_and_is_neither_title_nor_lead():
+    doc = read(
+        "2023年第一批优化营商环境典型经验做法\n发布时间：2023-06-02 09:30\n"
+        "近日，推出了第一批2项典型经验做法。\n1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n"
+    )
+    assert doc.date == datetime.date(2023, 6, 2)
+    assert doc.title == "2023年第一批优化营商环境典型经验做法"
+    assert doc.lead == ["近日，推出了第一批2项典型经验做法。"]
+
+
+def test_the_signature_wins_over_a_date_above_and_an_impossible_date_is_none():
+    doc = read("2023-06-02\n1、西安市推行一网通办。正文。\n陕西省营商办\n2023年6月1日\n")
+    assert doc.date == datetime.date(2023, 6, 1)
+    assert read("1、西安市推行一网通办。正文。\n2023年2月30日\n").date is None
+    assert read(NO_HEADINGS).date is None
+
+
+def test_without_a_declared_total_the_highest_number_is_what_was_announced():
+    doc = read("1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n5、宝鸡市推行六个办。正文。\n")
+    assert (doc.declared_total, doc.announced_total, len(doc.items)) == (None, 5, 3)
+    whole = read("1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n")
+    assert (whole.declared_total, whole.announced_total) == (None, None)

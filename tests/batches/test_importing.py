@@ -21,7 +21,7 @@ from practices import search
 from practices.enums import Source, Status
 from practices.models import City, Practice, PracticeEvent
 from practices.search import postgres
-from tests.batches.test_bulletin import NO_HEADINGS, SECTIONS, SEED
+from tests.batches.test_bulletin import DAMAGED_ITEMS, NO_HEADINGS, SECTIONS, SEED
 from tests.factories import PracticeFactory
 from tests.processes import manage
 
@@ -72,6 +72,10 @@ def test_seed_is_written_as_a_published_batch():
     assert entries[2].original_title.startswith("渭南市探索推行企業開辦")
     assert [w["code"] for w in entries[2].warnings] == ["damaged_text"]
     assert {w["code"] for w in batch.import_warnings} == {"glued_heading", "truncated", "count_mismatch"}
+    # What the public is told: 36 announced (21 here); no date of its own, whatever day it was imported; which
+    # items kept damage that could not be repaired.
+    assert (batch.announced_total, batch.announced_on) == (36, None)
+    assert {e.number for e in entries if e.garbled} == DAMAGED_ITEMS
 
 
 def test_the_import_indexes_each_item_once_and_the_public_finds_them():
@@ -94,10 +98,37 @@ def test_without_publish_the_batch_is_a_draft_of_approved_practices(tmp_path):
 
 
 def test_publication_date(tmp_path):
-    run(write(tmp_path, NO_HEADINGS), "--year", 2021, "--sequence", 1, "--publish", "--date", "2021-06-30")
-    published = timezone.localtime(Batch.objects.get().published_at)
+    out = run(write(tmp_path, NO_HEADINGS), "--year", 2021, "--sequence", 1, "--publish", "--date", "2021-06-30")
+    batch = Batch.objects.get()
+    published = timezone.localtime(batch.published_at)
     assert (published.date(), published.hour) == (datetime.date(2021, 6, 30), 0)
     assert str(published.tzinfo) == "Asia/Shanghai"
+    assert batch.announced_on == datetime.date(2021, 6, 30) and "发布日期：2021-06-30（--date）" in out
+
+
+SIGNED = NO_HEADINGS + "陕西省营商办\n二〇二一年七月一日\n"
+
+
+def test_the_date_the_announcement_bears_is_its_date_unless_one_is_given(tmp_path):
+    out = run(write(tmp_path, SIGNED), "--year", 2021, "--sequence", 1, "--publish")
+    batch = Batch.objects.get()
+    assert batch.announced_on == datetime.date(2021, 7, 1) and "发布日期：2021-07-01（原文所署）" in out
+    assert timezone.localtime(batch.published_at).date() == datetime.date(2021, 7, 1)
+    run(write(tmp_path, SIGNED), "--year", 2021, "--sequence", 1, "--publish", "--replace", "--date", "2021-06-30")
+    assert Batch.objects.get().announced_on == datetime.date(2021, 6, 30)
+    # A draft keeps the date it bears for when it is published.
+    run(write(tmp_path, SIGNED), "--year", 2021, "--sequence", 2)
+    draft = Batch.objects.get(sequence=2)
+    assert (draft.announced_on, draft.published_at) == (datetime.date(2021, 7, 1), None)
+
+
+def test_an_undated_announcement_is_published_without_a_date_and_the_summary_says_so(tmp_path):
+    out = run(write(tmp_path, NO_HEADINGS), "--year", 2021, "--sequence", 1, "--publish")
+    batch = Batch.objects.get()
+    assert batch.published_at is not None and batch.announced_on is None
+    assert "原文未注明日期：可用 --date 指定" in out
+    data = json.loads(run(SEED, "--year", 2022, "--sequence", 2, "--dry-run", "--json"))
+    assert (data["date"], data["announced_total"]) == (None, 36)
 
 
 def test_title_option_and_default_title(tmp_path):

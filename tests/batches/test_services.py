@@ -1,8 +1,10 @@
 """Composing and publishing a batch: numbering, the lead, freezing, once only, errata."""
 
+import datetime
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django.utils.http import http_date
 
 from batches import services as batches
@@ -106,3 +108,21 @@ def test_an_imported_draft_batch_can_be_published(coordinator, db):
     batches.batch_publish(batch=batch, by=coordinator)
     practice.refresh_from_db()
     assert practice.status == Status.PUBLISHED
+
+
+def test_a_batch_composed_here_is_dated_the_day_it_is_published(pool, coordinator):
+    batch = batches.batch_create(year=2026)
+    batches.batch_add(batch=batch, practices=pool)
+    assert batch.announced_on is None
+    batches.batch_publish(batch=batch, by=coordinator)
+    batch.refresh_from_db()
+    assert batch.announced_on == timezone.localdate(batch.published_at)
+
+
+def test_an_imported_draft_keeps_its_own_date_or_none_when_published(coordinator, db):
+    for sequence, date in ((1, datetime.date(2021, 7, 1)), (2, None)):
+        batch = BatchFactory(year=2021, sequence=sequence, source_text="公告原文", announced_on=date)
+        BatchEntryFactory(batch=batch, practice=PracticeFactory(status=Status.APPROVED), number=1)
+        batches.batch_publish(batch=batch, by=coordinator)
+        batch.refresh_from_db()
+        assert batch.published_at is not None and batch.announced_on == date

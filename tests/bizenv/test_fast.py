@@ -108,8 +108,9 @@ def test_a_url_reversed_once_is_the_url_reverse_gives(prefix):
 PLAIN_MARKED = (
     "{% for f in fragments %}{% if f.hit %}<mark>{{ f.text }}</mark>{% else %}{{ f.text }}{% endif %}{% endfor %}"
 )
-# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were, with the cells'
-# labels a phone shows (data-label) added since.
+# The templates entry_rows and announcement_items replaced (aa2f7c7, be8b3df), as they were, with what the rows have
+# said since: the cells' labels a phone shows (data-label), the batch by its name and the item's number ("2022年第二批
+# 第14项"), the word on a garbled item.
 PLAIN_ENTRY_ROWS = """{% load fast %}
         {% for entry in page %}
           <tr>
@@ -117,14 +118,14 @@ PLAIN_ENTRY_ROWS = """{% load fast %}
               {% if terms %}<p class="snippet">{{ entry.hit.snippet|marked }}</p>{% endif %}</td>
             <td data-label="城市">{{ entry.city_name }}</td>
             <td data-label="指标">{{ entry.indicator_name|default:"—" }}</td>
-            <td data-label="批次"><a href="{% url 'batch_detail' entry.batch.year entry.batch.sequence %}">{{ entry.batch.year }}-{{ entry.batch.sequence }}</a> · {{ entry.number }}</td>
+            <td data-label="批次"><a href="{% url 'batch_detail' entry.batch.year entry.batch.sequence %}">{% if entry.batch_name %}{{ entry.batch_name }}{% else %}{{ entry.batch.year }}-{{ entry.batch.sequence }}{% endif %}</a> 第{{ entry.number }}项</td>
           </tr>
         {% endfor %}"""  # noqa: E501
 PLAIN_ANNOUNCEMENT_ITEMS = """
         {% for entry in entries %}
           <li value="{{ entry.number }}">
             <span class="number">{{ entry.number }}、</span><a href="{% url 'practice_detail' entry.practice_id %}">{{ entry.title }}</a>
-            <span class="meta">{{ entry.city_name }}</span>{% if entry.adopted %} <span class="adopted">已在 {{ entry.adopted }} 个市（区）复制落地</span>{% endif %}
+            <span class="meta">{{ entry.city_name }}</span>{% if entry.garbled %} <span class="source-note">原文此处存在乱码，内容照录原文</span>{% endif %}{% if entry.adopted %} <span class="adopted">已在 {{ entry.adopted }} 个市（区）复制落地</span>{% endif %}
           </li>
         {% endfor %}"""  # noqa: E501
 AWKWARD_TITLES = ["纳税服务“一次办”", '<b>电力</b> & "报装"', "企业开办 <script>x</script>", "d'Arc 纳税"]
@@ -136,7 +137,7 @@ def plain(template: str, **context) -> str:
 
 @pytest.fixture
 def published(db):
-    """A published batch whose entries' texts need escaping, one without an indicator."""
+    """A published batch whose entries' texts need escaping, one without an indicator, one garbled."""
     batch = BatchFactory(year=2022, sequence=12, status=BatchStatus.PUBLISHED, published_at=timezone.now())
     indicator = IndicatorFactory(name="纳税")
     for number, title in enumerate(AWKWARD_TITLES, start=1):
@@ -150,19 +151,22 @@ def published(db):
             indicator_name=practice.indicator.name if practice.indicator else "",
             summary="推行纳税人“一次办”，<em>减少</em>跑动。",
             body="全面推行电子税务局 & 纳税服务。",
+            garbled=number == 2,
         )
     return batch
 
 
 @pytest.mark.parametrize("query", ["", "纳税", "报装 电力", "不在其中"])
-def test_the_lists_rows_are_what_the_plain_template_renders(published, query):
+@pytest.mark.parametrize("names", [None, {(2022, 12): "2022年第十二批 <&>"}])
+def test_the_lists_rows_are_what_the_plain_template_renders(published, query, names):
     entries = list(published_list(snippets=True))
     terms = parse_query(query)
     if terms:
         search.hits(entries, terms)
-    assert entries and tight(entry_rows(entries, terms, "practice_detail", "batch_detail")) == plain(
-        PLAIN_ENTRY_ROWS, page=entries, terms=terms
-    )
+    ours = tight(entry_rows(entries, terms, "practice_detail", "batch_detail", names))
+    for entry in entries:
+        entry.batch_name = (names or {}).get((entry.batch.year, entry.batch.sequence))  # as the plain template reads it
+    assert entries and ours == plain(PLAIN_ENTRY_ROWS, page=entries, terms=terms)
 
 
 def test_an_announcements_items_are_what_the_plain_template_renders(published):

@@ -188,11 +188,14 @@ def test_the_notification_pages_and_the_review_due_dates(live_server, page, demo
 def test_the_public_pages(live_server, page, demo):
     found = []
     adopted = Adoption.objects.filter(status=AdoptionStatus.ADOPTED).values_list("practice_id", flat=True).first()
+    garbled = BatchEntry.objects.filter(garbled=True).values_list("practice_id", flat=True).first()
     for path in [
         "/",
         "/batches/",  # paged: 30 a page
-        "/batches/2022/2/",
+        "/batches/2022/2/",  # its date not known, fewer items than announced, garbled items
         f"/practices/{adopted}/",
+        f"/practices/{garbled}/",
+        "/practices/?batch=2022年第二批&year=abc",  # the batch chosen, the year's error naming its field
         "/stats/",
         "/api/",
         "/accounts/login/",

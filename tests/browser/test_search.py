@@ -1,5 +1,5 @@
-"""In Chromium: a visitor searches in Traditional script and finds the Simplified text, hits marked; a reviewer
-opening a near-copy of a published practice sees 可能重复 with the original linked."""
+"""In Chromium: a visitor searches in Traditional script and finds the Simplified text, hits marked; picks a batch
+by its name; a reviewer opening a near-copy of a published practice sees 可能重复 with the original linked."""
 
 import io
 
@@ -25,6 +25,25 @@ def test_a_visitor_searches_in_traditional_script(live_server, page):
     # The result's link leads to its published text, which holds the term.
     page.locator("table.list tbody tr a").first.click()
     expect(page.locator("article")).to_contain_text("纳税")
+
+
+def test_a_visitor_picks_a_batch_by_its_name(live_server, page):
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    page.goto(f"{live_server.url}/practices/")
+    page.get_by_label("批次").select_option(label="2022年第二批")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(f"{live_server.url}/practices/?q=&city=&indicator=&batch=2022-2&year=")
+    expect(page.get_by_label("批次")).to_have_value("2022-2")
+    expect(page.locator("table.list tbody tr")).to_have_count(21)
+    expect(page.locator("table.list tbody tr").first.locator("td").last).to_have_text("2022年第二批 第1项")
+    # The batch's announcement, from the row: what its source lacks is said where it is read.
+    page.locator("table.list tbody tr").first.get_by_role("link", name="2022年第二批").click()
+    expect(page.locator("article")).to_contain_text("发布日期不详")
+    expect(page.locator("article")).to_contain_text("原文共36项，本库收录21项（原文不完整）")
+    item = page.locator('li[value="3"]')
+    expect(item).to_contain_text("原文此处存在乱码，内容照录原文")
+    item.get_by_role("link").click()
+    expect(page.get_by_role("note")).to_have_text("原文此处存在乱码，内容照录原文")
 
 
 def test_a_reviewer_sees_a_likely_duplicate(live_server, page):

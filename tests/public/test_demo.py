@@ -1,5 +1,6 @@
 import io
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -174,3 +175,31 @@ def test_demo_reports_adoptions_of_the_seed_in_every_status(demo):
     adopted = touched.filter(status=AdoptionStatus.ADOPTED)
     assert adopted.filter(results__isnull=False).exists()
     assert touched.filter(excused_at__isnull=False).count() == 1
+
+
+def test_the_demo_announcement_says_what_its_source_lacks(client, demo):
+    """The seed announces 36 items and is cut off inside the 21st; it bears no date; five of its items kept
+    mojibake no one can repair. The public is told each, where it reads it, and never given the import's day."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from tests.batches.test_bulletin import DAMAGED_ITEMS
+
+    batch = Batch.objects.get(year=2022, sequence=2)
+    imported_on = date_format(timezone.localdate(batch.published_at), "DATE_FORMAT")
+    for url in ("/batches/2022/2/", "/batches/", "/"):
+        html = client.get(url).content.decode()
+        assert "原文共36项，本库收录21项（原文不完整）" in html and "发布日期不详" in html, url
+        assert imported_on not in html, url
+    html = client.get("/batches/2022/2/").content.decode()
+    items = dict(re.findall(r'<li value="(\d+)">(.*?)</li>', html, re.S))
+    assert {int(n) for n, item in items.items() if "原文此处存在乱码，内容照录原文" in item} == DAMAGED_ITEMS
+    entries = {e.number: e.practice_id for e in batch.entries.all()}
+    assert "原文此处存在乱码" in client.get(f"/practices/{entries[3]}/").content.decode()
+    assert "原文此处存在乱码" not in client.get(f"/practices/{entries[1]}/").content.decode()
+
+    data = json.loads(client.get("/api/v1/batches/").content)["results"][0]
+    assert (data["count"], data["announced_count"], data["incomplete"], data["announced_on"]) == (21, 36, True, None)
+    assert data["notice"] == "原文共36项，本库收录21项（原文不完整）"
+    practices = json.loads(client.get("/api/v1/practices/", {"batch": "2022-2", "page_size": 30}).content)
+    assert {r["number"] for r in practices["results"] if r["garbled"]} == DAMAGED_ITEMS

@@ -159,13 +159,13 @@ def test_public_query_counts_do_not_grow(client, db, django_assert_num_queries, 
     batch = published_batch()
     for number in range(1, rows + 1):
         entry(batch, number)
-    # the filter's cities and indicators (read every time inside the test's transaction: tests/bizenv/test_fast.py has a
-    # server process's two queries), the count, the page of entries
-    with django_assert_num_queries(4):
+    # the filter's cities, indicators and published batches (read every time inside the test's transaction:
+    # tests/bizenv/test_fast.py has a server process's two queries), the count, the page of entries
+    with django_assert_num_queries(5):
         client.get("/practices/")
     practice = BatchEntry.objects.first().practice
-    filtered = {"city": practice.city.code, "indicator": practice.indicator.slug}
-    with django_assert_num_queries(4):  # the same: the chosen city and indicator are found among the choices
+    filtered = {"city": practice.city.code, "indicator": practice.indicator.slug, "batch": "2023年第一批"}
+    with django_assert_num_queries(5):  # the same: the chosen city and indicator are found among the choices
         assert f'href="/practices/{practice.pk}/"' in client.get("/practices/", filtered).content.decode()
     # the batch and its errata, when its 台账 last changed (for Last-Modified, then the page), its entries, how
     # many cities adopted each
@@ -220,7 +220,7 @@ def test_a_list_row_shows_its_entry_escaped_and_links_to_it(client, db):
         "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 一网通办",
         "西安市&lt;b&gt;",
         "—",
-        "2022-2 · 7",
+        "2022年第二批 第7项",
     ]
     assert "<script>" not in html
     links = re.findall(r'href="([^"]+)"', row)
@@ -244,10 +244,136 @@ def test_an_announcement_item_shows_its_entry_escaped_and_links_to_it(client, db
 
 def test_an_unknown_city_or_indicator_is_an_error_not_an_empty_list(client, db):
     entry(published_batch(), 1)
-    for query in ({"city": "999999"}, {"indicator": "no-such-indicator"}):
+    for query, error in (({"city": "999999"}, "城市：没有这个城市"), ({"indicator": "no-such"}, "指标：没有这个指标")):
         html = client.get("/practices/", query).content.decode()
-        assert 'role="alert"' in html and "选择一个有效的选项" in html, query
+        assert 'role="alert"' in html and error in html, query
         assert "<tbody>" not in html, query
+
+
+def batch_options(html: str) -> list[tuple[str, str, bool]]:
+    """The batch filter's options: (value, label, selected)."""
+    select = re.search(r'<select name="batch"[^>]*>(.*?)</select>', html, re.S).group(1)
+    found = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+    return [(value, label, bool(selected)) for value, selected, label in found]
+
+
+def test_the_batch_filter_offers_the_published_batches_by_name(client, db):
+    entry(published_batch(2022, 2), 1)
+    entry(published_batch(2023, 1), 1)
+    BatchFactory(year=2024, sequence=1)  # a draft: not offered
+    assert batch_options(client.get("/practices/").content.decode()) == [
+        ("", "全部批次", True),
+        ("2023-1", "2023年第一批", False),
+        ("2022-2", "2022年第二批", False),
+    ]
+
+
+@pytest.mark.parametrize("asked", ["2022-2", "2022年第二批", "2022年第2批", "２０２２－２"])
+def test_a_batch_is_filtered_however_it_is_written(client, db, asked):
+    wanted = entry(published_batch(2022, 2), 14)
+    other = entry(published_batch(2022, 3), 1)
+    html = client.get("/practices/", {"batch": asked}).content.decode()
+    assert f'href="/practices/{wanted.practice_id}/"' in html and f'href="/practices/{other.practice_id}/"' not in html
+    assert ("2022-2", "2022年第二批", True) in batch_options(html) and 'role="alert"' not in html
+    data = client.get("/api/v1/practices/", {"batch": asked}).json()
+    assert [row["id"] for row in data["results"]] == [wanted.practice_id]
+
+
+def test_a_batch_not_published_finds_nothing_and_says_which(client, db):
+    entry(published_batch(2022, 2), 1)
+    html = client.get("/practices/", {"batch": "2099年第一批"}).content.decode()
+    assert "没有符合条件的经验做法。" in html and 'role="alert"' not in html
+    assert batch_options(html)[-1] == ("2099-1", "2099年第一批", True)
+    assert client.get("/api/v1/practices/", {"batch": "2099-1"}).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        ({"year": "abc"}, "year", "年份：请输入数字。"),
+        ({"year": "1800"}, "year", "年份：请输入 1949 到 2100 之间的年份。"),
+        ({"year": "2022.5"}, "year", "年份：请输入整数。"),
+        ({"batch": "abc"}, "batch", "批次：请从列表中选择，或写作“2022-2”“2022年第二批”。"),
+        ({"city": "999999"}, "city", "城市：没有这个城市，请从列表中选择。"),
+    ],
+)
+def test_every_filter_error_names_its_field(client, db, query, field, message):
+    entry(published_batch(), 1)
+    html = client.get("/practices/", query).content.decode()
+    assert f'<p id="id_{field}_error">{message}</p>' in html
+    assert f"id_{field}_error" in re.search(rf'<[^>]* name="{field}"[^>]*>', html).group(0)  # aria-describedby
+    assert "<tbody>" not in html
+    response = client.get("/api/v1/practices/", query)
+    assert response.status_code == 400 and response.json() == {"errors": {field: [message]}}
+
+
+def test_the_apis_other_errors_name_their_field_too(client, db):
+    assert client.get("/api/v1/batches/", {"year": "abc"}).json() == {
+        "errors": {"year": ["年份：请输入四位数字的年份，如 2022。"]}
+    }
+    assert client.get("/api/v1/adoptions/", {"practice": "abc"}).json() == {
+        "errors": {"practice": ["经验做法：请输入整数。"]}
+    }
+    assert client.get("/api/v1/adoptions/", {"batch": "abc"}).json() == {
+        "errors": {"batch": ["批次：请写作“2022-2”或“2022年第二批”。"]}
+    }
+    assert client.get("/api/v1/adoptions/", {"batch": "2022年第二批"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_batch_filter_reads_the_published_batches_once_per_process_and_sees_a_publication_at_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    entry(published_batch(2022, 2), 1)
+
+    def batch_queries():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/practices/").content.decode()
+        return [q for q in queries.captured_queries if 'FROM "batches_batch"' in q["sql"]], html
+
+    first, _html = batch_queries()
+    assert len(first) == 1
+    again, html = batch_queries()
+    assert again == [] and [label for _v, label, _s in batch_options(html)] == ["全部批次", "2022年第二批"]
+    entry(published_batch(2022, 3), 1)
+    _queries, html = batch_queries()
+    assert [label for _v, label, _s in batch_options(html)] == ["全部批次", "2022年第三批", "2022年第二批"]
+
+
+def test_a_batch_shows_the_announcements_own_date_and_what_it_lacks(client, db):
+    import datetime
+
+    complete = published_batch(2021, 1, announced_on=datetime.date(2021, 6, 30), announced_total=2)
+    for number in (1, 2):
+        entry(complete, number)
+    short = published_batch(2021, 2, announced_on=None, announced_total=36)
+    entry(short, 1)
+    html = client.get("/batches/2021/1/").content.decode()
+    assert "2021年6月30日发布" in html and "原文共" not in html and "发布日期不详" not in html
+    html = client.get("/batches/2021/2/").content.decode()
+    assert "发布日期不详" in html and "原文共36项，本库收录1项（原文不完整）" in html
+    listed = client.get("/batches/").content.decode()
+    assert listed.count("原文不完整") == 1 and "2021年6月30日发布" in listed
+    data = {(b["sequence"]): b for b in client.get("/api/v1/batches/").json()["results"]}
+    assert (data[1]["announced_on"], data[1]["announced_count"], data[1]["incomplete"]) == ("2021-06-30", 2, False)
+    assert (data[2]["announced_on"], data[2]["incomplete"], data[2]["notice"]) == (
+        None,
+        True,
+        "原文共36项，本库收录1项（原文不完整）",
+    )
+
+
+def test_a_garbled_entry_says_so_on_its_page_beside_its_item_and_in_the_api(client, db):
+    batch = published_batch(2022, 2)
+    garbled, clean = entry(batch, 1, garbled=True), entry(batch, 2)
+    html = client.get("/batches/2022/2/").content.decode()
+    items = dict(re.findall(r'<li value="(\d+)">(.*?)</li>', html, re.S))
+    assert "原文此处存在乱码，内容照录原文" in items["1"] and "乱码" not in items["2"]
+    assert "原文此处存在乱码，内容照录原文" in client.get(f"/practices/{garbled.practice_id}/").content.decode()
+    assert "乱码" not in client.get(f"/practices/{clean.practice_id}/").content.decode()
+    rows = {r["number"]: r["garbled"] for r in client.get("/api/v1/practices/").json()["results"]}
+    assert rows == {1: True, 2: False}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ class Command(BaseCommand):
         if json:
             self.print_json(result, year, sequence, title)
         else:
-            self.print_summary(result, dry_run)
+            self.print_summary(result, dry_run, date)
 
     def print_json(self, result, year, sequence, title):
         bulletin = result.bulletin
@@ -77,13 +77,15 @@ class Command(BaseCommand):
             "sequence": sequence,
             "lead": "\n".join(bulletin.lead),
             "declared_total": bulletin.declared_total,
+            "announced_total": bulletin.announced_total,
+            "date": bulletin.date.isoformat() if bulletin.date else None,
             "encoding": bulletin.encoding,
             "items": [item.as_dict() for item in bulletin.items],
             "warnings": [note.as_dict() for note in bulletin.warnings],
         }
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 
-    def print_summary(self, result, dry_run):
+    def print_summary(self, result, dry_run, date):
         bulletin = result.bulletin
         out = self.stdout.write
         out(bulletin.title or _("（文件无标题，将使用 --title 或默认标题）"))
@@ -92,6 +94,12 @@ class Command(BaseCommand):
             _("编码 %(encoding)s；声明 %(declared)s 项，读到 %(found)d 项。")
             % {"encoding": bulletin.encoding, "declared": declared, "found": len(bulletin.items)}
         )
+        if date:
+            out(_("发布日期：%(date)s（--date）。") % {"date": date.isoformat()})
+        elif bulletin.date:
+            out(_("发布日期：%(date)s（原文所署）。") % {"date": bulletin.date.isoformat()})
+        else:
+            out(_("原文未注明日期：可用 --date 指定，否则公开页面显示“发布日期不详”。"))
         for heading, key in ((_("按指标："), "indicator"), (_("按城市："), "city")):
             out(heading)
             counts = Counter(getattr(item, key) or _("（未识别）") for item in bulletin.items)

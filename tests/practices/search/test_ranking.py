@@ -179,9 +179,9 @@ def test_search_pages_cost_the_same_queries_whatever_the_rows(client, db):
         with CaptureQueriesContext(connection) as api_page:
             assert client.get("/api/v1/practices/", {"q": "纳税 服务"}).status_code == 200
         counts.append((len(list_page), len(api_page)))
-    # The list: the filters' cities and indicators, the window of ranked matches (the count too), the page's
-    # rows. The API: the last two, and how many cities adopted each practice of the page.
-    assert counts == [(4, 3), (4, 3)]
+    # The list: the filters' cities, indicators and published batches, the window of ranked matches (the count
+    # too), the page's rows. The API: the last two, and how many cities adopted each practice of the page.
+    assert counts == [(5, 3), (5, 3)]
 
 
 def test_the_queue_and_the_portal_search(client, db, xian, xian_official):
