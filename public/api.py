@@ -15,7 +15,7 @@ from batches.selectors import published_batches, year_and_sequence
 from bizenv.web.paging import CappedPaginator
 
 from . import openapi
-from .filters import PublicPracticeFilter, labelled, labelled_errors, searched
+from .filters import ADOPTED_ONLY, FOUR_DIGIT_YEAR, PublicPracticeFilter, labelled, labelled_errors, searched
 from .selectors import api_entries
 from .views import EXPORTS
 
@@ -103,7 +103,7 @@ def api_adoptions(request):
     rows = public_adoptions()
     query = request.GET
     if query.get("status") not in (None, "", AdoptionStatus.ADOPTED):
-        return _errors({"status": [labelled(_("状态"), _("只公开已落地（adopted）的记录。"))]})
+        return _errors({"status": [labelled(_("状态"), ADOPTED_ONLY)]})
     if query.get("city"):
         rows = rows.filter(city__code=query["city"])
     if query.get("practice"):
@@ -158,7 +158,7 @@ def api_batches(request):
     year = request.GET.get("year")
     if year:
         if not re.fullmatch(r"[0-9]{4}", year):
-            return _errors({"year": [labelled(_("年份"), _("请输入四位数字的年份，如 2022。"))]})
+            return _errors({"year": [labelled(_("年份"), FOUR_DIGIT_YEAR)]})
         batches = batches.filter(year=int(year))
     page = _page(request, batches)
     results = [

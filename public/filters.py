@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +16,9 @@ from practices.models import City, Indicator
 from practices.search.text import parse_query
 
 YEAR_RANGE = gettext_lazy("请输入 1949 到 2100 之间的年份。")
+BATCH_INVALID = gettext_lazy("请从列表中选择，或写作“2022-2”“2022年第二批”。")
+FOUR_DIGIT_YEAR = gettext_lazy("请输入四位数字的年份，如 2022。")
+ADOPTED_ONLY = gettext_lazy("只公开已落地（adopted）的记录。")
 
 
 class BatchSelect(FastSelect):
@@ -35,7 +39,7 @@ class BatchField(forms.CharField):
     2022-2, 2022年第二批, 2022年第2批 …; anything else is an error that says how to write it."""
 
     widget = BatchSelect
-    default_error_messages = {"invalid": gettext_lazy("请从列表中选择，或写作“2022-2”“2022年第二批”。")}
+    default_error_messages = {"invalid": BATCH_INVALID}
 
     def to_python(self, value) -> str:
         value = super().to_python(value)
@@ -111,6 +115,9 @@ class PublicPracticeFilter(django_filters.FilterSet):
 def labelled(label, message) -> str:
     """An error as the list and the API say it: the field's name, then what is wrong ("年份：请输入数字。")."""
     return _("%(label)s：%(message)s") % {"label": label, "message": message}
+
+
+labelled_lazy = lazy(labelled, str)  # the same, said in the language of whoever reads it (public/openapi.py)
 
 
 def labelled_errors(form) -> dict[str, list[str]]:

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from adoptions.enums import AdoptionStatus
 from batches.enums import EntryScope
 
+from .filters import ADOPTED_ONLY, BATCH_INVALID, FOUR_DIGIT_YEAR, labelled_lazy
+
 OPENAPI_VERSION = "3.1.0"
 VERSION = "1.0.0"  # of the API's description: a change of a documented shape raises it
 MAX_PAGE_SIZE = 100
@@ -161,6 +163,10 @@ PRACTICE = closed(
             },
         ),
         "scope": text(_("推广范围：replicate 为全省复制推广，reference 为参考借鉴。"), enum=list(EntryScope.values)),
+        "garbled": {
+            "type": "boolean",
+            "description": _("导入的公告原文此处有无法修复的乱码，内容照录原文。"),
+        },
         "summary": text(_("摘要；可为空字符串。")),
         "body": text(_("正文，纯文本，段落之间以换行分隔。")),
         "outcomes": text(_("成效；可为空字符串。")),
@@ -176,8 +182,12 @@ BATCH = closed(
         "sequence": number(_("批次号（第几批）。"), minimum=1),
         "title": text(_("标题，如“2022年第二批优化营商环境典型经验做法”。")),
         "lead": text(_("导语（含各市的项数），段落之间以换行分隔；可为空字符串。")),
-        "published_at": text(_("发布时间（ISO 8601，含时区）。"), format="date-time"),
-        "count": number(_("本批经验做法的项数。"), minimum=0),
+        "published_at": text(_("在本站发布的时间（ISO 8601，含时区）；导入的公告为导入时间。"), format="date-time"),
+        "announced_on": nullable(text(_("公告本身的发布日期（ISO 8601）；不详时为 null。"), format="date")),
+        "count": number(_("本批经验做法的项数（本库收录的）。"), minimum=0),
+        "announced_count": nullable(number(_("公告原文所称的项数；原文未说明时为 null。"), minimum=0)),
+        "incomplete": {"type": "boolean", "description": _("原文所称的项数多于本库收录的项数（原文不完整）。")},
+        "notice": text(_("原文不完整时的说明，如“原文共36项，本库收录21项（原文不完整）”；否则为空字符串。")),
         "url": link(_("公告页面。")),
         "exports": closed(
             _("下载地址。"),
@@ -271,8 +281,8 @@ OPENAPI = {
                     ),
                     query(
                         "batch",
-                        _("所在的批次，写作“年份-批次号”，如 2022-2 表示 2022 年第二批。"),
-                        {"type": "string", "pattern": BATCH_NAME},
+                        _("所在的批次：“年份-批次号”如 2022-2，或批次的名称如 2022年第二批。"),
+                        {"type": "string", "minLength": 1},
                         example="2022-2",
                     ),
                     query(
@@ -289,7 +299,7 @@ OPENAPI = {
                     "400": errors(
                         _("参数有误，如批次写法不对、城市或指标不存在。"),
                         ["q", "city", "indicator", "batch", "year"],
-                        {"batch": [_("批次请写作“年份-批次号”，如 2022-2。")]},
+                        {"batch": [labelled_lazy(_("批次"), BATCH_INVALID)]},
                     ),
                 },
             }
@@ -335,7 +345,9 @@ OPENAPI = {
                 ],
                 "responses": {
                     "200": ok(ref("BatchPage"), _("一页批次。")),
-                    "400": errors(_("年份不是四位数字。"), ["year"], {"year": [_("请输入整数。")]}),
+                    "400": errors(
+                        _("年份不是四位数字。"), ["year"], {"year": [labelled_lazy(_("年份"), FOUR_DIGIT_YEAR)]}
+                    ),
                 },
             }
         },
@@ -378,7 +390,7 @@ OPENAPI = {
                     "400": errors(
                         _("参数有误，如状态不是 adopted、编号不是整数、批次写法不对。"),
                         ["status", "practice", "batch"],
-                        {"status": [_("只公开已落地（adopted）的记录。")]},
+                        {"status": [labelled_lazy(_("状态"), ADOPTED_ONLY)]},
                     ),
                 },
             }

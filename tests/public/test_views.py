@@ -126,15 +126,15 @@ def test_list_filters(client, db):
         assert shown == expected, query
 
 
-@pytest.mark.parametrize("name", ["oops", "2023", "2023-", "23-1", "2023-1-1", "２０２３-1"])
+@pytest.mark.parametrize("name", ["oops", "2023", "2023-", "23-1", "2023-1-1", "第一批"])
 def test_a_batch_that_is_no_batchs_name_is_said_to_be_wrong(client, db, name):
     listed = f'href="/practices/{entry(published_batch(2023, 1), 1).practice_id}/"'
     assert listed in client.get("/practices/", {"batch": "2023-1"}).content.decode()
     html = client.get("/practices/", {"batch": name}).content.decode()
-    assert "批次请写作“年份-批次号”，如 2022-2。" in html and listed not in html
+    assert "请从列表中选择，或写作“2022-2”“2022年第二批”。" in html and listed not in html
     response = client.get("/api/v1/practices/", {"batch": name})
     assert response.status_code == 400
-    assert response.json() == {"errors": {"batch": ["批次请写作“年份-批次号”，如 2022-2。"]}}
+    assert response.json() == {"errors": {"batch": ["批次：请从列表中选择，或写作“2022-2”“2022年第二批”。"]}}
 
 
 def test_public_attachments_only(client, db, media):
