@@ -134,11 +134,10 @@ class _Entry(NamedTuple):
     city_id: int
 
 
-def tell_cities(*, batch: Batch) -> int:
+def tell_cities(*, batch: Batch) -> None:
     """A published batch reaches every active city's officials: its practices, numbered, with their cities, and
     what their city now owes under 复制推广 (by when), linking to their 台账; a city whose practices it publishes
-    is also told so, linking to the public page. Every message in one write, whatever the number of cities.
-    Returns how many messages were written."""
+    is also told so, linking to the public page. Every message in one write, whatever the number of cities."""
     entries = [
         _Entry(*row)
         for row in batch.entries.order_by("number").values_list(
@@ -154,41 +153,43 @@ def tell_cities(*, batch: Batch) -> int:
         owed.setdefault(city_id, []).append(number[practice_id])
     deadline = AdoptionPlan.objects.filter(batch=batch).values_list("deadline", flat=True).first()
     scopes = dict(EntryScope.choices)
-    listing = "\n".join(
-        _("%(number)d、%(title)s（%(city)s，%(scope)s）")
-        % {"number": e.number, "title": e.title, "city": e.city_name, "scope": scopes.get(e.scope, "")}
-        for e in entries
-    )
     ledger = reverse("city_adoptions") + f"?batch={batch.year}-{batch.sequence}"
-    notices = []
-    for city in cities:
-        people = officials.get(city.pk)
-        if not people:
-            continue
-        numbers = sorted(owed.get(city.pk, []))
-        if numbers and deadline:
-            duty = _(
-                "你市须在%(date)s前，在复制推广台账中报告其中 %(n)d 项全省复制推广经验做法的落实情况：第%(numbers)s项。"
-            ) % {
-                "date": formats.date_format(deadline, "DATE_FORMAT"),
-                "n": len(numbers),
-                "numbers": "、".join(map(str, numbers)),
-            }
-        else:
-            duty = _("本批次没有需要你市报告落实情况的全省复制推广经验做法。")
-        notices.append(
-            Notice(
-                people,
-                subject=_("%(batch)s已发布") % {"batch": batch.title},
-                message=_("本批次共 %(n)d 项：") % {"n": len(entries)} + "\n" + listing + "\n\n" + duty,
-                link=ledger,
-            )
+    told = [(city, officials[city.pk]) for city in cities if officials.get(city.pk)]
+
+    def notices() -> list[Notice]:  # in each language: see notify_all()
+        listing = "\n".join(
+            _("%(number)d、%(title)s（%(city)s，%(scope)s）")
+            % {"number": e.number, "title": e.title, "city": e.city_name, "scope": scopes.get(e.scope, "")}
+            for e in entries
         )
-        own = [entry for entry in entries if entry.city_id == city.pk]
-        if own:
-            notices.append(_own_published(batch, own, people, scopes))
+        written = []
+        for city, people in told:
+            numbers = sorted(owed.get(city.pk, []))
+            if numbers and deadline:
+                duty = _(
+                    "你市须在%(date)s前，在复制推广台账中报告其中 %(n)d 项"
+                    "全省复制推广经验做法的落实情况：第%(numbers)s项。"
+                ) % {
+                    "date": formats.date_format(deadline, "DATE_FORMAT"),
+                    "n": len(numbers),
+                    "numbers": "、".join(map(str, numbers)),
+                }
+            else:
+                duty = _("本批次没有需要你市报告落实情况的全省复制推广经验做法。")
+            written.append(
+                Notice(
+                    people,
+                    subject=_("%(batch)s已发布") % {"batch": batch.title},
+                    message=_("本批次共 %(n)d 项：") % {"n": len(entries)} + "\n" + listing + "\n\n" + duty,
+                    link=ledger,
+                )
+            )
+            own = [entry for entry in entries if entry.city_id == city.pk]
+            if own:
+                written.append(_own_published(batch, own, people, scopes))
+        return written
+
     notify_all(notices)
-    return len(notices)
 
 
 def _own_published(batch: Batch, own: list[_Entry], people: list, scopes: dict) -> Notice:
@@ -375,14 +376,16 @@ def remind(*, batch: Batch, by) -> int:
         lines = [f"{row.practice.batch_entry.number}、{row.practice.batch_entry.title}" for row in rows]
         notify(
             city_officials(cities[city_id]),
-            subject=_("复制推广催报：%(batch)s") % {"batch": batch.title},
-            message=_("%(city)s有 %(n)d 项经验做法已过填报截止日期（%(date)s）仍未办结（未启动或推进中）：\n%(rows)s")
-            % {
-                "city": cities[city_id].name,
-                "n": len(rows),
-                "date": plan.deadline.isoformat(),
-                "rows": "\n".join(lines),
-            },
+            subject=lambda: _("复制推广催报：%(batch)s") % {"batch": batch.title},
+            message=lambda city_id=city_id, rows=rows, lines=lines: (
+                _("%(city)s有 %(n)d 项经验做法已过填报截止日期（%(date)s）仍未办结（未启动或推进中）：\n%(rows)s")
+                % {
+                    "city": cities[city_id].name,
+                    "n": len(rows),
+                    "date": plan.deadline.isoformat(),
+                    "rows": "\n".join(lines),
+                }
+            ),
             link=f"/city/adoptions/?batch={batch.year}-{batch.sequence}&overdue=on",
         )
         AdoptionEvent.objects.bulk_create(

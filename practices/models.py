@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history import register
 
@@ -320,6 +321,9 @@ class Notification(models.Model):
     link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The subject and message in the site's other languages ({"en": [subject, message]}): the inbox shows the
+    # reader's; subject and message above are in the site's own language, as the email was sent.
+    translations = models.JSONField(_("其他语言"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -329,6 +333,18 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def _in_language(self) -> list[str]:
+        return self.translations.get(get_language() or "", None) or [self.subject, self.message]
+
+    @property
+    def shown_subject(self) -> str:
+        """The subject in the reader's language, where it was written in it."""
+        return self._in_language()[0]
+
+    @property
+    def shown_message(self) -> str:
+        return self._in_language()[1]
 
 
 class NotificationPreference(models.Model):

@@ -23,7 +23,7 @@ def tell_coordinators(sender, practice, by, **kwargs):
     """A submitted practice waits for the coordinators to assign reviewers: their inbox says so."""
     notify(
         coordinators(),
-        subject=_("%(city)s提交了经验做法：%(title)s") % {"city": practice.city.name, "title": practice.title},
-        message=_("第%(round)d轮，等待分配评审。") % {"round": practice.round},
+        subject=lambda: _("%(city)s提交了经验做法：%(title)s") % {"city": practice.city.name, "title": practice.title},
+        message=lambda: _("第%(round)d轮，等待分配评审。") % {"round": practice.round},
         link=reverse("review_practice", args=[practice.pk]),
     )

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bizenv.web.history import recorded
 from practices.enums import Role, Status
@@ -109,9 +110,11 @@ def assign(*, practice: Practice, reviewer, by, due_on: datetime.date | None = N
         transition(practice=practice, to=Status.IN_REVIEW, by=by, note=_("分配评审"))
     notify(
         [reviewer],
-        subject=_("新的评审任务：%(title)s") % {"title": practice.title},
-        message=_("%(city)s提交的经验做法已分配给您评审（第%(round)d轮），请于%(date)s前提交评审意见。")
-        % {"city": practice.city.name, "round": practice.round, "date": _day(due_on)},
+        subject=lambda: _("新的评审任务：%(title)s") % {"title": practice.title},
+        message=lambda: (
+            _("%(city)s提交的经验做法已分配给您评审（第%(round)d轮），请于%(date)s前提交评审意见。")
+            % {"city": practice.city.name, "round": practice.round, "date": _day(due_on)}
+        ),
         link=_practice_link(practice),
     )
     return review
@@ -161,12 +164,17 @@ def decline(*, review: Review, by, reason: str) -> Review:
     review.refresh_from_db()
     recorded([review], by=by)
     practice = review.practice
-    message = _("%(name)s 因利益冲突回避，原因：%(reason)s。请重新分配。") % {"name": _name(by), "reason": reason}
-    if submitted := _round_complete(practice, review.round):
-        message += _("本轮其余 %(n)d 份评审均已提交，也可以直接作出决定。") % {"n": submitted}
+    submitted = _round_complete(practice, review.round)
+
+    def message():
+        told = _("%(name)s 因利益冲突回避，原因：%(reason)s。请重新分配。") % {"name": _name(by), "reason": reason}
+        if submitted:
+            told += _("本轮其余 %(n)d 份评审均已提交，也可以直接作出决定。") % {"n": submitted}
+        return told
+
     notify(
         coordinators(),
-        subject=_("评审员申请回避：%(title)s") % {"title": practice.title},
+        subject=lambda: _("评审员申请回避：%(title)s") % {"title": practice.title},
         message=message,
         link=_practice_link(practice),
     )
@@ -244,9 +252,11 @@ def save_review(
         practice = review.practice
         notify(
             coordinators(),
-            subject=_("评审已全部提交：%(title)s") % {"title": practice.title},
-            message=_("%(city)s的经验做法第%(round)d轮的 %(n)d 份评审均已提交，请作出决定。")
-            % {"city": practice.city.name, "round": review.round, "n": submitted},
+            subject=lambda: _("评审已全部提交：%(title)s") % {"title": practice.title},
+            message=lambda: (
+                _("%(city)s的经验做法第%(round)d轮的 %(n)d 份评审均已提交，请作出决定。")
+                % {"city": practice.city.name, "round": review.round, "n": submitted}
+            ),
             link=_practice_link(practice),
         )
     return review
@@ -268,10 +278,14 @@ def decide(*, practice: Practice, outcome: str, by, message: str = "") -> Practi
         raise ReviewError(_("本轮还没有提交的评审，不能作出决定。"))
     with transaction.atomic():
         practice = transition(practice=practice, to=OUTCOMES[outcome], by=by, note=message.strip())
-        labels = {"approve": _("已通过"), "revise": _("需要修改"), "reject": _("未通过")}
+        labels = {
+            "approve": gettext_lazy("已通过"),
+            "revise": gettext_lazy("需要修改"),
+            "reject": gettext_lazy("未通过"),
+        }
         notify(
             city_officials(practice.city),
-            subject=_("“%(title)s”%(outcome)s") % {"title": practice.title, "outcome": labels[outcome]},
+            subject=lambda: _("“%(title)s”%(outcome)s") % {"title": practice.title, "outcome": labels[outcome]},
             message=message.strip(),
             link=reverse("city_practice", args=[practice.pk]),
         )
@@ -303,20 +317,23 @@ def remind_overdue(*, now: datetime.datetime | None = None) -> list[Review]:
     by_reviewer: dict[int, list[Review]] = {}
     for review in reviews:
         by_reviewer.setdefault(review.reviewer_id, []).append(review)
-    notices = [_overdue_notice(rows, today) for rows in by_reviewer.values()]
-    if reviews:
-        notices.append(
-            Notice(
-                coordinators(),
-                subject=_("%(n)d 项评审已逾期，已提醒评审员") % {"n": len(reviews)},
-                message="\n".join(
-                    _("《%(title)s》（%(city)s）· %(name)s · 期限%(date)s，逾期 %(days)d 天")
-                    % {**_overdue_facts(review, today), "name": _name(review.reviewer)}
-                    for review in reviews
-                ),
-                link=reverse("review_queue") + "?overdue=on",
-            )
+    if not reviews:
+        return []
+    told = list(coordinators())
+
+    def notices():
+        summary = Notice(
+            told,
+            subject=_("%(n)d 项评审已逾期，已提醒评审员") % {"n": len(reviews)},
+            message="\n".join(
+                _("《%(title)s》（%(city)s）· %(name)s · 期限%(date)s，逾期 %(days)d 天")
+                % {**_overdue_facts(review, today), "name": _name(review.reviewer)}
+                for review in reviews
+            ),
+            link=reverse("review_queue") + "?overdue=on",
         )
+        return [*(_overdue_notice(rows, today) for rows in by_reviewer.values()), summary]
+
     notify_all(notices)
     return reviews
 

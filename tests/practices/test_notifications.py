@@ -6,7 +6,7 @@ from django.core import mail as django_mail
 
 from bizenv.models import OutboxMail
 from practices import services
-from practices.enums import Role
+from practices.enums import Role, Status
 from practices.models import Notification, NotificationPreference
 from practices.notifications import Notice, notify, notify_all, without_email
 from tests.factories import UserFactory
@@ -141,3 +141,39 @@ def test_a_user_changes_only_their_own_setting(client):
     client.post("/inbox/settings/", {"user": other.pk})
     assert not NotificationPreference.objects.filter(user=other).exists()
     assert NotificationPreference.objects.get(user=user).email is False
+
+
+def test_a_message_is_emailed_in_the_sites_language_and_read_in_the_readers(client, outbox, xian):
+    """A coordinator reading in English assigns a review: the reviewer's email is in Chinese, the site's language,
+    and the inbox shows the message in whichever language its reader reads."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from reviews import services as reviews
+    from tests.factories import PracticeFactory
+
+    reviewer = UserFactory(role=Role.REVIEWER, email="r@example.gov.cn")
+    practice = PracticeFactory(city=xian, status=Status.SUBMITTED, title="一网通办")
+    with translation.override("en"):
+        reviews.assign(practice=practice, reviewer=reviewer, by=UserFactory(role=Role.COORDINATOR))
+    subjects = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            subjects[language] = gettext("新的评审任务：%(title)s") % {"title": "一网通办"}
+    assert subjects["en"] != subjects["zh-hans"]  # the English catalogue has it
+
+    (email,) = OutboxMail.objects.all()
+    assert email.subject == subjects["zh-hans"] and "评审" in email.body
+    client.force_login(reviewer)
+    chinese = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert subjects["zh-hans"] in chinese and subjects["en"] not in chinese
+    assert subjects["en"] in english and subjects["zh-hans"] not in english
+
+
+def test_text_given_as_it_is_is_kept_as_it_is_in_every_language(client, outbox):
+    user = UserFactory()
+    notify([user], subject="只有中文", message="原文")
+    client.force_login(user)
+    assert "只有中文" in client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert Notification.objects.get().translations == {}
