@@ -22,13 +22,14 @@ def unquote(text: str) -> str:
 
 
 def po_entries(po=PO):
-    """(msgid, [msgstr…]) for each entry of the .po file, header and fuzzy entries' translations excluded."""
+    """(msgid, [msgstr…]) for each entry of the .po file (with a context, "context\x04msgid"), header and fuzzy
+    entries' translations excluded."""
     entries = []
     for block in po.read_text(encoding="utf-8").split("\n\n"):
         fields: dict[str, str] = {}
         key = None
         for line in block.splitlines():
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
             if match:
                 key = match.group(1)
                 fields[key] = unquote(match.group(2))
@@ -37,7 +38,9 @@ def po_entries(po=PO):
         if fields.get("msgid"):
             fuzzy = re.search(r"^#,.*\bfuzzy\b", block, re.MULTILINE)
             translations = [v for k, v in fields.items() if k.startswith("msgstr")]
-            entries.append((fields["msgid"], [""] if fuzzy else translations))
+            # A message with a context is keyed as gettext keys it: the context, EOT, the message.
+            key = f"{fields['msgctxt']}\x04{fields['msgid']}" if "msgctxt" in fields else fields["msgid"]
+            entries.append((key, [""] if fuzzy else translations))
     return entries
 
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('practices', '0007_similar_pairs'),
+        ("practices", "0007_similar_pairs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='translations',
-            field=models.JSONField(blank=True, default=dict, verbose_name='其他语言'),
+            model_name="notification",
+            name="translations",
+            field=models.JSONField(blank=True, default=dict, verbose_name="其他语言"),
         ),
     ]
