@@ -82,6 +82,16 @@ def published_practice(db):
 
 
 @pytest.fixture
+def outbox(settings):
+    """bizenv's own mail path, the outbox (the test runner swaps in Django's in-memory backend for EMAIL_BACKEND)."""
+    from django.core import mail as django_mail
+
+    settings.EMAIL_BACKEND = "bizenv.mail.OutboxBackend"
+    django_mail.outbox = []
+    return settings
+
+
+@pytest.fixture
 def media(settings, tmp_path):
     """Uploads stored in a directory of the test's own."""
     settings.MEDIA_ROOT = tmp_path

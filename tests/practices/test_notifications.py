@@ -2,7 +2,6 @@
 /inbox/settings/), every message of a change in one write."""
 
 import pytest
-from django.core import mail as django_mail
 
 from bizenv.models import OutboxMail
 from practices import services
@@ -12,14 +11,6 @@ from practices.notifications import Notice, notify, notify_all, without_email
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def outbox(settings):
-    """bizenv's own mail path (the test runner swaps in Django's in-memory backend for EMAIL_BACKEND)."""
-    settings.EMAIL_BACKEND = "bizenv.mail.OutboxBackend"
-    django_mail.outbox = []
-    return settings
 
 
 def inbox_only(user):

@@ -7,7 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core import mail as django_mail
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -19,13 +18,6 @@ from reviews.models import Review
 from tests.factories import CriterionFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def outbox(settings):
-    settings.EMAIL_BACKEND = "bizenv.mail.OutboxBackend"
-    django_mail.outbox = []
-    return settings
 
 
 @pytest.fixture
