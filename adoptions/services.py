@@ -117,9 +117,12 @@ def create_obligations(*, batch: Batch, by=None) -> int:
     AdoptionEvent.objects.bulk_create(
         AdoptionEvent(adoption=row, kind=AdoptionEvent.Kind.CREATED, to_status=row.status, actor=by) for row in rows
     )
-    published = timezone.localdate(batch.published_at) if batch.published_at else timezone.localdate()
+    # DEADLINE_DAYS from publication, or from today for an announcement published long ago and imported now: a city
+    # is never overdue on the day it learns what it owes.
+    today = timezone.localdate()
+    start = max(timezone.localdate(batch.published_at), today) if batch.published_at else today
     AdoptionPlan.objects.get_or_create(
-        batch=batch, defaults={"deadline": published + datetime.timedelta(days=DEADLINE_DAYS), "updated_by": by}
+        batch=batch, defaults={"deadline": start + datetime.timedelta(days=DEADLINE_DAYS), "updated_by": by}
     )
     changed()
     return len(rows)

@@ -11,7 +11,7 @@ from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionEvent, AdoptionPlan
 from batches import services as batches
 from batches.enums import EntryScope
-from batches.models import BatchEntry
+from batches.models import Batch, BatchEntry
 from bizenv.models import OutboxMail
 from practices.enums import Role, Status
 from practices.models import Notification, NotificationPreference, Practice
@@ -55,6 +55,18 @@ def test_publishing_makes_every_other_active_city_owe_each_replicated_entry(prov
     plan = AdoptionPlan.objects.get(batch=batch)
     assert plan.deadline == timezone.localdate(batch.published_at) + datetime.timedelta(days=services.DEADLINE_DAYS)
     assert services.create_obligations(batch=batch) == 0  # again: nothing twice
+
+
+def test_an_announcement_published_long_ago_gives_its_deadline_from_today(province):
+    """Imported now, a 2022 announcement dated as it was: the cities owe from the day they are told, never late."""
+    _cities, practices, coordinator = province
+    batch = publish(practices, coordinator)
+    AdoptionPlan.objects.filter(batch=batch).delete()
+    Batch.objects.filter(pk=batch.pk).update(published_at=timezone.now() - datetime.timedelta(days=800))
+    batch.refresh_from_db()
+    services.create_obligations(batch=batch)
+    plan = AdoptionPlan.objects.get(batch=batch)
+    assert plan.deadline == timezone.localdate() + datetime.timedelta(days=services.DEADLINE_DAYS)
 
 
 def test_a_reference_entry_is_owed_by_nobody_but_may_be_reported(province):
