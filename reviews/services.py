@@ -299,16 +299,15 @@ def remind_overdue(*, now: datetime.datetime | None = None) -> list[Review]:
     the reviews reminded: run twice, the second run reminds none."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    owed = Review.objects.filter(OPEN_REVIEW, due_on__lt=today).filter(
-        Q(reminded_at=None) | Q(reminded_at__lte=now - REMIND_EVERY)
-    )
+    # Again on the REMIND_EVERY-th day, whatever the hour: a daily run a few minutes earlier than last week's (the
+    # timer's random delay) still reminds. Reminded before the start of this day, less REMIND_EVERY, plus one.
+    due_again = Q(reminded_at=None) | Q(reminded_at__lt=_day_start(today - REMIND_EVERY + datetime.timedelta(days=1)))
+    owed = Review.objects.filter(OPEN_REVIEW, due_on__lt=today).filter(due_again)
     ids = list(owed.values_list("pk", flat=True))
     if not ids:
         return []
     # Claimed by one update of the rows' own columns: of two runs at once, the second finds them reminded.
-    Review.objects.filter(Q(reminded_at=None) | Q(reminded_at__lte=now - REMIND_EVERY), pk__in=ids).update(
-        reminded_at=now
-    )
+    Review.objects.filter(due_again, pk__in=ids).update(reminded_at=now)
     reviews = list(
         Review.objects.filter(pk__in=ids, reminded_at=now)
         .select_related("practice__city", "reviewer")
@@ -336,6 +335,10 @@ def remind_overdue(*, now: datetime.datetime | None = None) -> list[Review]:
 
     notify_all(notices)
     return reviews
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _overdue_facts(review: Review, today: datetime.date) -> dict:

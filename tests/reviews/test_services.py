@@ -284,6 +284,18 @@ def test_a_review_still_owed_a_week_later_is_reminded_again(people, late_reviews
     assert len(notes(people["reviewer"])) == 1
 
 
+def test_the_weekly_reminder_goes_on_the_seventh_day_whatever_the_hour(people, late_reviews):
+    """The daily run starts at a random minute: reminded last week ten minutes later in the day than this run, a
+    review is still due again; reminded six days ago, it is not."""
+    today = timezone.localdate()
+    at = lambda day, hour, minute: timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))  # noqa: E731
+    first, second, third = late_reviews
+    Review.objects.filter(pk=third.pk).update(reminded_at=at(today - datetime.timedelta(days=7), 8, 40))
+    Review.objects.filter(pk__in=[first.pk, second.pk]).update(reminded_at=at(today - datetime.timedelta(days=6), 8, 0))
+    reminded = services.remind_overdue(now=at(today, 8, 30))
+    assert [r.pk for r in reminded] == [third.pk]
+
+
 def test_a_reviewer_who_wants_the_inbox_only_is_reminded_there(people, late_reviews, outbox):
     NotificationPreference.objects.create(user=people["reviewer"], email=False)
     remind()
