@@ -48,7 +48,9 @@ def queue(user) -> QuerySet[Practice]:
         assigned_count=Count("reviews", filter=this_round & Q(reviews__declined_at__isnull=True)),
         submitted_count=Count("reviews", filter=this_round & Q(reviews__submitted_at__isnull=False)),
         assigned_to_me=Exists(mine),
-        my_review_open=Exists(mine.filter(submitted_at=None)),
+        # Waiting for me only while the practice is in review (decided, or sent back, it waits for no one's review).
+        my_review_open=Exists(mine.filter(submitted_at=None, practice__status=Status.IN_REVIEW)),
+        my_review_submitted=Exists(mine.exclude(submitted_at=None)),
         waiting_since=entered(Status.SUBMITTED),
         due_on=Min("reviews__due_on", filter=owed),
     )

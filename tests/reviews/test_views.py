@@ -762,3 +762,21 @@ def test_the_export_costs_the_same_queries_whatever_its_rows(
     with django_assert_num_queries(7):
         response = client.get("/review/export.xlsx")
     assert len(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3))) == rows
+
+
+def test_a_decided_practice_waits_for_no_ones_review_and_a_submitted_one_says_so(client, people, hanzhong, criteria):
+    """Assigned but never scored, a decided practice is not 待我评审 (nor 我已提交评审); scored, it is the latter."""
+    decided = reviewed(in_review(hanzhong, people["reviewer"], people["coordinator"]), criteria)
+    services.decide(practice=decided, outcome="approve", by=people["coordinator"])
+    scored = in_review(hanzhong, people["reviewer"], people["coordinator"])
+    score_all(Review.objects.get(practice=scored, reviewer=people["reviewer"]), criteria, [8, 8, 8, 8])
+    login(client, people["reviewer"])
+    rows = {
+        p.pk: client.get("/review/", {"status": p.status})
+        .content.decode()
+        .split(f'href="/review/practices/{p.pk}/"')[1]
+        .split("</tr>")[0]
+        for p in (decided, Practice.objects.get(pk=scored.pk))
+    }
+    assert "待我评审" not in rows[decided.pk] and "我已提交评审" not in rows[decided.pk]
+    assert "待我评审" not in rows[scored.pk] and "我已提交评审" in rows[scored.pk]
