@@ -25,7 +25,6 @@ VERSION = "1.0.0"  # of the API's description: a change of a documented shape ra
 MAX_PAGE_SIZE = 100
 CITY_CODE = "^[0-9]{6}$"
 INDICATOR_SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
-BATCH_NAME = "^[0-9]{4}-[0-9]{1,4}$"
 MAX_ID = 999_999_999  # bizenv.web.converters: an id is one to nine digits
 
 
@@ -373,8 +372,8 @@ OPENAPI = {
                     ),
                     query(
                         "batch",
-                        _("被复制的经验做法所在的批次，写作“年份-批次号”，如 2022-2 表示 2022 年第二批。"),
-                        {"type": "string", "pattern": BATCH_NAME},
+                        _("被复制的经验做法所在的批次：“年份-批次号”如 2022-2，或批次的名称如 2022年第二批。"),
+                        {"type": "string", "minLength": 1},
                         example="2022-2",
                     ),
                     query(
