@@ -69,6 +69,11 @@ def cases() -> list[tuple[str, str]]:
         ("search 纳税, filtered", "/practices/?q=纳税&city=610100&year=2022"),
         ("announcement", f"/batches/{batch.year}/{batch.sequence}/"),
         ("practice page", f"/practices/{middle}/"),
+        ("practice print", f"/practices/{middle}/print/"),
+        ("practice .docx", f"/practices/{middle}/export.docx"),
+        ("API documentation", "/api/"),
+        ("API OpenAPI", "/api/v1/openapi.json"),
+        ("API practice", f"/api/v1/practices/{middle}/"),
         ("API page", "/api/v1/practices/?page=2"),
         ("API search", "/api/v1/practices/?q=获得电力"),
         ("stats", "/stats/"),
@@ -77,6 +82,9 @@ def cases() -> list[tuple[str, str]]:
         ("city: 台账, filtered", "/city/adoptions/?status=in_progress&overdue=on"),
         ("city: 台账 .xlsx (5,000 rows)", "/city/adoptions/export.xlsx"),
         ("province: matrix (50 entries)", f"/review/adoptions/?batch={full.year}-{full.sequence}"),
+        ("province: queue", "/review/"),
+        ("province: queue .xlsx", "/review/export.xlsx"),
+        ("province: batches", "/review/batches/"),
     ]
 
 
