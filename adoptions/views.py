@@ -8,11 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from batches.selectors import year_and_sequence
-from bizenv.web.files import download
+from bizenv.web.files import attachment, download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can, require
 from bizenv.web.sheets import CONTENT_TYPE
@@ -101,7 +100,7 @@ def ledger_export(request):
     _filters, rows = _shown_rows(request, city)
     response = HttpResponse(spreadsheet.city_ledger_xlsx(rows), content_type=CONTENT_TYPE)
     name = _("%(city)s复制推广台账.xlsx") % {"city": city.name}
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = attachment(name)
     return response
 
 
@@ -332,7 +331,7 @@ def province_export(request):
     title = _("复制推广台账（全部批次）") if every else _("%(batch)s复制推广台账") % {"batch": batch.title}
     content = spreadsheet.province_ledger_xlsx(title, rows.iterator(chunk_size=2000))
     response = HttpResponse(content, content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
+    response["Content-Disposition"] = attachment(f"{title}.xlsx")
     return response
 
 

@@ -6,11 +6,11 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from bizenv.web.converters import posted_id, posted_ids
+from bizenv.web.files import attachment
 from bizenv.web.history import recorded
 from bizenv.web.permissions import require
 from bizenv.web.sheets import CONTENT_TYPE
@@ -193,7 +193,7 @@ def pool_export(request):
     title = _("待发布库（%(time)s导出）") % {"time": now_here.strftime("%Y-%m-%d %H:%M")}
     content = exports.pool_xlsx(title, pool_rows(), today=now_here.date())
     response = HttpResponse(content, content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
+    response["Content-Disposition"] = attachment(f"{title}.xlsx")
     return response
 
 

@@ -7,13 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bizenv.web.accounts import send_invitation
 from bizenv.web.converters import posted_id
-from bizenv.web.files import download
+from bizenv.web.files import attachment, download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can, require
 
@@ -307,7 +306,7 @@ def import_template(request):
     response = HttpResponse(
         template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = content_disposition_header(True, "经验做法导入模板.xlsx")
+    response["Content-Disposition"] = attachment("经验做法导入模板.xlsx")
     return response
 
 

@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
@@ -27,7 +26,7 @@ from batches.selectors import (
     published_entries,
 )
 from bizenv.web import sheets
-from bizenv.web.files import download
+from bizenv.web.files import attachment, download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can
 from practices import search
@@ -224,7 +223,7 @@ def batch_export(request, year, sequence, fmt):
         page["Retry-After"] = "3600"
         return page
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, f"{batch.title}.{fmt}")
+    response["Content-Disposition"] = attachment(f"{batch.title}.{fmt}")
     return response
 
 
@@ -264,7 +263,7 @@ def practice_export(request, pk):
         content = exports.practice_docx(entry)
         cache.set(key, content, EXPORT_SECONDS)
     response = HttpResponse(content, content_type=EXPORTS["docx"][1])
-    response["Content-Disposition"] = content_disposition_header(True, f"{entry.title or pk}.docx")
+    response["Content-Disposition"] = attachment(f"{entry.title or pk}.docx")
     return response
 
 
@@ -329,7 +328,7 @@ def stats_csv(request, slug):
         raise Http404
     name, content = statistics.cached(f"csv.{slug}.{get_language()}", lambda: _stats_csv(slug))
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = attachment(name)
     return response
 
 

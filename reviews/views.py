@@ -6,12 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bizenv.web.converters import posted_ids
-from bizenv.web.files import download
+from bizenv.web.files import attachment, download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can, require
 from bizenv.web.sheets import CONTENT_TYPE
@@ -115,7 +114,7 @@ def review_queue_export(request):
     lines = with_reviews(rows.iterator(chunk_size=EXPORT_CHUNK), request.user, chunk=EXPORT_CHUNK)
     content = spreadsheet.queue_xlsx(title, lines, today=now.date())
     response = HttpResponse(content, content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
+    response["Content-Disposition"] = attachment(f"{title}.xlsx")
     return response
 
 

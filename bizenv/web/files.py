@@ -13,17 +13,32 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
+# Characters Windows refuses in a file name, each for its full-width twin: 评审工作台（2026-12-07 09:30导出）.xlsx saves
+# as 评审工作台（2026-12-07 09：30导出）.xlsx instead of being renamed by the browser, or refused by Word on a share.
+WINDOWS_FORBIDDEN = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in '\\/:*?"<>|'})
+MAX_NAME = 150  # characters; Windows allows 255 for the whole path, and a download folder's path takes its share
+
+
+def attachment(name: str) -> str:
+    """The Content-Disposition of a download called `name` (a title, an uploaded file's name), made a name every
+    office's computer can save: no character Windows refuses, no control character, not overlong, its suffix kept."""
+    name = "".join(c for c in name.translate(WINDOWS_FORBIDDEN) if c.isprintable()).strip(" .") or "download"
+    stem, dot, suffix = name.rpartition(".")
+    if dot and len(suffix) <= 8 and len(name) > MAX_NAME:
+        name = f"{stem[: MAX_NAME - len(suffix) - 1].rstrip(' .')}.{suffix}"
+    return content_disposition_header(as_attachment=True, filename=name[:MAX_NAME])
+
 
 def download(file, *, name: str, content_type: str) -> HttpResponse:
     """A stored file as a download, under the name the user knows it by and the type its content was checked to be
     (never guessed from the stored name)."""
     if settings.MEDIA_ACCEL_REDIRECT:
         response = HttpResponse(content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+        response["Content-Disposition"] = attachment(name)
         response["X-Accel-Redirect"] = accel_path(settings.MEDIA_ACCEL_REDIRECT, file.name)
         return response
-    response = FileResponse(file.open("rb"), as_attachment=True, filename=name)
-    response["Content-Type"] = content_type
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = attachment(name)
     return response
 
 

@@ -1,12 +1,15 @@
 """Downloads: the app sends the file, or (MEDIA_ACCEL_REDIRECT) tells nginx which one to send; either way under the
 user's file name, and only once the view has allowed it."""
 
+from urllib.parse import unquote
+
 import pytest
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
-from bizenv.web.files import accel_path
+from bizenv.web.files import MAX_NAME, accel_path, attachment
 from practices.enums import Role, Status
 from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory, UserFactory
 
@@ -88,3 +91,31 @@ def test_accel_path_percent_encodes_the_stored_name(name, uri):
 def test_accel_path_refuses_a_name_that_would_leave_media_root(name):
     with pytest.raises(SuspiciousFileOperation):
         accel_path(ACCEL, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "saved"),
+    [
+        ("评审工作台（2026-12-07 09:30导出）.xlsx", "评审工作台（2026-12-07 09：30导出）.xlsx"),
+        ('a/b\\c*d?e"f<g>h|i.docx', "a／b＼c＊d？e＂f＜g＞h｜i.docx"),
+        ("标题\n第二行\t.pdf", "标题第二行.pdf"),
+        ("...", "download"),
+    ],
+)
+def test_a_download_is_named_so_that_windows_saves_it(name, saved):
+    assert attachment(name) == content_disposition_header(True, saved)
+
+
+def test_an_overlong_name_is_cut_keeping_its_suffix():
+    header = attachment("长" * 400 + ".docx")
+    name = unquote(header.split("''", 1)[1])
+    assert name == "长" * (MAX_NAME - 5) + ".docx" and len(name) == MAX_NAME
+
+
+def test_an_uploaded_name_windows_refuses_is_sent_as_it_can_be_saved(client, published, media, settings):
+    settings.MEDIA_ACCEL_REDIRECT = ""
+    attachment_ = attach(published, public=True)
+    type(attachment_).objects.filter(pk=attachment_.pk).update(original_name="会议纪要 10:30.pdf")
+    response = client.get(f"/practices/{published.pk}/attachments/{attachment_.pk}/")
+    assert response["Content-Disposition"] == content_disposition_header(True, "会议纪要 10：30.pdf")
+    assert response["Content-Type"] == "application/pdf"
