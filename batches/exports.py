@@ -30,6 +30,8 @@ HEADING_FONTS = ["黑体", "SimHei", "Noto Sans CJK SC"]
 BODY_FONTS = ["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]
 SUBTITLE_FONTS = ["楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK SC"]
 PAGE_NUMBER_FONTS = ["宋体", "SimSun", "Noto Serif CJK SC"]
+# The document is the announcement's own text, in Chinese whatever language the reader browses in.
+GARBLED_NOTE = "（原文此处存在乱码，内容照录原文）"
 
 # GB/T 9704-2012 5.2: A4 paper, a text block (版心) of 156 × 225 mm, 37 mm from the top (天头) and 28 mm from the
 # binding side (订口); so 35 mm at the bottom and 26 mm on the outer side.
@@ -225,6 +227,8 @@ def batch_docx(batch: Batch) -> bytes:
             _paragraph(document, heading, HEADING_FONTS, 16, indent=False)
         for entry in entries:
             _paragraph(document, f"{entry.number}、{entry.title}。", BODY_FONTS, 16, bold=True)
+            if entry.garbled:
+                _paragraph(document, GARBLED_NOTE, SUBTITLE_FONTS, 14)
             _lines(document, entry.body)
     errata = list(batch.errata.all())
     if errata:
@@ -243,6 +247,8 @@ def practice_docx(entry: BatchEntry) -> bytes:
     place = " · ".join(name for name in (entry.city_name, entry.indicator_name) if name)
     if place:
         _paragraph(document, place, SUBTITLE_FONTS, 16, center=True)
+    if entry.garbled:  # said where the reader meets the text, as on its page: the damage is the source's, not ours
+        _paragraph(document, GARBLED_NOTE, SUBTITLE_FONTS, 14, center=True)
     _lines(document, entry.summary, SUBTITLE_FONTS)
     _lines(document, entry.body)
     if entry.outcomes.strip():

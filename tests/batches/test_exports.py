@@ -13,6 +13,7 @@ from docx.shared import Pt
 
 from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption
+from batches import exports
 from batches.models import Batch, BatchEntry
 from practices.enums import Status
 from tests.factories import BatchEntryFactory, BatchFactory, PracticeFactory
@@ -119,6 +120,10 @@ def test_the_word_announcement_holds_the_whole_text_in_order(client, demo):
         ]
     positions = [texts.index(text) for text in wanted]  # each is there
     assert positions == sorted(positions) and len(set(positions)) == len(wanted)
+    # An item whose text the source damaged says so under its title, as on the announcement's page.
+    entries = list(batch.entries.order_by("number"))
+    noted = {e.number for e in entries if texts[texts.index(f"{e.number}、{e.title}。") + 1] == exports.GARBLED_NOTE}
+    assert noted and noted == {e.number for e in entries if e.garbled}
 
 
 def test_excel_and_csv_exports(client, demo):
@@ -201,6 +206,8 @@ def test_pdf_export_holds_the_announcements_text(client, demo):
     text = "".join(page.extract_text() for page in reader.pages)
     assert "2022年第二批优化营商环境典型经验做法" in text.replace("\n", "")
     assert "投诉举报处理" in text and "延安市深化" in text.replace("\n", "")
+    garbled = Batch.objects.get(year=2022, sequence=2).entries.filter(garbled=True).count()
+    assert garbled and text.replace("\n", "").count(exports.GARBLED_NOTE) == garbled
 
 
 def test_exports_and_api_keep_the_published_text(client, db):

@@ -1,12 +1,14 @@
 """The public site: the home page, published batches as announcements, the list with its filters, nothing
 unpublished or private."""
 
+import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.http import http_date
+from docx import Document
 
 from batches.models import Batch, BatchEntry
 from practices.enums import Status
@@ -374,6 +376,12 @@ def test_a_garbled_entry_says_so_on_its_page_beside_its_item_and_in_the_api(clie
     assert "乱码" not in client.get(f"/practices/{clean.practice_id}/").content.decode()
     rows = {r["number"]: r["garbled"] for r in client.get("/api/v1/practices/").json()["results"]}
     assert rows == {1: True, 2: False}
+    # And wherever the text is taken away: the print page and the Word file.
+    for shown, noted in ((garbled, True), (clean, False)):
+        printed = client.get(f"/practices/{shown.practice_id}/print/").content.decode()
+        word = Document(io.BytesIO(client.get(f"/practices/{shown.practice_id}/export.docx").content))
+        assert ("原文此处存在乱码，内容照录原文" in printed) is noted
+        assert ("（原文此处存在乱码，内容照录原文）" in [p.text for p in word.paragraphs]) is noted
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -510,7 +518,7 @@ def test_the_announcement_gives_each_items_adopting_cities(client, demo):
 
 def test_a_published_practice_links_to_its_word_file_and_print_page(client, published_practice):
     html = client.get(f"/practices/{published_practice.practice_id}/").content.decode()
-    assert f'<a href="/practices/{published_practice.practice_id}/export.docx">下载Word</a>' in html
+    assert f'<a href="/practices/{published_practice.practice_id}/export.docx">下载 Word</a>' in html
     assert f'<a href="/practices/{published_practice.practice_id}/print/">打印</a>' in html
 
 
