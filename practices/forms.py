@@ -195,13 +195,16 @@ def _form_errors(form, row: int | None = None) -> list[FieldError]:
     found = [FieldError("", str(message)) for message in form.non_field_errors()]
     for field in form:
         for message in field.errors:
-            if row is not None:
+            named = str(field.label) in message  # "请填写实施后的数值。" needs no "实施后：" before it
+            if row is not None and named:
+                message = _("量化成效第%(n)d行：%(message)s") % {"n": row, "message": message}
+            elif row is not None:
                 message = _("量化成效第%(n)d行%(label)s：%(message)s") % {
                     "n": row,
                     "label": field.label,
                     "message": message,
                 }
-            elif str(field.label) not in message:
+            elif not named:
                 message = _("%(label)s：%(message)s") % {"label": field.label, "message": message}
             found.append(FieldError(field.id_for_label, message))
     return found

@@ -173,7 +173,7 @@ def test_every_error_shows_at_once_naming_its_field(client, people):
         ("id_indicator", "所选指标不存在，请从列表中重新选择指标。"),
         ("id_summary", "摘要最多 500 个字，现有 501 个字，请删减。"),
         ("id_contact_phone", "联系电话：请填写有效的电话号码，如 029-86781234 或 13800000000。"),
-        ("id_results-1-after", "量化成效第2行实施后：请填写实施后的数值。"),
+        ("id_results-1-after", "量化成效第2行：请填写实施后的数值。"),
     ]
     assert "有 5 处需要修改，尚未保存：" in summary
     for message in ("请填写标题。", "摘要最多 500 个字，现有 501 个字，请删减。", "请填写实施后的数值。"):
