@@ -384,7 +384,7 @@ def ledger_rows(rows, row_url_name: str) -> str:
             f'<tr><td><a href="{row_url(row.pk)}">{entry.number}、{escape(entry.title)}</a>'
             f' <span class="meta">{escape(entry.city_name)}</span></td>'
             f'<td data-label="{indicator}">{escape(entry.indicator_name or "—")}</td>'
-            f'<td data-label="{batch_label}">{batch.year}-{batch.sequence}</td>'
+            f'<td data-label="{batch_label}">{escape(batch.label)}</td>'
             f'<td data-label="{deadline_label}">{deadline}</td><td data-label="{status}">{label}{state}</td></tr>'
         )
     return mark_safe("\n".join(out))

@@ -224,6 +224,10 @@ def test_the_ledger_filters_by_status_batch_and_overdue(client, province):
     assert titles(status=AdoptionStatus.NOT_APPLICABLE) == [rows[0].practice.batch_entry.title]
     assert titles(overdue="true") == [rows[1].practice.batch_entry.title]  # open, past its deadline
     assert titles(batch="not-a-batch") == []
+    # Each row names its batch as the announcement does, on the card a phone shows too.
+    html = client.get("/city/adoptions/").content.decode()
+    assert html.count('<td data-label="批次">2023年第一批</td>') == 2
+    assert html.count('<td data-label="批次">2024年第一批</td>') == 1
 
 
 @pytest.mark.parametrize("rows", [1, 3, 50])
