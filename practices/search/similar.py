@@ -144,7 +144,8 @@ def remember(ids: Iterable[int]) -> int:
     """Find the similar published practices of these published practices, once each, and store each pair both ways
     (see the module's docstring); those searched already, and any not published, are left. Returns the pairs
     stored. The index must hold their published text (it does once they are indexed as published)."""
-    ids = sorted(set(ids) - set(SimilarSearched.objects.filter(practice__in=ids).values_list("practice", flat=True)))
+    ids = set(ids)  # read once: a generator would be spent by the first use
+    ids = sorted(ids - set(SimilarSearched.objects.filter(practice__in=ids).values_list("practice", flat=True)))
     texts = published_text(ids)
     stored = 0
     for pk in ids:

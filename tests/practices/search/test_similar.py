@@ -196,6 +196,14 @@ def test_a_pair_found_from_one_side_is_listed_on_both_with_one_score(client):
     assert SimilarPair.objects.get(practice=a).score == SimilarPair.objects.get(practice=b).score == score
 
 
+def test_a_practice_is_searched_once_whatever_iterable_names_it():
+    a = publish(PracticeFactory(status=Status.PUBLISHED, **ONE_SIDED["a"]))
+    publish(PracticeFactory(status=Status.PUBLISHED, **ONE_SIDED["b"]))
+    assert remember(pk for pk in [a.pk]) == 1
+    assert remember(pk for pk in [a.pk]) == 0  # searched already, though named by a generator again
+    assert SimilarSearched.objects.filter(practice=a).count() == 1
+
+
 def pieces(practice) -> set[str]:
     return {piece for text in (practice.title, practice.summary, practice.body) for piece in pairs(fold(text))}
 
