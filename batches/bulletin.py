@@ -16,6 +16,7 @@ the result. Nothing is guessed silently: every doubt becomes a warning with its
 line number, and only certain repairs are made.
 """
 
+import codecs
 import datetime
 import re
 import unicodedata
@@ -101,7 +102,7 @@ class Bulletin:
 # ---------------------------------------------------------------------------------------------------------------
 # Bytes to text
 
-ENCODINGS = ("utf-8", "gb18030", "big5")
+ENCODINGS = ("utf-8", "gb18030", "big5", "utf-16")
 _NOT_TEXT = {b"PK\x03\x04": "Word (.docx) / Excel (.xlsx)", b"\xd0\xcf\x11\xe0": "Word (.doc) / Excel (.xls)"}
 
 
@@ -124,6 +125,19 @@ def _plausibility(text: str) -> float:
     return common / len(chinese)
 
 
+def _reads_as_text(text: str) -> bool:
+    """Mostly Chinese, ASCII and their punctuation: not bytes of something else read two at a time."""
+    ordinary = sum(
+        char.isascii()
+        or "\u4e00" <= char <= "\u9fff"
+        or "\u2000" <= char <= "\u206f"
+        or "\u3000" <= char <= "\u303f"
+        or "\uff00" <= char <= "\uffef"
+        for char in text
+    )
+    return ordinary >= 0.9 * len(text)
+
+
 def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
     """The document's text and the encoding it was read with; BulletinError if it is not text in that encoding."""
     for magic, kind in _NOT_TEXT.items():
@@ -131,6 +145,19 @@ def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
             raise BulletinError(
                 _("这是 %(kind)s 文件，不是纯文本。请在 Word 中“另存为”纯文本（.txt）后再导入。") % {"kind": kind}
             )
+    # UTF-16 (Notepad's "Unicode") says so in its first two bytes, when what follows reads as text.
+    if encoding == "utf-16" or (encoding == "auto" and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-16":
+                raise BulletinError(
+                    _("第%(line)d行：文件不是有效的 UTF-16 编码。可改用 --encoding auto 自动识别。")
+                    % {"line": data[: exc.start].decode("utf-16", errors="replace").count("\n") + 1}
+                ) from exc
+        else:
+            if encoding == "utf-16" or _reads_as_text(text):
+                return text, "utf-16"
     if b"\x00" in data:
         raise BulletinError(_("文件含有空字节，不是纯文本（可能是 UTF-16 或二进制文件）。请另存为 UTF-8 纯文本。"))
     if encoding != "auto":

@@ -288,9 +288,21 @@ def test_a_chosen_encoding_that_does_not_fit_names_the_line():
         decode(data, "utf-8")
 
 
-def test_word_files_are_refused_with_advice():
-    with pytest.raises(BulletinError, match="另存为"):
+def test_decode_reads_plain_text_only():
+    # Word files, web pages and PDFs are read by batches.documents before their text gets here.
+    with pytest.raises(BulletinError, match="不是纯文本"):
         decode(b"PK\x03\x04" + b"\x00" * 20)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_its_bom_is_detected(codec):
+    text, encoding = decode(("\ufeff" + SECTIONS).encode(codec))
+    assert (encoding, text) == ("utf-16", SECTIONS)
+
+
+def test_a_utf16_bom_before_what_is_not_text_is_not_believed():
+    with pytest.raises(BulletinError, match="无法识别文件编码"):
+        decode(b"\xff\xfe" + "西安".encode("gb18030") + b"\xfa\xfb\xff" * 20)
 
 
 def test_undecodable_bytes_are_refused():
