@@ -236,14 +236,25 @@ _HEADING_FORMS = {
 }
 _HEADING_SUFFIX = re.compile(r"(?:方面|领域|类)$")
 
-# Item markers: 1、  1.  1．  （1）  1）  and a zero-padded number fused to the title (01西安市…).
+# Item markers: 1、  1.  1．  （1）  1）  a zero-padded number fused to the title (01西安市…), 案例1：  排名1
+# ①  and, where the document numbers its items so (not its headings), 一、  （一）  and a number before a space.
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CN_NUM = "一二三四五六七八九十百"
 _ITEM_STYLES = {
     "dun": re.compile(r"^(\d{1,3})\s*、\s*(.*)$"),
     "dot": re.compile(r"^(\d{1,3})\s*[.．](?!\d)\s*(.*)$"),
     "paren": re.compile(r"^[（(]\s*(\d{1,3})\s*[)）]\s*(.*)$"),
     "half_paren": re.compile(r"^(\d{1,3})\s*[)）]\s*(.*)$"),
     "fused": re.compile(r"^(\d{2,3})(?=[\u4e00-\u9fff“])(.*)$"),
+    "case": re.compile(rf"^案例\s*(\d{{1,3}}|[{_CN_NUM}]+)\s*[:：、.．]?\s*(.*)$"),
+    "rank": re.compile(r"^排名\s*第?\s*(\d{1,3})\s*[名位]?\s*[:：、.．]?\s*(.*)$"),
+    "circled": re.compile(rf"^([{_CIRCLED}])\s*(.*)$"),
+    "cn": re.compile(rf"^([{_CN_NUM}]+)\s*、\s*(.*)$"),
+    "cn_paren": re.compile(rf"^[（(]\s*([{_CN_NUM}]+)\s*[)）]\s*(.*)$"),
+    "space": re.compile(r"^(\d{1,3})[ \t\u3000]+(\S.*)$"),
 }
+# "2 月份以来…", "3 个工作日": a number before a space is an item only when a title follows, not a unit.
+_UNIT_START = re.compile(r"^[个项家万亿千百年月日天时分秒名人次件元户所条张台辆套批%％]")
 _TITLE_END = "。；;，,：:"
 _CLOSED_ENDINGS = (*SENTENCE_END, "!", "?", "…", "”", "’", "」", "』", "）", ")", "》", ".")
 _OPENERS_CLOSERS = ("“”", "‘’", "（）", "()", "《》", "「」", "『』")
@@ -360,12 +371,40 @@ def _item_marker(text: str, style: str | None, expected: int) -> tuple[int, str,
         match = pattern.match(text)
         if not match:
             continue
-        number = int(match.group(1))
+        written = match.group(1)
+        number = _CIRCLED.index(written) + 1 if written in _CIRCLED else chinese_number(written)
+        if number is None:
+            continue
         # A number fused to the text is an item only when zero-padded (01…) or exactly the next one expected.
-        if name == "fused" and not (match.group(1).startswith("0") or (style == "fused" and number == expected)):
+        if name == "fused" and not (written.startswith("0") or (style == "fused" and number == expected)):
+            continue
+        if name == "space" and _UNIT_START.match(match.group(2)):
             continue
         return number, match.group(2).strip(), name
     return None
+
+
+def _item_style(lines: list[_Line], indicators: NameMatcher) -> str | None:
+    """The numbering the document's items use: the one counting furthest from 1 without a break, the listed order
+    deciding a tie. "一、" sections in a notice's lead do not outnumber the "1．" items of its attachment, nor do
+    "（1）" points inside bodies outnumber the items; a line that is a heading (a count, "…方面", an indicator's
+    name) counts for no style. None when no numbering starts at 1: the first marker found decides, as it comes."""
+    reached = dict.fromkeys(_ITEM_STYLES, 0)
+    best = dict.fromkeys(_ITEM_STYLES, 0)
+    for line in lines:
+        for name in _ITEM_STYLES:
+            marker = _item_marker(line.text, name, reached[name] + 1)
+            if marker is None:
+                continue
+            if _heading(line.text, indicators, None):
+                break
+            if marker[0] == reached[name] + 1:
+                reached[name] += 1
+            elif marker[0] == 1:
+                reached[name] = 1
+            best[name] = max(best[name], reached[name])
+    style = max(best, key=lambda name: best[name])  # the first of the styles tied at the top
+    return style if best[style] else None
 
 
 def _looks_like_title(text: str) -> bool:
@@ -433,6 +472,7 @@ class _Parser:
 
     def run(self, lines: list[_Line]) -> Bulletin:
         closing_from = self._closing_start(lines)
+        self.item_style = _item_style(lines[:closing_from], self.indicators)
         for index, line in enumerate(lines):
             if index >= closing_from:
                 self.bulletin.date = date_of(line.text) or self.bulletin.date
@@ -463,8 +503,9 @@ class _Parser:
             return
         marker = _item_marker(line.text, self.item_style, self.last_number + 1)
         found = _heading(line.text, self.indicators, self.heading_form)
-        # "1、开办企业" above "（1）…" items is a heading: a numbered line that names an indicator.
-        if found and (marker is None or found[0].indicator is not None):
+        # "1、开办企业" above "（1）…" items is a heading: a numbered line that names an indicator. So is
+        # "一、…方面（共5项）" where items are numbered "一、" too: it counts them.
+        if found and (marker is None or found[0].indicator is not None or found[0].declared is not None):
             self.bulletin.warnings.extend(line.notes)
             self.heading_form = self.heading_form or found[1]
             self._start_section(line.number, found[0])
@@ -505,7 +546,7 @@ class _Parser:
             original_lines=[line.original],
             warnings=list(line.notes),
         )
-        original = _item_marker(line.original, None, number)
+        original = _item_marker(line.original, style, number)
         if rest:
             self._set_title(item, rest, original[1] if original else line.original)
         else:
