@@ -407,6 +407,33 @@ def _item_style(lines: list[_Line], indicators: NameMatcher) -> str | None:
     return style if best[style] else None
 
 
+# A line that starts a point of a body, not the rest of a title: 一是  （一）  1.  ①  第一  主要做法：
+_STARTS_POINT = re.compile(
+    rf"^(?:[（(]?[{_CN_NUM}\d]+[)）、.．]|[{_CN_NUM}]是|第[{_CN_NUM}\d]+|[{_CIRCLED}]|[（(【\[])|^[^，,。]{{0,8}}[：:]"
+)
+
+
+def _starts_body(text: str) -> bool:
+    """A line that reads as the start of a body: a long first sentence, a comma in it, or a point of its own."""
+    head = text.partition("。")[0]
+    return len(head) > 20 or bool(re.search(r"[，,；;：:]", head)) or bool(_STARTS_POINT.match(text))
+
+
+def _titles_end_with_stop(lines: list[_Line], style: str | None) -> bool:
+    """Whether the document ends its items' titles with a full stop on the title line ("1、…获得感。", the body
+    below) more often than it writes a title line without one with a body starting right below it."""
+    closed = open_ = 0
+    for line, below in zip(lines, [*lines[1:], None], strict=True):
+        marker = _item_marker(line.text, style, 0)
+        if not marker or not marker[1]:
+            continue
+        if "。" in marker[1]:
+            closed += 1
+        elif below is not None and not _item_marker(below.text, style, 0) and _starts_body(below.text):
+            open_ += 1
+    return closed > open_
+
+
 def _looks_like_title(text: str) -> bool:
     return len(text) <= 60 and "。" not in text and not text.endswith(tuple(_TITLE_END))
 
@@ -466,6 +493,10 @@ class _Parser:
         self.seen: set[int] = set()
         self.last_number = 0
         self.sub_list_next: int | None = None
+        # Wrapped titles: the item whose title line may go on, and whether the document's title lines mostly end
+        # their sentence ("1、…获得感。"), the body below.
+        self.open_title: Item | None = None
+        self.titles_end_with_stop = False
 
     def warn(self, line: int | None, code: str, message: str, fragment: str = ""):
         self.bulletin.warnings.append(Note(line, code, message, fragment))
@@ -473,13 +504,14 @@ class _Parser:
     def run(self, lines: list[_Line]) -> Bulletin:
         closing_from = self._closing_start(lines)
         self.item_style = _item_style(lines[:closing_from], self.indicators)
+        self.titles_end_with_stop = _titles_end_with_stop(lines[:closing_from], self.item_style)
         for index, line in enumerate(lines):
             if index >= closing_from:
                 self.bulletin.date = date_of(line.text) or self.bulletin.date
                 self.bulletin.warnings.extend(line.notes)
                 self.warn(line.number, "closing_text", _("公告末尾的落款、日期或来源，未归入任何条目。"), line.text)
                 continue
-            self.read(line)
+            self.read(line, lines[index + 1] if index + 1 < closing_from else None)
         _read_preamble(self.bulletin, self.preamble)
         self._check_completeness()
         return self.bulletin
@@ -494,12 +526,14 @@ class _Parser:
             start -= 1
         return start
 
-    def read(self, line: _Line):
+    def read(self, line: _Line, following: _Line | None):
+        """Take one line; the one after it (None at the back matter) tells whether it finishes a wrapped title."""
+        open_title, self.open_title = self.open_title, None
         if self.awaiting_title is not None:
             item, self.awaiting_title = self.awaiting_title, None
-            self._set_title(item, line.text, line.original)
             item.original_lines.append(line.original)
             item.warnings.extend(line.notes)
+            self._set_title(item, line.text, line.original)
             return
         marker = _item_marker(line.text, self.item_style, self.last_number + 1)
         found = _heading(line.text, self.indicators, self.heading_form)
@@ -513,7 +547,50 @@ class _Parser:
         if marker and not self._is_sub_point(marker):
             self._start_item(line, *marker)
             return
+        if open_title is not None and self._continues_title(open_title, line.text, following):
+            self._join_title(open_title, line)
+            return
         self._add_text(line, line.text)
+
+    def _continues_title(self, item: Item, text: str, following: _Line | None) -> bool:
+        """Whether a line is the second half of a title cut at its line end (the title line has no full stop).
+
+        Only a short remnant that starts no point of its own ("一是", "（一）", "主要做法：") and, unless the title
+        broke after a comma or inside quotes, has no comma: either the rest of a title-only item, the next item (or
+        the end) right below it; or the end of the title's sentence, "…获得感。", in a document whose items mostly
+        end their titles with a full stop on the title line, or where it closes the title's open quote.
+        """
+        head, stop, _rest = text.partition("。")
+        head = head.strip()
+        if not head or len(head) > 30 or len(item.title) + len(head) > 70 or _STARTS_POINT.match(text):
+            return False
+        broken = item.title.endswith(("，", ",", "、")) or _unbalanced(item.title)
+        if not broken and _starts_body(text):
+            return False
+        if stop:
+            if len(head) > 20:
+                return False
+            closes_quote = _unbalanced(item.title) and not _unbalanced(item.title + head)
+            return closes_quote or self.titles_end_with_stop
+        if text.endswith(("：", ":")):
+            return False
+        if following is None:
+            return not any(other.paragraphs for other in self.bulletin.items)
+        expected = item.number + 1
+        return bool(
+            _item_marker(following.text, self.item_style, expected)
+            or _heading(following.text, self.indicators, self.heading_form)
+        )
+
+    def _join_title(self, item: Item, line: _Line):
+        head, _stop, rest = line.text.partition("。")
+        item.title += head.strip()
+        item.original_title += line.original.split("。")[0].strip()
+        item.original_lines.append(line.original)
+        item.warnings = [note for note in item.warnings if note.code != "unknown_city"] + line.notes
+        self._name_city(item)
+        if rest.strip():
+            self._add_text(None, rest.strip(), item=item, line_number=line.number)
 
     def _is_sub_point(self, marker) -> bool:
         """A list inside a body, not the document's numbering: it starts under a line ending in "：" with a
@@ -560,18 +637,23 @@ class _Parser:
         self.current = item
 
     def _set_title(self, item: Item, rest: str, original_rest: str):
-        title, _stop, first_paragraph = rest.partition("。")
+        title, stop, first_paragraph = rest.partition("。")
         item.title = title.strip()
         item.original_title = original_rest.split("。")[0].strip()
-        item.city = _city_of(item.title, self.cities)
         if not item.title:
             item.warnings.append(Note(item.line, "empty_title", _("第%(n)d项没有标题。") % {"n": item.number}))
-        elif item.city is None:
+        self._name_city(item)
+        if not stop and item.title and not item.title.endswith((*_CLOSED_ENDINGS, "；", ";", "：", ":")):
+            self.open_title = item  # it may go on on the next line
+        if first_paragraph.strip():
+            self._add_text(None, first_paragraph.strip(), item=item, line_number=item.line)
+
+    def _name_city(self, item: Item):
+        item.city = _city_of(item.title, self.cities)
+        if item.title and item.city is None:
             item.warnings.append(
                 Note(item.line, "unknown_city", _("未能从标题识别城市：“%(title)s”。") % {"title": item.title})
             )
-        if first_paragraph.strip():
-            self._add_text(None, first_paragraph.strip(), item=item, line_number=item.line)
 
     def _add_text(self, line: _Line | None, text: str, *, item: Item | None = None, line_number: int = 0):
         line_number = line.number if line else line_number

@@ -642,3 +642,79 @@ def test_items_numbered_by_a_number_and_a_space():
         (3, "宝鸡市", "宝鸡市推进不动产登记“一窗办理”"),
     ]
     assert doc.lead[0].startswith("2 月份以来") and doc.declared_total == 3
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Titles wrapped over two lines
+
+
+def test_a_title_only_list_joins_a_title_wrapped_over_two_lines():
+    doc = read(
+        "陕西省2022年第二批优化营商环境典型经验做法\n"
+        "1.西安市常态化开展“一把手走流程、坐窗口、跟执法、处投诉”活动\n"
+        "着力提升企业群众满意度和获得感\n"
+        "2.安康市12345热线“四个一”助推营商环境优化提升\n"
+        "3.渭南市探索推行企业开办“一表申报、\n"
+        "一窗出件”新模式\n"
+    )
+    assert [(i.title, i.paragraphs) for i in doc.items] == [
+        ("西安市常态化开展“一把手走流程、坐窗口、跟执法、处投诉”活动着力提升企业群众满意度和获得感", []),
+        ("安康市12345热线“四个一”助推营商环境优化提升", []),
+        ("渭南市探索推行企业开办“一表申报、一窗出件”新模式", []),
+    ]
+    assert all(i.warnings == [] for i in doc.items) and doc.warnings == []
+    assert doc.items[0].original_lines[1] == "着力提升企业群众满意度和获得感"
+
+
+def test_a_title_sentence_finished_on_the_next_line_is_joined_and_the_body_follows():
+    doc = read(
+        "1、西安市常态化开展“一把手走流程、坐窗口、跟执法、处投诉”活动 着力提升企业\n"
+        "群众满意度和获得感。\n"
+        "西安市以企业群众满意度和获得感为检验标准，常态化组织各级负责同志深入一线体验办事流程。\n"
+        "2、安康市12345热线“四个一”助推营商环境优化提升。\n"
+        "安康12345热线坚持以人民为中心，打通便民利企的“最后一公里”。\n"
+        "3、渭南市探索推行企业开办“一表申报、\n"
+        "一窗出件”新模式。渭南市将“五险一金”办理纳入企业开办环节。\n"
+    )
+    first, _second, third = doc.items
+    assert first.title == "西安市常态化开展“一把手走流程、坐窗口、跟执法、处投诉”活动 着力提升企业群众满意度和获得感"
+    assert first.paragraphs[0].startswith("西安市以企业群众满意度")
+    assert third.title == "渭南市探索推行企业开办“一表申报、一窗出件”新模式"
+    assert third.paragraphs == ["渭南市将“五险一金”办理纳入企业开办环节。"]
+
+
+def test_a_body_below_a_title_without_a_full_stop_is_not_joined():
+    doc = read(
+        "1、西安市推行企业开办“一日办结”\n"
+        "西安市整合设立登记、公章刻制等环节，实现一日内领齐执照、印章和发票。\n"
+        "2、咸阳市推行“证照联办”\n"
+        "成效明显。咸阳市将营业执照与许可证同步办理。\n"
+        "3、延安市推行“拿地即开工”审批模式\n"
+        "主要做法：\n"
+        "一是容缺受理。二是告知承诺。\n"
+    )
+    assert [i.title for i in doc.items] == [
+        "西安市推行企业开办“一日办结”",
+        "咸阳市推行“证照联办”",
+        "延安市推行“拿地即开工”审批模式",
+    ]
+    assert doc.items[1].paragraphs == ["成效明显。咸阳市将营业执照与许可证同步办理。"]
+    assert doc.items[2].paragraphs == ["主要做法：", "一是容缺受理。二是告知承诺。"]
+
+
+def test_a_line_below_a_title_only_item_that_is_not_followed_by_an_item_is_not_joined():
+    doc = read(
+        "1.西安市推行企业开办全程网办\n"
+        "（西安市市场监管局）\n"
+        "2.汉中市打造“汉中通”一站式办事平台\n"
+        "汉中市整合全市政务服务事项\n"
+        "上线“汉中通”移动端\n"
+        "3.宝鸡市推进不动产登记“一窗办理”\n"
+    )
+    assert [i.title for i in doc.items] == [
+        "西安市推行企业开办全程网办",
+        "汉中市打造“汉中通”一站式办事平台",
+        "宝鸡市推进不动产登记“一窗办理”",
+    ]
+    assert doc.items[0].paragraphs == ["（西安市市场监管局）"]
+    assert doc.items[1].paragraphs == ["汉中市整合全市政务服务事项", "上线“汉中通”移动端"]
