@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from practices.text import SENTENCE_END, Known, NameMatcher, certain_repair, find_damage, to_simplified
 
+from .enums import EntryScope
+
 
 class BulletinError(Exception):
     """The document cannot be read or written at all; the message names the line where it can."""
@@ -58,6 +60,15 @@ class Item:
     original_title: str = ""
     original_lines: list[str] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
+    # As a table's columns or labelled lines ("指导部门：…") give them, word for word.
+    department: str = ""  # 指导部门
+    scope: str = ""  # 推广范围
+    region_text: str = ""  # 地区
+
+    @property
+    def entry_scope(self) -> str | None:
+        """The entry's scope where the item's 推广范围 says it (see scope_of)."""
+        return scope_of(self.scope)
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +78,9 @@ class Item:
             "city": self.city,
             "indicator": self.indicator,
             "paragraphs": self.paragraphs,
+            "department": self.department,
+            "scope": self.scope,
+            "region_text": self.region_text,
             "warnings": [note.as_dict() for note in self.warnings],
         }
 
@@ -286,6 +300,66 @@ _PROVINCE_PREFIX = re.compile(
 )
 
 
+# A table's columns, known by the words of its header row, which gives their order. Labelled lines ("指导部门：…",
+# from a Word or web page table read elsewhere) use the same words.
+_COLUMNS = {
+    "number": "序号 编号",
+    "title": "改革举措 举措名称 改革事项 事项名称 典型经验做法 经验做法 典型做法 做法名称 案例名称 名称 标题",
+    "content": "主要内容 具体内容 主要做法 具体做法 做法内容 改革内容 举措内容 内容",
+    "department": "指导部门 牵头部门 责任部门 主管部门 负责部门 指导单位 牵头单位",
+    "scope": "推广范围 复制推广范围 适用范围 推广区域",
+    "region": "地区 所在地区 所在地 地市 实施地区",
+}
+_COLUMN_OF = {word: column for column, words in _COLUMNS.items() for word in words.split()}
+_ITEM_FIELD = {"department": "department", "scope": "scope", "region": "region_text"}
+_LABELLED = re.compile(
+    "^(" + "|".join(word for word, column in _COLUMN_OF.items() if column in _ITEM_FIELD) + r")\s*[:：]\s*(.*)$"
+)
+_CELL_NUMBER = re.compile(r"^(\d{1,4})\s*[.．、]?$")
+_ORGAN_END = re.compile(r"(?:委|部|局|署|办|厅|室|院|行|会|府|中心|集团|公司|组)$")
+_RESTRICTED_SCOPE = re.compile(r"自由贸易试验区|自贸|特殊监管区|保税|试点|有条件|部分|特定")
+
+
+def scope_of(text: str) -> str | None:
+    """The entry scope a 推广范围 says, where it says one: "replicate" for 全国, 全省 or 复制推广, "reference" for
+    参考借鉴; None for a scope that names no such thing or only some areas (自由贸易试验区), or says both."""
+    text = to_simplified(text)
+    if _RESTRICTED_SCOPE.search(text) and "除外" not in text:
+        return None
+    reference = re.search("借鉴|参考", text)
+    replicate = re.search("复制|推广", text)
+    if reference:
+        return None if replicate else EntryScope.REFERENCE
+    return EntryScope.REPLICATE if replicate or re.search("全国|全省", text) else None
+
+
+def _looks_like_scope(text: str) -> bool:
+    return (
+        len(text) <= 30
+        and "。" not in text
+        and bool(re.search(r"全国|全省|全市|试验区|监管区|推广|借鉴|参考|各地", text))
+    )
+
+
+def _looks_like_department(text: str) -> bool:
+    """国家发展改革委、市场监管总局: one or more organs, nothing else."""
+    if len(text) > 80 or re.search("[。；;：:]", text):
+        return False
+    parts = re.split(r"[、，,/\s]+|(?<=[委部局署办厅室院行会府])(?:和|及|与)", re.sub(r"(?:等|牵头)$", "", text))
+    return all(_ORGAN_END.search(part) for part in parts if part) and any(parts)
+
+
+def _looks_like_region(text: str) -> bool:
+    return len(text) <= 20 and not re.search("[。，,；;]", text) and bool(re.search(r"[省市区县州盟旗团师]$", text))
+
+
+_CELL_CHECKS = {
+    "department": _looks_like_department,
+    "scope": _looks_like_scope,
+    "region": _looks_like_region,
+}
+
+
 @dataclass
 class _Line:
     number: int
@@ -438,6 +512,29 @@ def _looks_like_title(text: str) -> bool:
     return len(text) <= 60 and "。" not in text and not text.endswith(tuple(_TITLE_END))
 
 
+def _table_header(lines: list[_Line], index: int, end: int) -> tuple[list[tuple[str, str]], int] | None:
+    """The columns a table's header row names at this line, in its order, as (column, header word), and how many
+    lines it takes: one, its words apart ("序号 改革举措 主要内容 指导部门 推广范围"), or one line per word.
+    A header starts with the number column and names at least three."""
+    words = lines[index].text.split()
+    if _COLUMN_OF.get(words[0]) != "number":
+        return None
+    used = 1
+    if len(words) == 1:
+        while index + used < end and lines[index + used].text in _COLUMN_OF and used < len(_COLUMNS):
+            words.append(lines[index + used].text)
+            used += 1
+    columns = [_COLUMN_OF.get(word) for word in words]
+    if len(words) < 3 or None in columns or len(set(columns)) < len(columns):
+        return None
+    if "title" not in columns:
+        raise BulletinError(
+            _("第%(line)d行：表格的表头“%(header)s”没有标题一栏（如“改革举措”），读不出各项的标题。")
+            % {"line": lines[index].number, "header": " ".join(words)}
+        )
+    return list(zip(columns, words, strict=True)), used
+
+
 def _declared_total(texts: list[str]) -> int | None:
     for pattern in _DECLARED_TOTALS:
         for text in texts:
@@ -497,6 +594,9 @@ class _Parser:
         # their sentence ("1、…获得感。"), the body below.
         self.open_title: Item | None = None
         self.titles_end_with_stop = False
+        # A flattened table: its columns in order, and the lines of the row being read (None before the first).
+        self.table: list[tuple[str, str]] | None = None
+        self.row: list[_Line] | None = None
 
     def warn(self, line: int | None, code: str, message: str, fragment: str = ""):
         self.bulletin.warnings.append(Note(line, code, message, fragment))
@@ -505,13 +605,22 @@ class _Parser:
         closing_from = self._closing_start(lines)
         self.item_style = _item_style(lines[:closing_from], self.indicators)
         self.titles_end_with_stop = _titles_end_with_stop(lines[:closing_from], self.item_style)
-        for index, line in enumerate(lines):
-            if index >= closing_from:
-                self.bulletin.date = date_of(line.text) or self.bulletin.date
-                self.bulletin.warnings.extend(line.notes)
-                self.warn(line.number, "closing_text", _("公告末尾的落款、日期或来源，未归入任何条目。"), line.text)
+        for line in lines[closing_from:]:
+            self.bulletin.date = date_of(line.text) or self.bulletin.date
+            self.bulletin.warnings.extend(line.notes)
+            self.warn(line.number, "closing_text", _("公告末尾的落款、日期或来源，未归入任何条目。"), line.text)
+        index = 0
+        while index < closing_from:
+            header = None if self.table else _table_header(lines, index, closing_from)
+            if header:
+                self.table, used = header
+                for line in lines[index : index + used]:
+                    self.bulletin.warnings.extend(line.notes)
+                index += used
                 continue
-            self.read(line, lines[index + 1] if index + 1 < closing_from else None)
+            self.read(lines[index], lines[index + 1] if index + 1 < closing_from else None)
+            index += 1
+        self._end_row()
         _read_preamble(self.bulletin, self.preamble)
         self._check_completeness()
         return self.bulletin
@@ -529,6 +638,9 @@ class _Parser:
     def read(self, line: _Line, following: _Line | None):
         """Take one line; the one after it (None at the back matter) tells whether it finishes a wrapped title."""
         open_title, self.open_title = self.open_title, None
+        if self.table is not None:
+            self._read_cell(line)
+            return
         if self.awaiting_title is not None:
             item, self.awaiting_title = self.awaiting_title, None
             item.original_lines.append(line.original)
@@ -547,10 +659,106 @@ class _Parser:
         if marker and not self._is_sub_point(marker):
             self._start_item(line, *marker)
             return
+        if self._read_label(line, self.current):
+            return
         if open_title is not None and self._continues_title(open_title, line.text, following):
             self._join_title(open_title, line)
             return
         self._add_text(line, line.text)
+
+    def _read_label(self, line: _Line, item: Item | None) -> bool:
+        """ "指导部门：…", "推广范围：…", "地区：…" within an item fill its field instead of its body."""
+        label = _LABELLED.match(line.text)
+        if item is None or label is None:
+            return False
+        value = label.group(2).strip().rstrip("。；;")
+        setattr(item, _ITEM_FIELD[_COLUMN_OF[label.group(1)]], value)
+        item.original_lines.append(line.original)
+        item.warnings.extend(line.notes)
+        return True
+
+    def _read_cell(self, line: _Line):
+        """A line of a flattened table: a number alone starts a row, whose cells follow one a line; a group
+        heading ends it. A line of cells apart by tabs (copied from a spreadsheet) is a whole row."""
+        if "\t" in line.text and _CELL_NUMBER.match(line.text.split("\t")[0].strip()):
+            self._read_tabbed_row(line)
+            return
+        if number := _CELL_NUMBER.match(line.text):
+            self._end_row()
+            self._start_item(line, int(number.group(1)), "", "table")
+            self.awaiting_title, self.row = None, []
+            return
+        if self.row == []:  # the row's first cell: its title, whatever it looks like
+            self.row.append(line)
+            return
+        if self._read_label(line, self.current if self.row else None):
+            return
+        if found := _heading(line.text, self.indicators, self.heading_form):
+            self._end_row()
+            self.bulletin.warnings.extend(line.notes)
+            self.heading_form = self.heading_form or found[1]
+            self._start_section(line.number, found[0])
+        elif self.row is not None:
+            self.row.append(line)
+        else:
+            self._add_text(line, line.text)
+
+    def _read_tabbed_row(self, line: _Line):
+        self._end_row()
+        assert self.table is not None
+        cells = [cell.strip() for cell in line.text.split("\t")]
+        self._start_item(line, int(_CELL_NUMBER.match(cells[0]).group(1)), "", "table")
+        self.awaiting_title = None
+        originals = [cell.strip() for cell in line.original.split("\t")]
+        if len(originals) != len(cells):
+            originals = cells
+        filled = {
+            column: [_Line(line.number, cell, original)]
+            for (column, _word), cell, original in zip(self.table, cells, originals, strict=False)
+            if cell and column != "number"
+        }
+        self._fill_row(self.current, filled)
+
+    def _end_row(self):
+        """Put the row's lines in its columns: one line a cell, except the content (the title in a table without
+        one), which takes what is left between the cells before it and those after it; a cell after it is taken
+        from the end only if it reads as that column (a department, a scope, a region), else the row has none."""
+        item, cells, self.row = self.current, self.row, None
+        if item is None or cells is None or self.table is None:
+            return
+        for cell in cells:
+            item.original_lines.append(cell.original)
+            item.warnings.extend(cell.notes)
+        names = [column for column, _word in self.table[1:]]
+        longest = "content" if "content" in names else "title"
+        before, after = names[: names.index(longest)], names[names.index(longest) + 1 :]
+        filled = {}
+        for column in reversed(after):
+            reads_as = _CELL_CHECKS.get(column, lambda text: True)
+            if len(cells) > len(before) and reads_as(cells[-1].text):
+                filled[column] = [cells.pop()]
+        for column in before:
+            if cells:
+                filled[column] = [cells.pop(0)]
+        if cells:
+            filled[longest] = cells
+        self._fill_row(item, filled)
+
+    def _fill_row(self, item: Item, filled: dict[str, list[_Line]]):
+        """The item's title, body and fields from its row's cells; a column the row leaves empty is said."""
+        assert self.table is not None
+        for column, word in self.table[1:]:
+            lines = filled.get(column)
+            if column == "title":
+                lines = lines or []
+                self._set_title(item, "".join(line.text for line in lines), "".join(line.original for line in lines))
+            elif not lines:
+                message = _("第%(n)d项没有“%(column)s”。") % {"n": item.number, "column": word}
+                item.warnings.append(Note(item.line, "missing_cell", message))
+            elif column == "content":
+                item.paragraphs.extend(line.text for line in lines)
+            else:
+                setattr(item, _ITEM_FIELD[column], lines[0].text)
 
     def _continues_title(self, item: Item, text: str, following: _Line | None) -> bool:
         """Whether a line is the second half of a title cut at its line end (the title line has no full stop).
@@ -643,7 +851,12 @@ class _Parser:
         if not item.title:
             item.warnings.append(Note(item.line, "empty_title", _("第%(n)d项没有标题。") % {"n": item.number}))
         self._name_city(item)
-        if not stop and item.title and not item.title.endswith((*_CLOSED_ENDINGS, "；", ";", "：", ":")):
+        if (
+            not stop
+            and self.table is None
+            and item.title
+            and not item.title.endswith((*_CLOSED_ENDINGS, "；", ";", "：", ":"))
+        ):
             self.open_title = item  # it may go on on the next line
         if first_paragraph.strip():
             self._add_text(None, first_paragraph.strip(), item=item, line_number=item.line)

@@ -6,11 +6,12 @@ import json
 import pytest
 from django.conf import settings
 
-from batches.bulletin import BulletinError, chinese_number, decode, parse
+from batches.bulletin import BulletinError, chinese_number, decode, parse, scope_of
 from practices.text import Known
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 SEED = FIXTURES / "seeds" / "shaanxi-2022-2.txt"
+BULLETINS = FIXTURES / "bulletins"
 
 
 def known(name):
@@ -718,3 +719,130 @@ def test_a_line_below_a_title_only_item_that_is_not_followed_by_an_item_is_not_j
     ]
     assert doc.items[0].paragraphs == ["（西安市市场监管局）"]
     assert doc.items[1].paragraphs == ["汉中市整合全市政务服务事项", "上线“汉中通”移动端"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tables, flattened to text: a cell a line, the header row first
+
+
+@pytest.fixture(scope="module")
+def ndrc_table():
+    return read((BULLETINS / "ndrc-table-flattened.txt").read_text(encoding="utf-8"))
+
+
+def test_a_flattened_table_gives_title_content_department_and_scope(ndrc_table):
+    assert [i.number for i in ndrc_table.items] == list(range(1, 9))
+    first = ndrc_table.items[0]
+    assert first.title == "企业开办“一网通办”"
+    assert len(first.paragraphs) == 2 and first.paragraphs[1].startswith("线下设立企业开办综合窗口")
+    assert first.department == "市场监管总局、公安部、税务总局、人力资源社会保障部、住房城乡建设部"
+    assert [i.scope for i in ndrc_table.items] == ["全国"] * 2 + ["自由贸易试验区"] + ["全国"] * 4 + ["各地参考借鉴"]
+    assert [i.entry_scope for i in ndrc_table.items] == ["replicate"] * 2 + [None] + ["replicate"] * 4 + ["reference"]
+    assert first.original_lines[0] == "1" and first.original_lines[-1] == "全国"
+
+
+def test_a_flattened_tables_group_rows_are_headings_and_its_header_is_no_text(ndrc_table):
+    assert codes(ndrc_table.warnings) == ["unknown_indicator"] * 3
+    assert [w.line for w in ndrc_table.warnings] == [16, 33, 50]
+    assert ndrc_table.title == "优化营商环境典型经验做法清单"
+    assert ndrc_table.declared_total == 8
+    assert not any(word in paragraph for word in ("序号", "指导部门") for paragraph in ndrc_table.lead)
+    assert all(codes(item.warnings) == ["unknown_city"] for item in ndrc_table.items)
+
+
+def test_a_table_header_on_one_line_gives_the_column_order_and_an_empty_cell_is_said():
+    doc = read(
+        "2023年陕西省优化营商环境改革创新案例清单\n"
+        "序号\t地区\t改革举措\t主要内容\t推广范围\n"
+        "1\n西安市\n“秦务员”平台政务服务一网通办\n依托“秦务员”平台整合全市政务服务事项，实现一网通办。\n全省\n"
+        "2\n汉中市\n外贸企业“5+X”服务机制\n组建服务外贸企业工作专班。\n建立“一企一策”帮扶台账。\n"
+        "3\n杨凌示范区\n农业经营主体“信用+信贷”\n以农业经营主体信用评价为基础发放信用贷款。\n参考借鉴\n"
+    )
+    assert [(i.number, i.region_text, i.city, i.title, len(i.paragraphs), i.scope) for i in doc.items] == [
+        (1, "西安市", None, "“秦务员”平台政务服务一网通办", 1, "全省"),
+        (2, "汉中市", None, "外贸企业“5+X”服务机制", 2, ""),
+        (3, "杨凌示范区", None, "农业经营主体“信用+信贷”", 1, "参考借鉴"),
+    ]
+    assert "missing_cell" in codes(doc.items[1].warnings)
+    assert "推广范围" in next(n.message for n in doc.items[1].warnings if n.code == "missing_cell")
+
+
+def test_table_rows_copied_from_a_spreadsheet_are_read_cell_by_cell():
+    doc = read(
+        "序号    改革举措    主要内容    指导部门    推广范围\n"
+        "1\t企业开办“一网通办”\t将设立登记等事项纳入“一网通办”。\t市场监管总局\t全国\n"
+        "2\t“一业一证”改革\t\t国务院办公厅\t自由贸易试验区\n"
+    )
+    assert [(i.title, i.paragraphs, i.department, i.scope) for i in doc.items] == [
+        ("企业开办“一网通办”", ["将设立登记等事项纳入“一网通办”。"], "市场监管总局", "全国"),
+        ("“一业一证”改革", [], "国务院办公厅", "自由贸易试验区"),
+    ]
+    assert "missing_cell" in codes(doc.items[1].warnings)
+
+
+def test_a_table_header_without_a_title_column_is_refused_naming_the_line():
+    with pytest.raises(BulletinError, match=r"第2行.*标题"):
+        read("清单\n序号 主要内容 指导部门 推广范围\n1\n将设立登记等事项纳入“一网通办”。\n市场监管总局\n全国\n")
+
+
+def test_labelled_lines_within_items_fill_department_scope_and_region():
+    doc = read(
+        "1、西安市推行“交房即交证”改革\n"
+        "地区：西安市\n"
+        "西安市在交房现场同步发放不动产权证书，实现“拿钥匙即拿证”。\n"
+        "指导部门：省自然资源厅、省住房城乡建设厅\n"
+        "推广范围：全省复制推广\n"
+        "2、咸阳市打造“15分钟政务服务圈”\n"
+        "所在地区：咸阳市\n"
+        "咸阳市将高频事项下沉至镇街便民服务中心。\n"
+        "推广范围：参考借鉴。\n"
+    )
+    first, second = doc.items
+    assert (first.title, first.paragraphs) == (
+        "西安市推行“交房即交证”改革",
+        ["西安市在交房现场同步发放不动产权证书，实现“拿钥匙即拿证”。"],
+    )
+    assert (first.region_text, first.department, first.scope, first.entry_scope) == (
+        "西安市",
+        "省自然资源厅、省住房城乡建设厅",
+        "全省复制推广",
+        "replicate",
+    )
+    assert (second.region_text, second.department, second.scope, second.entry_scope) == (
+        "咸阳市",
+        "",
+        "参考借鉴",
+        "reference",
+    )
+    assert second.paragraphs == ["咸阳市将高频事项下沉至镇街便民服务中心。"]
+    assert len(second.original_lines) == 4
+
+
+def test_an_items_dict_carries_department_scope_and_region():
+    item = read("1、西安市推行一网通办。正文。\n推广范围：全省\n").items[0]
+    assert {key: item.as_dict()[key] for key in ("department", "scope", "region_text")} == {
+        "department": "",
+        "scope": "全省",
+        "region_text": "",
+    }
+
+
+@pytest.mark.parametrize(
+    "text, scope",
+    [
+        ("全国", "replicate"),
+        ("全省", "replicate"),
+        ("全省复制推广", "replicate"),
+        ("在全省范围内复制推广", "replicate"),
+        ("全国（自由贸易试验区除外）", "replicate"),
+        ("参考借鉴", "reference"),
+        ("供各地学习借鉴", "reference"),
+        ("全省参考借鉴", "reference"),
+        ("自由贸易试验区", None),
+        ("有条件的地区", None),
+        ("复制推广和学习借鉴", None),
+        ("", None),
+    ],
+)
+def test_the_scope_a_table_names_maps_to_the_entry_scope_where_it_says_one(text, scope):
+    assert scope_of(text) == scope
