@@ -289,6 +289,11 @@ _DATE_LINES = [
         r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
     ),
 ]
+# "（本文有删减）": the published text leaves out part of the original, items perhaps.
+_ABRIDGED = re.compile(r"有所?删[减节]|略有删[减节]")
+_ABRIDGED_ONLY = re.compile(
+    r"^[（(【\[]?\s*(?:本文|原文|全文|正文|内容|文字|此文|编者注[:：])?\s*(?:有所?|略有)删[减节]\s*[)）】\]]?[。.]?$"
+)
 _SOURCE_LINE = re.compile(r"^[（(]?\s*(?:来源|信息来源|责任编辑|编辑|审核|校对|供稿)\s*[:：].*$")
 
 PROVINCES = (
@@ -535,12 +540,13 @@ def _table_header(lines: list[_Line], index: int, end: int) -> tuple[list[tuple[
     return list(zip(columns, words, strict=True)), used
 
 
-def _declared_total(texts: list[str]) -> int | None:
+def _declared_total(texts: list[tuple[str, int]]) -> tuple[int | None, int | None]:
+    """The total the texts declare, and the line of the text that declares it."""
     for pattern in _DECLARED_TOTALS:
-        for text in texts:
+        for text, line in texts:
             if match := pattern.search(text):
-                return chinese_number(match.group(1))
-    return None
+                return chinese_number(match.group(1)), line
+    return None, None
 
 
 def _city_of(title: str, cities: NameMatcher) -> str | None:
@@ -597,11 +603,13 @@ class _Parser:
         # A flattened table: its columns in order, and the lines of the row being read (None before the first).
         self.table: list[tuple[str, str]] | None = None
         self.row: list[_Line] | None = None
+        self.declared_line: int | None = None  # where the document declares its total
 
     def warn(self, line: int | None, code: str, message: str, fragment: str = ""):
         self.bulletin.warnings.append(Note(line, code, message, fragment))
 
     def run(self, lines: list[_Line]) -> Bulletin:
+        lines = self._note_abridgement(lines)
         closing_from = self._closing_start(lines)
         self.item_style = _item_style(lines[:closing_from], self.indicators)
         self.titles_end_with_stop = _titles_end_with_stop(lines[:closing_from], self.item_style)
@@ -621,9 +629,22 @@ class _Parser:
             self.read(lines[index], lines[index + 1] if index + 1 < closing_from else None)
             index += 1
         self._end_row()
-        _read_preamble(self.bulletin, self.preamble)
+        self.declared_line = _read_preamble(self.bulletin, self.preamble)
         self._check_completeness()
         return self.bulletin
+
+    def _note_abridgement(self, lines: list[_Line]) -> list[_Line]:
+        """Say where the text says it was abridged; a line saying only that is no text of the announcement."""
+        said = next((line for line in lines if _ABRIDGED.search(line.text)), None)
+        if said is None:
+            return lines
+        self.warn(
+            said.number,
+            "abridged",
+            _("原文注明有删减：发布的文本可能少于原件所列的条目，声明的项数与读到的条目数可能不符。"),
+            said.text[:40],
+        )
+        return [line for line in lines if not _ABRIDGED_ONLY.match(line.text)]
 
     def _closing_start(self, lines: list[_Line]) -> int:
         """Index of the first line of back matter at the end of the document (len(lines) if none)."""
@@ -932,7 +953,7 @@ class _Parser:
                 "declared": bulletin.declared_total,
                 "found": found,
             }
-            self.warn(None, "count_mismatch", message)
+            self.warn(self.declared_line, "count_mismatch", message)
             if found < bulletin.declared_total:
                 last.warnings.append(Note(last.line, "count_mismatch", message))
         for section in self.sections:
@@ -959,7 +980,7 @@ def _glued_heading(text: str, indicators: NameMatcher) -> tuple[str, _Heading] |
     return None
 
 
-def _read_preamble(bulletin: Bulletin, preamble: list[_Line]):
+def _read_preamble(bulletin: Bulletin, preamble: list[_Line]) -> int | None:
     """Title line(s), document numbers and 附件 lines, a line that only counts the items, and the lead."""
     rest = list(preamble)
     # A notice with the announcement attached: the announcement's title follows the 附件 line.
@@ -978,10 +999,14 @@ def _read_preamble(bulletin: Bulletin, preamble: list[_Line]):
         title_lines.append(rest.pop(0))
     bulletin.title = "".join(_DOC_NUMBER.sub("", line.text).strip() for line in title_lines if not _is_doc_number(line))
     lead_lines = [line for line in notice + rest if not _is_doc_number(line)]
-    bulletin.declared_total = _declared_total([bulletin.title, *(line.text for line in lead_lines)])
+    title_line = title_lines[0].number if title_lines else 0
+    bulletin.declared_total, declared_line = _declared_total(
+        [(bulletin.title, title_line), *((line.text, line.number) for line in lead_lines)]
+    )
     for line in preamble:
         bulletin.warnings.extend(line.notes)
     bulletin.lead = [line.text for line in lead_lines if not _COUNT_ONLY.match(line.text)]
+    return declared_line
 
 
 def _is_doc_number(line: _Line) -> bool:

@@ -846,3 +846,53 @@ def test_an_items_dict_carries_department_scope_and_region():
 )
 def test_the_scope_a_table_names_maps_to_the_entry_scope_where_it_says_one(text, scope):
     assert scope_of(text) == scope
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Abridged texts and declared counts
+
+
+def without_rows(text: str, *numbers: int) -> str:
+    """The flattened table with some rows left out, as a web page that abridges it publishes it."""
+    lines, kept, skipping = text.splitlines(), [], False
+    for line in lines:
+        if line.isdigit():
+            skipping = int(line) in numbers
+        elif line.startswith(("一、", "二、", "三、")):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def test_an_abridged_table_says_so_and_every_count_names_its_line():
+    text = (BULLETINS / "ndrc-table-flattened.txt").read_text(encoding="utf-8")
+    text = without_rows(text, 2, 6).replace(
+        "优化营商环境典型经验做法清单\n序号", "优化营商环境典型经验做法清单\n（本文有删减）\n序号"
+    )
+    doc = read(text)
+    assert [i.number for i in doc.items] == [1, 3, 4, 5, 7, 8]
+    notes = {note.code: note for note in doc.warnings if note.code != "unknown_indicator"}
+    assert notes["abridged"].line == text.splitlines().index("（本文有删减）") + 1
+    assert "有删减" in notes["abridged"].message
+    assert notes["count_mismatch"].line == 4 and "8" in notes["count_mismatch"].message
+    mismatched = [note for note in doc.warnings if note.code == "section_count_mismatch"]
+    assert [note.line for note in mismatched] == [17, 29]
+    assert "优化市场准入方面" in mismatched[0].message and "共 3 项" in mismatched[0].message
+    assert not any("删减" in paragraph for paragraph in doc.lead)
+
+
+def test_an_abridgement_said_within_a_sentence_is_noted_and_the_sentence_kept():
+    doc = read(
+        "近日，省营商办推出了第一批3项典型经验做法，全文如下（有删节）：\n"
+        "1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n"
+    )
+    assert codes(doc.warnings) == ["abridged", "count_mismatch"]
+    assert [note.line for note in doc.warnings] == [1, 1]
+    assert doc.lead == ["近日，省营商办推出了第一批3项典型经验做法，全文如下（有删节）："]
+
+
+def test_an_abridgement_at_the_end_is_not_part_of_the_last_item():
+    doc = read("1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n（本文有删减）\n")
+    assert doc.items[-1].paragraphs == ["正文。"]
+    assert codes(doc.warnings) == ["abridged"] and doc.warnings[0].line == 3
