@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from practices.text import SENTENCE_END, Known, NameMatcher, certain_repair, find_damage, to_simplified
+from practices.text import SENTENCE_END, Known, NameMatcher, certain_repair, find_damage, fold, to_simplified
 
 from .enums import EntryScope
 
@@ -90,7 +90,12 @@ class Bulletin:
     title: str = ""
     lead: list[str] = field(default_factory=list)
     declared_total: int | None = None
-    date: datetime.date | None = None  # the date the document bears, if it has one (a 落款's, a web page's)
+    date: datetime.date | None = None  # the date the document bears, if it has one: date_signed, else date_published
+    issuer: str = ""  # 发文机关: a 发文机关 label, the signature, or the header line ("国务院办公厅文件")
+    document_number: str = ""  # 发文字号, such as 国办发〔2018〕108号 (its brackets always 〔〕)
+    date_signed: datetime.date | None = None  # 成文日期: the date under the signature
+    date_published: datetime.date | None = None  # a web page's 发布时间
+    attachment_title: str = ""  # the title after 附件：
     items: list[Item] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
     encoding: str = ""
@@ -274,8 +279,38 @@ _CLOSED_ENDINGS = (*SENTENCE_END, "!", "?", "…", "”", "’", "」", "』", "
 _OPENERS_CLOSERS = ("“”", "‘’", "（）", "()", "《》", "「」", "『』")
 
 # Front and back matter of a notice: document numbers, 附件 lines, sources, signatures and dates.
-_DOC_NUMBER = re.compile(r"[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号")
+_DOC_NUMBER = re.compile(r"[〔\[【［(（]\s*\d{4}\s*[〕\]】］)）]\s*\d+\s*号")
+_DOC_NUMBER_WHOLE = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[【［(（]\s*(\d{4})\s*[〕\]】］)）]\s*(\d+)\s*号")
 _ATTACHMENT_LINE = re.compile(r"^附件\s*\d*\s*[:：]?$")
+_ATTACHMENT_TITLED = re.compile(r"^附件\s*\d*\s*[:：]\s*(?:\d+\s*[.．、]\s*)?(\S.*)$")
+_HEADER_LINE = re.compile(r"^(\S.{1,30}?)\s*文件$")  # 国务院办公厅文件
+_RELEASE_LINE = re.compile(r"^[（(]\s*此件[^)）]{0,12}[)）]$")  # （此件公开发布）
+_PRINTED_LINE = re.compile(r"^(?:抄送\s*[:：]|.{0,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$)")
+# Labelled lines of a web page or a policy library's record: what each says, or that it says nothing of the text.
+_META_FIELDS = {
+    "标题": "title",
+    "发文机关": "issuer",
+    "发文单位": "issuer",
+    "发文字号": "number",
+    "文号": "number",
+    "成文日期": "signed",
+    "成文时间": "signed",
+    "印发日期": "signed",
+    "印发时间": "signed",
+    "发布日期": "published",
+    "发布时间": "published",
+    "更新时间": "published",
+    "时间": "published",
+    "日期": "published",
+}
+_META_OTHER = (
+    "来源 信息来源 文章来源 索引号 主题分类 公文种类 分类 主题词 有效性 字体 字号 浏览次数 阅读次数 点击数 访问量 "
+    "作者 责任编辑 编辑 审核 校对 供稿 联系人 联系电话"
+).split()
+_META_LABEL = re.compile("(" + "|".join(sorted([*_META_FIELDS, *_META_OTHER], key=len, reverse=True)) + r")\s*[:：]")
+_META_START = re.compile(r"^[（(【\[]?\s*" + _META_LABEL.pattern)
+_SPACED_LABEL = re.compile(r"^([（(【\[]?)((?:[\u4e00-\u9fff][ \u3000]+){1,5}[\u4e00-\u9fff])(\s*[:：])")  # 标　　题：
+_DATE_IN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 # A line that is only a date: a signature's (2023年5月10日, 二〇二三年五月十日) or a web page's
 # (发布时间：2023-05-10 09:30).
 _CN_YEAR = "〇零一二三四五六七八九"
@@ -294,7 +329,6 @@ _ABRIDGED = re.compile(r"有所?删[减节]|略有删[减节]")
 _ABRIDGED_ONLY = re.compile(
     r"^[（(【\[]?\s*(?:本文|原文|全文|正文|内容|文字|此文|编者注[:：])?\s*(?:有所?|略有)删[减节]\s*[)）】\]]?[。.]?$"
 )
-_SOURCE_LINE = re.compile(r"^[（(]?\s*(?:来源|信息来源|责任编辑|编辑|审核|校对|供稿)\s*[:：].*$")
 
 PROVINCES = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
@@ -557,13 +591,19 @@ def _unbalanced(text: str) -> bool:
     return any(text.count(a) > text.count(b) for a, b in _OPENERS_CLOSERS)
 
 
-def _is_closing(line: _Line, next_line: _Line | None) -> bool:
-    """Back matter after the last item: a source line, a date, or a short signature right above a date."""
-    text = line.text
-    if date_of(text) or _SOURCE_LINE.match(text):
-        return True
-    short = len(text) <= 25 and not text.endswith(_CLOSED_ENDINGS)
-    return short and next_line is not None and date_of(next_line.text) is not None
+def _back_matter_kind(text: str, below: str | None) -> str | None:
+    """What a line after the last item is, given what the line below it is: "date", "signature" (a short line
+    right above a date, or an organ's name above another signature line), "other" (a source line, 此件公开发布,
+    抄送, a labelled line), or None: part of the announcement."""
+    if date_of(text):
+        return "date"
+    if _labels(text) is not None or _RELEASE_LINE.match(text) or _PRINTED_LINE.match(text):
+        return "other"
+    if len(text) > 25 or text.endswith(_CLOSED_ENDINGS):
+        return None
+    if below == "date" and (_ORGAN_END.search(text) or not _looks_like_scope(text)):  # a table's last cell: 全国
+        return "signature"
+    return "signature" if below == "signature" and _ORGAN_END.search(text) else None
 
 
 def parse(text: str, *, cities: Iterable[Known], indicators: Iterable[Known], encoding: str = "") -> Bulletin:
@@ -614,7 +654,6 @@ class _Parser:
         self.item_style = _item_style(lines[:closing_from], self.indicators)
         self.titles_end_with_stop = _titles_end_with_stop(lines[:closing_from], self.item_style)
         for line in lines[closing_from:]:
-            self.bulletin.date = date_of(line.text) or self.bulletin.date
             self.bulletin.warnings.extend(line.notes)
             self.warn(line.number, "closing_text", _("公告末尾的落款、日期或来源，未归入任何条目。"), line.text)
         index = 0
@@ -629,7 +668,12 @@ class _Parser:
             self.read(lines[index], lines[index + 1] if index + 1 < closing_from else None)
             index += 1
         self._end_row()
-        self.declared_line = _read_preamble(self.bulletin, self.preamble)
+        for line in self.preamble:
+            self.bulletin.warnings.extend(line.notes)
+        matter = _Matter()
+        matter.read(lines[closing_from:], front=False)
+        self.declared_line = _read_preamble(self.bulletin, matter.read(self.preamble, front=True), matter)
+        matter.record(self.bulletin)
         self._check_completeness()
         return self.bulletin
 
@@ -648,12 +692,13 @@ class _Parser:
 
     def _closing_start(self, lines: list[_Line]) -> int:
         """Index of the first line of back matter at the end of the document (len(lines) if none)."""
-        start = len(lines)
+        start, below = len(lines), None
         while start > 0:
-            line, following = lines[start - 1], lines[start] if start < len(lines) else None
-            if not _is_closing(line, following) or _item_marker(line.text, None, 0):
+            text = lines[start - 1].text
+            kind = _back_matter_kind(text, below)
+            if kind is None or _item_marker(text, None, 0):
                 break
-            start -= 1
+            start, below = start - 1, kind
         return start
 
     def read(self, line: _Line, following: _Line | None):
@@ -980,35 +1025,166 @@ def _glued_heading(text: str, indicators: NameMatcher) -> tuple[str, _Heading] |
     return None
 
 
-def _read_preamble(bulletin: Bulletin, preamble: list[_Line]) -> int | None:
-    """Title line(s), document numbers and 附件 lines, a line that only counts the items, and the lead."""
+def _read_preamble(bulletin: Bulletin, preamble: list[_Line], matter: "_Matter") -> int | None:
+    """Title line(s), the 附件 line, a line that only counts the items, and the lead (its front matter taken out
+    already); the line that declares the total, if one does."""
     rest = list(preamble)
-    # A notice with the announcement attached: the announcement's title follows the 附件 line.
+    # A notice with the announcement attached: the announcement's title follows the 附件 line, or is the title
+    # the notice gave it ("附件：…").
     attachment = next((i for i, line in enumerate(rest) if _ATTACHMENT_LINE.match(line.text)), None)
     notice = []
     if attachment is not None:
         notice, rest = rest[:attachment], rest[attachment + 1 :]
-    # A line that is only a date (under a web page's title, say) dates the document, unless its signature does.
-    dates = [date for line in preamble if (date := date_of(line.text))]
-    bulletin.date = bulletin.date or (dates[0] if dates else None)
-    notice, rest = ([line for line in lines if not date_of(line.text)] for lines in (notice, rest))
+    elif matter.attachment_title:
+        named = fold(matter.attachment_title)
+        attachment = next((i for i, line in enumerate(rest) if i and fold(line.text) == named), None)
+        if attachment is not None:
+            notice, rest = rest[:attachment], rest[attachment:]
     title_lines: list[_Line] = []
     while rest and len(title_lines) < 2 and _looks_like_title(rest[0].text) and not _COUNT_ONLY.match(rest[0].text):
         if _DOC_NUMBER.search(rest[0].text) and title_lines:
             break
         title_lines.append(rest.pop(0))
-    bulletin.title = "".join(_DOC_NUMBER.sub("", line.text).strip() for line in title_lines if not _is_doc_number(line))
-    lead_lines = [line for line in notice + rest if not _is_doc_number(line)]
+    for line in title_lines:
+        matter.number_from(line.text)
+    bulletin.title = "".join(_without_number(line.text) for line in title_lines) or matter.title
+    if attachment is not None and not matter.attachment_title:
+        matter.attachment_title = bulletin.title
+    lead_lines = notice + rest
     title_line = title_lines[0].number if title_lines else 0
     bulletin.declared_total, declared_line = _declared_total(
         [(bulletin.title, title_line), *((line.text, line.number) for line in lead_lines)]
     )
-    for line in preamble:
-        bulletin.warnings.extend(line.notes)
     bulletin.lead = [line.text for line in lead_lines if not _COUNT_ONLY.match(line.text)]
     return declared_line
 
 
-def _is_doc_number(line: _Line) -> bool:
+def _document_number(text: str) -> tuple[str, int, int] | None:
+    """The document number in a line, its brackets as 〔〕, and where it starts and ends."""
+    match = _DOC_NUMBER_WHOLE.search(text)
+    if match is None:
+        return None
+    prefix, year, serial = match.groups()
+    # "…的通知国办发〔2018〕108号": the title is no part of the number.
+    prefix = re.split("通知|通报|意见|决定|公告", prefix)[-1]
+    return f"{prefix}〔{year}〕{serial}号", match.end(1) - len(prefix), match.end()
+
+
+def _without_number(text: str) -> str:
+    """A title line without the document number written after it."""
+    found = _document_number(text)
+    if found is None:
+        return text.strip()
+    _number, start, end = found
+    return (text[:start].rstrip(" （(") + text[end:].lstrip(" ）)")).strip()
+
+
+def _is_doc_number(text: str) -> bool:
     """A line that is only a document number, such as 陕营商办发〔2023〕5号."""
-    return bool(_DOC_NUMBER.search(line.text)) and len(_DOC_NUMBER.sub("", line.text)) <= 12
+    return bool(_DOC_NUMBER.search(text)) and len(_DOC_NUMBER.sub("", text)) <= 12
+
+
+def _labels(text: str) -> dict[str, str] | None:
+    """A labelled line's labels and values ("来源：国务院办公厅 时间：2018-12-29"), or None if it is not one."""
+    text = _SPACED_LABEL.sub(lambda m: m.group(1) + re.sub(r"[ \u3000]", "", m.group(2)) + m.group(3), text)
+    if not _META_START.match(text):
+        return None
+    found = list(_META_LABEL.finditer(text))
+    pairs: dict[str, str] = {}
+    for match, after in zip(found, [*found[1:], None], strict=True):
+        value = text[match.end() : after.start() if after else len(text)]
+        pairs.setdefault(match.group(1), value.strip(" \t\u3000）)】]"))
+    return pairs
+
+
+def _date_in(text: str) -> datetime.date | None:
+    if date := date_of(text):
+        return date
+    if match := _DATE_IN.search(text):
+        try:
+            return datetime.date(*map(int, match.groups()))
+        except ValueError:
+            return None
+    return None
+
+
+def _is_organ(text: str) -> bool:
+    """A signature's line: an organ's name, short, no sentence, no title ("…关于…的通知")."""
+    return (
+        len(text) <= 30
+        and bool(_ORGAN_END.search(text))
+        and not text.endswith(_CLOSED_ENDINGS)
+        and "关于" not in text
+        and not _is_doc_number(text)
+    )
+
+
+class _Matter:
+    """What the front and back matter say of the document. A labelled line wins over a signature, a signature
+    over a header line; each line that says any of it is taken out of the text."""
+
+    def __init__(self):
+        self.labelled: dict[str, str] = {}
+        self.signature = ""
+        self.signed: datetime.date | None = None  # the date under a signature
+        self.back_date: datetime.date | None = None  # a date at the end with no signature above it
+        self.unsigned: datetime.date | None = None  # a date in the front matter with no signature above it
+        self.header = ""
+        self.number = ""
+        self.attachment_title = ""
+
+    def read(self, lines: list[_Line], *, front: bool) -> list[_Line]:
+        """The lines that are text, the others read."""
+        kept: list[_Line] = []
+        for index, line in enumerate(lines):
+            text = line.text
+            if (pairs := _labels(text)) is not None:
+                for label, value in pairs.items():
+                    if (name := _META_FIELDS.get(label)) and value:
+                        self.labelled.setdefault(name, value)
+            elif date := date_of(text):
+                self._dated(date, text, kept, front=front)
+            elif _is_doc_number(text):
+                self.number_from(text)
+            elif front and index < 3 and (header := _HEADER_LINE.match(text)) and _ORGAN_END.search(header[1]):
+                self.header = self.header or header.group(1)
+            elif titled := _ATTACHMENT_TITLED.match(text):
+                self.attachment_title = self.attachment_title or titled.group(1).strip()
+            elif not (_RELEASE_LINE.match(text) or _PRINTED_LINE.match(text)):
+                kept.append(line)
+        return kept
+
+    def _dated(self, date: datetime.date, text: str, kept: list[_Line], *, front: bool):
+        """A line that is only a date: under a signature, the date signed; else, in front, a web page's date, or,
+        at the end, the date the document bears."""
+        organs: list[_Line] = []
+        # At the end only signature lines are left above a date (see _back_matter_kind); in front, organs' names.
+        while kept and (not front or _is_organ(kept[-1].text)):
+            organs.insert(0, kept.pop())
+        if organs:
+            self.signature = self.signature or "、".join(line.text for line in organs)
+            self.signed = self.signed or date
+        elif front:
+            self.unsigned = self.unsigned or date
+        else:
+            self.back_date = date
+
+    @property
+    def title(self) -> str:
+        return self.labelled.get("title", "")
+
+    def number_from(self, text: str):
+        """The document number a line gives, unless one was found already."""
+        if not self.number and (found := _document_number(text)):
+            self.number = found[0]
+
+    def record(self, bulletin: Bulletin):
+        labelled = self.labelled
+        bulletin.issuer = labelled.get("issuer") or self.signature or self.header
+        if not self.number and "number" in labelled:
+            self.number_from(labelled["number"])
+        bulletin.document_number = self.number
+        bulletin.date_signed = _date_in(labelled.get("signed", "")) or self.signed or self.back_date
+        bulletin.date_published = _date_in(labelled.get("published", "")) or self.unsigned
+        bulletin.date = bulletin.date_signed or bulletin.date_published
+        bulletin.attachment_title = self.attachment_title

@@ -896,3 +896,134 @@ def test_an_abridgement_at_the_end_is_not_part_of_the_last_item():
     doc = read("1、西安市推行一网通办。正文。\n2、汉中市推行一日办结。正文。\n（本文有删减）\n")
     assert doc.items[-1].paragraphs == ["正文。"]
     assert codes(doc.warnings) == ["abridged"] and doc.warnings[0].line == 3
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What a notice says of itself: issuer, number, dates, attachment
+
+
+@pytest.fixture(scope="module")
+def state_council():
+    return read((BULLETINS / "state-council-2018-commendation.txt").read_text(encoding="utf-8"))
+
+
+def test_a_state_council_commendation_gives_its_130_title_only_items_in_order(state_council):
+    doc = state_council
+    assert [i.number for i in doc.items] == list(range(1, 131))
+    assert doc.declared_total == 130 and doc.announced_total == 130
+    assert doc.items[0].title == "北京市大力推进“放管服”改革，企业开办时间压缩至5个工作日以内"
+    assert doc.items[58].title == "山东省日照市推行“一枚印章管审批”，实现审批服务“一窗受理、一次办好”"
+    assert doc.items[-1].title == "新疆生产建设兵团第一师阿拉尔市推进纺织服装产业发展"
+    assert all(i.paragraphs == [] for i in doc.items)
+    assert [i.city for i in doc.items if i.city] == ["西安市", "杨凌示范区", "宝鸡市", "榆林市"]
+    assert {note.code for i in doc.items for note in i.warnings} == {"unknown_city"}
+    assert doc.warnings == []
+
+
+def test_a_state_council_notices_metadata_is_recorded_and_left_out_of_the_lead(state_council):
+    doc = state_council
+    assert (doc.issuer, doc.document_number) == ("国务院办公厅", "国办发〔2018〕108号")
+    assert (doc.date_signed, doc.date_published, doc.date) == (datetime.date(2018, 12, 20), None, doc.date_signed)
+    assert doc.attachment_title == doc.title == "国务院第五次大督查发现的典型经验做法"
+    lead = "\n".join(doc.lead)
+    for metadata in ("国务院办公厅文件", "国办发", "2018年12月20日", "此件公开发布", "附件"):
+        assert metadata not in lead
+    assert doc.lead[1] == "各省、自治区、直辖市人民政府，国务院各部委、各直属机构："
+    assert doc.lead[-1].startswith("希望受到表扬的地方再接再厉")
+
+
+def test_a_web_pages_source_date_number_signature_and_attachment():
+    doc = read((BULLETINS / "shaanxi-2023-1-web-page.txt").read_text(encoding="utf-8"))
+    assert [(i.number, i.city) for i in doc.items] == [(1, "西安市"), (2, "咸阳市"), (3, "榆林市")]
+    assert doc.issuer == "陕西省优化提升营商环境工作领导小组办公室"
+    assert doc.document_number == "陕营商办发〔2023〕5号"
+    assert (doc.date_signed, doc.date_published) == (datetime.date(2023, 5, 10), datetime.date(2023, 5, 12))
+    assert doc.date == datetime.date(2023, 5, 10)
+    assert doc.attachment_title == doc.title == "2023年第一批优化营商环境典型经验做法"
+    assert len(doc.lead) == 3 and doc.lead[-1].startswith("为深入贯彻落实")
+    assert not any(word in "".join(doc.lead) for word in ("来源", "浏览次数", "字体", "〔2023〕", "［2023］"))
+    assert doc.warnings == []
+
+
+def test_a_policy_librarys_labelled_record_gives_the_metadata():
+    doc = read(
+        "标　　题：国务院办公厅关于对国务院第五次大督查发现的典型经验做法给予表扬的通报\n"
+        "发文机关：国务院办公厅\n"
+        "发文字号：国办发[2018]108号\n"
+        "来　　源：国务院办公厅\n"
+        "主题分类：综合政务\\督查\n"
+        "公文种类：通报\n"
+        "成文日期：2018年12月20日\n"
+        "发布日期：2018年12月29日\n"
+        "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n"
+        "此次通报表扬的典型经验做法共2项。\n"
+        "1．北京市大力推进“放管服”改革\n"
+        "2．陕西省西安市推行“一业一证”改革\n"
+    )
+    assert doc.title == "国务院办公厅关于对国务院第五次大督查发现的典型经验做法给予表扬的通报"
+    assert (doc.issuer, doc.document_number) == ("国务院办公厅", "国办发〔2018〕108号")
+    assert (doc.date_signed, doc.date_published) == (datetime.date(2018, 12, 20), datetime.date(2018, 12, 29))
+    assert doc.lead == ["各省、自治区、直辖市人民政府，国务院各部委、各直属机构：", "此次通报表扬的典型经验做法共2项。"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["国办发〔2018〕108号", "国办发[2018]108号", "国办发［2018］108号", "国办发【2018】108号", "国办发(2018)108号"],
+)
+def test_a_document_numbers_brackets_are_normalised(written):
+    doc = read(f"国务院办公厅关于推广典型经验做法的通知\n{written}\n1．北京市大力推进“放管服”改革\n")
+    assert doc.document_number == "国办发〔2018〕108号"
+    assert doc.title == "国务院办公厅关于推广典型经验做法的通知" and doc.lead == []
+
+
+def test_a_header_line_names_the_issuer_unless_a_signature_does():
+    headed = read(
+        "国务院办公厅文件\n国办发〔2018〕108号\n国务院办公厅关于推广典型经验做法的通知\n1．北京市推行一网通办\n"
+    )
+    assert (headed.issuer, headed.title, headed.lead) == ("国务院办公厅", "国务院办公厅关于推广典型经验做法的通知", [])
+    signed = read("国务院办公厅文件\n1、西安市推行一网通办。正文。\n国务院办公厅秘书局\n2018年12月20日\n")
+    assert signed.issuer == "国务院办公厅秘书局"
+
+
+def test_a_joint_signature_at_the_end_names_every_issuer_and_its_date():
+    doc = read("1、西安市推行一网通办。正文。\n国家发展改革委\n市场监管总局\n2023年6月12日\n（此件公开发布）\n")
+    assert doc.issuer == "国家发展改革委、市场监管总局"
+    assert (doc.date_signed, doc.date) == (datetime.date(2023, 6, 12), datetime.date(2023, 6, 12))
+    assert doc.items[0].paragraphs == ["正文。"]
+    assert codes(doc.warnings) == ["closing_text"] * 4
+
+
+def test_a_source_line_with_a_time_dates_the_publication():
+    doc = read(
+        "2023年第一批优化营商环境典型经验做法\n"
+        "来源：陕西省发展和改革委员会 时间：2023-05-12\n"
+        "1、西安市推行一网通办。正文。\n"
+    )
+    assert (doc.date_published, doc.date_signed, doc.date) == (datetime.date(2023, 5, 12), None, doc.date_published)
+    assert doc.lead == [] and doc.title == "2023年第一批优化营商环境典型经验做法"
+
+
+def test_a_numbered_attachment_line_gives_the_attachment_title():
+    doc = read(
+        "关于推广第一批典型经验做法的通知\n"
+        "现将第一批典型经验做法印发给你们。\n"
+        "附件1：陕西省第一批优化营商环境典型经验做法\n"
+        "陕西省第一批优化营商环境典型经验做法\n"
+        "1、西安市推行一网通办。正文。\n"
+    )
+    assert doc.attachment_title == doc.title == "陕西省第一批优化营商环境典型经验做法"
+    assert doc.lead == ["关于推广第一批典型经验做法的通知", "现将第一批典型经验做法印发给你们。"]
+
+
+def test_a_document_number_written_after_the_title_is_no_part_of_it():
+    doc = read("国务院办公厅关于推广典型经验做法的通知（国办发〔2018〕108号）\n1．北京市推行一网通办\n")
+    assert (doc.title, doc.document_number) == ("国务院办公厅关于推广典型经验做法的通知", "国办发〔2018〕108号")
+
+
+def test_a_document_number_cited_in_the_lead_is_not_the_documents():
+    doc = read(
+        "关于推广典型经验做法的通知\n"
+        "根据《国务院办公厅关于进一步优化营商环境的意见》（国办发〔2019〕39号）要求，推出了1项。\n"
+        "1、西安市推行一网通办。正文。\n"
+    )
+    assert doc.document_number == "" and "国办发〔2019〕39号" in doc.lead[0]
