@@ -4,16 +4,28 @@ An announcement, as provinces publish it and as it circulates (copied from web
 pages and Word files, sometimes through a Traditional-script site and a wrong
 encoding on the way):
 
+    front matter                        国务院办公厅文件 / 国办发〔2018〕108号 / 来源：… 发布时间：…
     title line(s)                       2023年第一批优化营商环境典型经验做法
     lead paragraph(s)                   近日，……推出了今年第二批36项……
+    a notice's 附件 and signature        附件：… / 国务院办公厅 / 2018年12月20日 / 附件 / (its title)
     indicator heading                   开办企业  /  一、开办企业方面（共5项）
     numbered item: title。body…          3、渭南市探索推行……新模式。渭南市……
     body paragraphs                     ……
+    labelled lines of an item           指导部门：…  推广范围：…  地区：…
     next heading or item …
+    back matter                         signature(s), date, （此件公开发布）, 来源：…
+
+Items are numbered 1、 1. 1． （1） 1） 01 案例1 排名1 ① 一、 （一） or "1 " (the
+numbering that counts furthest from 1 is the items'); a title may wrap onto a
+second line; a list may be title-only. Or the items are a table flattened to text:
+its header row (序号 改革举措 主要内容 指导部门 推广范围, in its own order) then
+each row a cell a line, group rows as headings.
 
 Everything is converted to Simplified first; the original lines are kept beside
 the result. Nothing is guessed silently: every doubt becomes a warning with its
-line number, and only certain repairs are made.
+line number, and only certain repairs are made. What the document says of itself
+(issuer, number, dates, attachment) is recorded on the Bulletin, not left in its
+lead.
 """
 
 import datetime
