@@ -48,7 +48,7 @@ def reference_data(db):
 
 
 def items(bulletin):
-    return [(i.number, i.title, i.city, i.indicator, i.paragraphs) for i in bulletin.items]
+    return [(i.number, i.title, i.city, i.indicator, i.paragraphs, i.department, i.scope) for i in bulletin.items]
 
 
 def word(*paragraphs: str, tables: tuple[list[list[str]], ...] = ()) -> bytes:
@@ -93,9 +93,8 @@ def test_the_docx_the_html_and_the_text_give_the_same_announcement(reference_dat
     assert text.items[4].paragraphs == [
         "铜川市在政务服务中心设立办税服务“样板间”，集中提供咨询、办理、反馈一站式服务。",
         "纳税人满意度持续提升。",
-        "指导部门：省税务局",
-        "推广范围：全省",
     ]
+    assert (text.items[4].department, text.items[4].scope) == ("省税务局", "全省")  # the table's columns
     for bulletin in (word_file, web_page):
         assert (bulletin.title, bulletin.lead, bulletin.date, bulletin.declared_total) == (
             text.title,
