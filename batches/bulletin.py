@@ -32,7 +32,7 @@ import codecs
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -645,12 +645,22 @@ def _back_matter_kind(text: str, below: str | None) -> str | None:
     return "signature" if below == "signature" and _ORGAN_END.search(text) else None
 
 
-def parse(text: str, *, cities: Iterable[Known], indicators: Iterable[Known], encoding: str = "") -> Bulletin:
-    """Turn an announcement's text into a Bulletin. Raises BulletinError only if there is nothing to import."""
+def parse(
+    text: str,
+    *,
+    cities: Iterable[Known],
+    indicators: Iterable[Known],
+    encoding: str = "",
+    body_lines: Collection[int] = frozenset(),
+) -> Bulletin:
+    """Turn an announcement's text into a Bulletin. Raises BulletinError only if there is nothing to import.
+    body_lines: the numbers of lines known to be an item's body (a Word or web table's content cells), whatever
+    they start with: "1、马上办。" there is a point of the content, not the next item."""
     lines = _read_lines(text)
     if not lines:
         raise BulletinError(_("文件是空的。"))
     parser = _Parser(NameMatcher(cities), NameMatcher(indicators))
+    parser.body_lines = frozenset(body_lines)
     parser.bulletin.encoding, parser.bulletin.original_text = encoding, text
     return parser.run(lines)
 
@@ -665,6 +675,7 @@ class _Section:
 class _Parser:
     def __init__(self, cities: NameMatcher, indicators: NameMatcher):
         self.cities, self.indicators = cities, indicators
+        self.body_lines: frozenset[int] = frozenset()
         self.bulletin = Bulletin()
         self.preamble: list[_Line] = []
         self.current: Item | None = None
@@ -743,6 +754,9 @@ class _Parser:
     def read(self, line: _Line, following: _Line | None):
         """Take one line; the one after it (None at the back matter) tells whether it finishes a wrapped title."""
         open_title, self.open_title = self.open_title, None
+        if line.number in self.body_lines and self.current is not None and self.awaiting_title is None:
+            self._add_text(line, line.text)
+            return
         if self.table is not None:
             self._read_cell(line)
             return

@@ -27,7 +27,13 @@ def read_bulletin(*, data: bytes, encoding: str = "auto", name: str = "") -> Bul
     """Read an announcement's file (text, Word, web page or PDF; name is a hint) and parse it against the cities
     and indicators in the database; writes nothing."""
     extracted = extract(data, name, encoding)
-    bulletin = parse(extracted.text, cities=known_cities(), indicators=known_indicators(), encoding=extracted.label)
+    bulletin = parse(
+        extracted.text,
+        cities=known_cities(),
+        indicators=known_indicators(),
+        encoding=extracted.label,
+        body_lines=extracted.body_lines,
+    )
     bulletin.warnings[:0] = extracted.notes  # the document's doubts first: they concern every line
     return bulletin
 
