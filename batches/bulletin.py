@@ -894,6 +894,8 @@ class _Parser:
         broken = item.title.endswith(("，", ",", "、")) or _unbalanced(item.title)
         if not broken and _starts_body(text):
             return False
+        if not broken and _city_of(head, self.cities):  # "汉中市主要涉税事项…": the body names its city again
+            return False
         if stop:
             if len(head) > 20:
                 return False

@@ -715,6 +715,19 @@ def test_a_body_below_a_title_without_a_full_stop_is_not_joined():
     assert doc.items[2].paragraphs == ["主要做法：", "一是容缺受理。二是告知承诺。"]
 
 
+def test_a_short_body_sentence_naming_its_city_is_not_joined_to_the_title():
+    """Where titles mostly end with a full stop, a short sentence below a title without one may look like its end;
+    one that starts by naming a city again is the body."""
+    doc = read(
+        "1、西安市推行企业开办“一网通办”。西安市实现企业开办全程网上办理。\n"
+        "2、宝鸡市推行“一证办电”。宝鸡市居民用户凭身份证即可办理用电报装。\n"
+        "3、汉中市推行“非接触式”办税缴费\n"
+        "汉中市主要涉税事项实现全程网上办、掌上办。\n"
+    )
+    assert doc.items[2].title == "汉中市推行“非接触式”办税缴费"
+    assert doc.items[2].paragraphs == ["汉中市主要涉税事项实现全程网上办、掌上办。"]
+
+
 def test_a_line_below_a_title_only_item_that_is_not_followed_by_an_item_is_not_joined():
     doc = read(
         "1.西安市推行企业开办全程网办\n"
