@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from practices import regions
 from practices.text import SENTENCE_END, Known, NameMatcher, certain_repair, find_damage, to_simplified
 
 
@@ -52,7 +53,8 @@ class Item:
     number: int
     line: int
     title: str
-    city: str | None = None
+    city: str | None = None  # the province's own city, or the region outside it as a national list names it
+    region_code: str = ""  # the city's or the region's code (GB/T 2260, or practices/data/regions.csv's own)
     indicator: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     original_title: str = ""
@@ -65,6 +67,7 @@ class Item:
             "line": self.line,
             "title": self.title,
             "city": self.city,
+            "region": {"name": self.city, "code": self.region_code} if self.city else None,
             "indicator": self.indicator,
             "paragraphs": self.paragraphs,
             "warnings": [note.as_dict() for note in self.warnings],
@@ -380,8 +383,28 @@ def _declared_total(texts: list[str]) -> int | None:
     return None
 
 
-def _city_of(title: str, cities: NameMatcher) -> str | None:
-    return cities.prefix(_PROVINCE_PREFIX.sub("", title, count=1)) or cities.prefix(title)
+@dataclass(frozen=True)
+class _Place:
+    """Where a title says its practice is from: a name and its code, and the places a name several share could be
+    (with no name, or the name of the region above them that the title gives)."""
+
+    name: str | None
+    code: str = ""
+    shared: tuple[regions.Region, ...] = ()
+
+
+def _city_of(title: str, cities: NameMatcher) -> _Place | None:
+    """The province's own city the title starts with (after the province's name, if it has one); else the region of
+    China it names, which is the province's own city when it lies in one (陕西省富平县 → 渭南市)."""
+    if name := cities.prefix(_PROVINCE_PREFIX.sub("", title, count=1)) or cities.prefix(title):
+        return _Place(name, cities.code_of.get(name, ""))
+    found = regions.lookup(title)
+    if found.region is None:
+        return _Place(None, shared=found.ambiguous) if found.ambiguous else None
+    for region in reversed(found.region.chain):
+        if name := cities.by_code.get(region.code):
+            return _Place(name, region.code, found.ambiguous)
+    return _Place(found.region.display_name, found.region.code, found.ambiguous)
 
 
 def _unbalanced(text: str) -> bool:
@@ -522,9 +545,18 @@ class _Parser:
         title, _stop, first_paragraph = rest.partition("。")
         item.title = title.strip()
         item.original_title = original_rest.split("。")[0].strip()
-        item.city = _city_of(item.title, self.cities)
+        place = _city_of(item.title, self.cities)
+        item.city, item.region_code = (place.name, place.code) if place else (None, "")
         if not item.title:
             item.warnings.append(Note(item.line, "empty_title", _("第%(n)d项没有标题。") % {"n": item.number}))
+        elif place and place.shared:
+            places = "、".join(region.full_name for region in place.shared)
+            message = (
+                _("标题中的地名可指%(places)s，已暂归入“%(name)s”，请核对。") % {"places": places, "name": place.name}
+                if place.name
+                else _("未能确定所属地区：标题开头的地名可指%(places)s，请写明所属省市。") % {"places": places}
+            )
+            item.warnings.append(Note(item.line, "ambiguous_region", message))
         elif item.city is None:
             item.warnings.append(
                 Note(item.line, "unknown_city", _("未能从标题识别城市：“%(title)s”。") % {"title": item.title})
