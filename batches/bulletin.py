@@ -4,18 +4,31 @@ An announcement, as provinces publish it and as it circulates (copied from web
 pages and Word files, sometimes through a Traditional-script site and a wrong
 encoding on the way):
 
+    front matter                        国务院办公厅文件 / 国办发〔2018〕108号 / 来源：… 发布时间：…
     title line(s)                       2023年第一批优化营商环境典型经验做法
     lead paragraph(s)                   近日，……推出了今年第二批36项……
+    a notice's 附件 and signature        附件：… / 国务院办公厅 / 2018年12月20日 / 附件 / (its title)
     indicator heading                   开办企业  /  一、开办企业方面（共5项）
     numbered item: title。body…          3、渭南市探索推行……新模式。渭南市……
     body paragraphs                     ……
+    labelled lines of an item           指导部门：…  推广范围：…  地区：…
     next heading or item …
+    back matter                         signature(s), date, （此件公开发布）, 来源：…
+
+Items are numbered 1、 1. 1． （1） 1） 01 案例1 排名1 ① 一、 （一） or "1 " (the
+numbering that counts furthest from 1 is the items'); a title may wrap onto a
+second line; a list may be title-only. Or the items are a table flattened to text:
+its header row (序号 改革举措 主要内容 指导部门 推广范围, in its own order) then
+each row a cell a line, group rows as headings.
 
 Everything is converted to Simplified first; the original lines are kept beside
 the result. Nothing is guessed silently: every doubt becomes a warning with its
-line number, and only certain repairs are made.
+line number, and only certain repairs are made. What the document says of itself
+(issuer, number, dates, attachment) is recorded on the Bulletin, not left in its
+lead.
 """
 
+import codecs
 import datetime
 import re
 import unicodedata
@@ -25,7 +38,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from practices import regions
-from practices.text import SENTENCE_END, Known, NameMatcher, certain_repair, find_damage, to_simplified
+from practices.text import SENTENCE_END, Known, NameMatcher, certain_repair, find_damage, fold, to_simplified
+
+from .enums import EntryScope
 
 
 class BulletinError(Exception):
@@ -60,6 +75,15 @@ class Item:
     original_title: str = ""
     original_lines: list[str] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
+    # As a table's columns or labelled lines ("指导部门：…") give them, word for word.
+    department: str = ""  # 指导部门
+    scope: str = ""  # 推广范围
+    region_text: str = ""  # 地区
+
+    @property
+    def entry_scope(self) -> str | None:
+        """The entry's scope where the item's 推广范围 says it (see scope_of)."""
+        return scope_of(self.scope)
 
     def as_dict(self) -> dict:
         return {
@@ -70,6 +94,9 @@ class Item:
             "region": {"name": self.city, "code": self.region_code} if self.city else None,
             "indicator": self.indicator,
             "paragraphs": self.paragraphs,
+            "department": self.department,
+            "scope": self.scope,
+            "region_text": self.region_text,
             "warnings": [note.as_dict() for note in self.warnings],
         }
 
@@ -79,7 +106,12 @@ class Bulletin:
     title: str = ""
     lead: list[str] = field(default_factory=list)
     declared_total: int | None = None
-    date: datetime.date | None = None  # the date the document bears, if it has one (a 落款's, a web page's)
+    date: datetime.date | None = None  # the date the document bears, if it has one: date_signed, else date_published
+    issuer: str = ""  # 发文机关: a 发文机关 label, the signature, or the header line ("国务院办公厅文件")
+    document_number: str = ""  # 发文字号, such as 国办发〔2018〕108号 (its brackets always 〔〕)
+    date_signed: datetime.date | None = None  # 成文日期: the date under the signature
+    date_published: datetime.date | None = None  # a web page's 发布时间
+    attachment_title: str = ""  # the title after 附件：
     items: list[Item] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
     encoding: str = ""
@@ -104,7 +136,7 @@ class Bulletin:
 # ---------------------------------------------------------------------------------------------------------------
 # Bytes to text
 
-ENCODINGS = ("utf-8", "gb18030", "big5")
+ENCODINGS = ("utf-8", "gb18030", "big5", "utf-16")
 _NOT_TEXT = {b"PK\x03\x04": "Word (.docx) / Excel (.xlsx)", b"\xd0\xcf\x11\xe0": "Word (.doc) / Excel (.xls)"}
 
 
@@ -127,6 +159,19 @@ def _plausibility(text: str) -> float:
     return common / len(chinese)
 
 
+def _reads_as_text(text: str) -> bool:
+    """Mostly Chinese, ASCII and their punctuation: not bytes of something else read two at a time."""
+    ordinary = sum(
+        char.isascii()
+        or "\u4e00" <= char <= "\u9fff"
+        or "\u2000" <= char <= "\u206f"
+        or "\u3000" <= char <= "\u303f"
+        or "\uff00" <= char <= "\uffef"
+        for char in text
+    )
+    return ordinary >= 0.9 * len(text)
+
+
 def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
     """The document's text and the encoding it was read with; BulletinError if it is not text in that encoding."""
     for magic, kind in _NOT_TEXT.items():
@@ -134,6 +179,19 @@ def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
             raise BulletinError(
                 _("这是 %(kind)s 文件，不是纯文本。请在 Word 中“另存为”纯文本（.txt）后再导入。") % {"kind": kind}
             )
+    # UTF-16 (Notepad's "Unicode") says so in its first two bytes, when what follows reads as text.
+    if encoding == "utf-16" or (encoding == "auto" and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-16":
+                raise BulletinError(
+                    _("第%(line)d行：文件不是有效的 UTF-16 编码。可改用 --encoding auto 自动识别。")
+                    % {"line": data[: exc.start].decode("utf-16", errors="replace").count("\n") + 1}
+                ) from exc
+        else:
+            if encoding == "utf-16" or _reads_as_text(text):
+                return text, "utf-16"
     if b"\x00" in data:
         raise BulletinError(_("文件含有空字节，不是纯文本（可能是 UTF-16 或二进制文件）。请另存为 UTF-8 纯文本。"))
     if encoding != "auto":
@@ -239,21 +297,62 @@ _HEADING_FORMS = {
 }
 _HEADING_SUFFIX = re.compile(r"(?:方面|领域|类)$")
 
-# Item markers: 1、  1.  1．  （1）  1）  and a zero-padded number fused to the title (01西安市…).
+# Item markers: 1、  1.  1．  （1）  1）  a zero-padded number fused to the title (01西安市…), 案例1：  排名1
+# ①  and, where the document numbers its items so (not its headings), 一、  （一）  and a number before a space.
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CN_NUM = "一二三四五六七八九十百"
 _ITEM_STYLES = {
     "dun": re.compile(r"^(\d{1,3})\s*、\s*(.*)$"),
     "dot": re.compile(r"^(\d{1,3})\s*[.．](?!\d)\s*(.*)$"),
     "paren": re.compile(r"^[（(]\s*(\d{1,3})\s*[)）]\s*(.*)$"),
     "half_paren": re.compile(r"^(\d{1,3})\s*[)）]\s*(.*)$"),
     "fused": re.compile(r"^(\d{2,3})(?=[\u4e00-\u9fff“])(.*)$"),
+    "case": re.compile(rf"^案例\s*(\d{{1,3}}|[{_CN_NUM}]+)\s*[:：、.．]?\s*(.*)$"),
+    "rank": re.compile(r"^排名\s*第?\s*(\d{1,3})\s*[名位]?\s*[:：、.．]?\s*(.*)$"),
+    "circled": re.compile(rf"^([{_CIRCLED}])\s*(.*)$"),
+    "cn": re.compile(rf"^([{_CN_NUM}]+)\s*、\s*(.*)$"),
+    "cn_paren": re.compile(rf"^[（(]\s*([{_CN_NUM}]+)\s*[)）]\s*(.*)$"),
+    "space": re.compile(r"^(\d{1,3})[ \t\u3000]+(\S.*)$"),
 }
+# "2 月份以来…", "3 个工作日": a number before a space is an item only when a title follows, not a unit.
+_UNIT_START = re.compile(r"^[个项家万亿千百年月日天时分秒名人次件元户所条张台辆套批%％]")
 _TITLE_END = "。；;，,：:"
 _CLOSED_ENDINGS = (*SENTENCE_END, "!", "?", "…", "”", "’", "」", "』", "）", ")", "》", ".")
 _OPENERS_CLOSERS = ("“”", "‘’", "（）", "()", "《》", "「」", "『』")
 
 # Front and back matter of a notice: document numbers, 附件 lines, sources, signatures and dates.
-_DOC_NUMBER = re.compile(r"[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号")
+_DOC_NUMBER = re.compile(r"[〔\[【［(（]\s*\d{4}\s*[〕\]】］)）]\s*\d+\s*号")
+_DOC_NUMBER_WHOLE = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[【［(（]\s*(\d{4})\s*[〕\]】］)）]\s*(\d+)\s*号")
 _ATTACHMENT_LINE = re.compile(r"^附件\s*\d*\s*[:：]?$")
+_ATTACHMENT_TITLED = re.compile(r"^附件\s*\d*\s*[:：]\s*(?:\d+\s*[.．、]\s*)?(\S.*)$")
+_HEADER_LINE = re.compile(r"^(\S.{1,30}?)\s*文件$")  # 国务院办公厅文件
+_RELEASE_LINE = re.compile(r"^[（(]\s*此件[^)）]{0,12}[)）]$")  # （此件公开发布）
+_PRINTED_LINE = re.compile(r"^(?:抄送\s*[:：]|.{0,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$)")
+# Labelled lines of a web page or a policy library's record: what each says, or that it says nothing of the text.
+_META_FIELDS = {
+    "标题": "title",
+    "发文机关": "issuer",
+    "发文单位": "issuer",
+    "发文字号": "number",
+    "文号": "number",
+    "成文日期": "signed",
+    "成文时间": "signed",
+    "印发日期": "signed",
+    "印发时间": "signed",
+    "发布日期": "published",
+    "发布时间": "published",
+    "更新时间": "published",
+    "时间": "published",
+    "日期": "published",
+}
+_META_OTHER = (
+    "来源 信息来源 文章来源 索引号 主题分类 公文种类 分类 主题词 有效性 字体 字号 浏览次数 阅读次数 点击数 访问量 "
+    "作者 责任编辑 编辑 审核 校对 供稿 联系人 联系电话"
+).split()
+_META_LABEL = re.compile("(" + "|".join(sorted([*_META_FIELDS, *_META_OTHER], key=len, reverse=True)) + r")\s*[:：]")
+_META_START = re.compile(r"^[（(【\[]?\s*" + _META_LABEL.pattern)
+_SPACED_LABEL = re.compile(r"^([（(【\[]?)((?:[\u4e00-\u9fff][ \u3000]+){1,5}[\u4e00-\u9fff])(\s*[:：])")  # 标　　题：
+_DATE_IN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 # A line that is only a date: a signature's (2023年5月10日, 二〇二三年五月十日) or a web page's
 # (发布时间：2023-05-10 09:30).
 _CN_YEAR = "〇零一二三四五六七八九"
@@ -267,7 +366,11 @@ _DATE_LINES = [
         r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
     ),
 ]
-_SOURCE_LINE = re.compile(r"^[（(]?\s*(?:来源|信息来源|责任编辑|编辑|审核|校对|供稿)\s*[:：].*$")
+# "（本文有删减）": the published text leaves out part of the original, items perhaps.
+_ABRIDGED = re.compile(r"有所?删[减节]|略有删[减节]")
+_ABRIDGED_ONLY = re.compile(
+    r"^[（(【\[]?\s*(?:本文|原文|全文|正文|内容|文字|此文|编者注[:：])?\s*(?:有所?|略有)删[减节]\s*[)）】\]]?[。.]?$"
+)
 
 PROVINCES = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
@@ -276,6 +379,66 @@ PROVINCES = (
 _PROVINCE_PREFIX = re.compile(
     r"^(?:" + "|".join(PROVINCES) + r")(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?"
 )
+
+
+# A table's columns, known by the words of its header row, which gives their order. Labelled lines ("指导部门：…",
+# from a Word or web page table read elsewhere) use the same words.
+_COLUMNS = {
+    "number": "序号 编号",
+    "title": "改革举措 举措名称 改革事项 事项名称 典型经验做法 经验做法 典型做法 做法名称 案例名称 名称 标题",
+    "content": "主要内容 具体内容 主要做法 具体做法 做法内容 改革内容 举措内容 内容",
+    "department": "指导部门 牵头部门 责任部门 主管部门 负责部门 指导单位 牵头单位",
+    "scope": "推广范围 复制推广范围 适用范围 推广区域",
+    "region": "地区 所在地区 所在地 地市 实施地区",
+}
+_COLUMN_OF = {word: column for column, words in _COLUMNS.items() for word in words.split()}
+_ITEM_FIELD = {"department": "department", "scope": "scope", "region": "region_text"}
+_LABELLED = re.compile(
+    "^(" + "|".join(word for word, column in _COLUMN_OF.items() if column in _ITEM_FIELD) + r")\s*[:：]\s*(.*)$"
+)
+_CELL_NUMBER = re.compile(r"^(\d{1,4})\s*[.．、]?$")
+_ORGAN_END = re.compile(r"(?:委|部|局|署|办|厅|室|院|行|会|府|中心|集团|公司|组)$")
+_RESTRICTED_SCOPE = re.compile(r"自由贸易试验区|自贸|特殊监管区|保税|试点|有条件|部分|特定")
+
+
+def scope_of(text: str) -> str | None:
+    """The entry scope a 推广范围 says, where it says one: "replicate" for 全国, 全省 or 复制推广, "reference" for
+    参考借鉴; None for a scope that names no such thing or only some areas (自由贸易试验区), or says both."""
+    text = to_simplified(text)
+    if _RESTRICTED_SCOPE.search(text) and "除外" not in text:
+        return None
+    reference = re.search("借鉴|参考", text)
+    replicate = re.search("复制|推广", text)
+    if reference:
+        return None if replicate else EntryScope.REFERENCE
+    return EntryScope.REPLICATE if replicate or re.search("全国|全省", text) else None
+
+
+def _looks_like_scope(text: str) -> bool:
+    return (
+        len(text) <= 30
+        and "。" not in text
+        and bool(re.search(r"全国|全省|全市|试验区|监管区|推广|借鉴|参考|各地", text))
+    )
+
+
+def _looks_like_department(text: str) -> bool:
+    """国家发展改革委、市场监管总局: one or more organs, nothing else."""
+    if len(text) > 80 or re.search("[。；;：:]", text):
+        return False
+    parts = re.split(r"[、，,/\s]+|(?<=[委部局署办厅室院行会府])(?:和|及|与)", re.sub(r"(?:等|牵头)$", "", text))
+    return all(_ORGAN_END.search(part) for part in parts if part) and any(parts)
+
+
+def _looks_like_region(text: str) -> bool:
+    return len(text) <= 20 and not re.search("[。，,；;]", text) and bool(re.search(r"[省市区县州盟旗团师]$", text))
+
+
+_CELL_CHECKS = {
+    "department": _looks_like_department,
+    "scope": _looks_like_scope,
+    "region": _looks_like_region,
+}
 
 
 @dataclass
@@ -363,24 +526,107 @@ def _item_marker(text: str, style: str | None, expected: int) -> tuple[int, str,
         match = pattern.match(text)
         if not match:
             continue
-        number = int(match.group(1))
+        written = match.group(1)
+        number = _CIRCLED.index(written) + 1 if written in _CIRCLED else chinese_number(written)
+        if number is None:
+            continue
         # A number fused to the text is an item only when zero-padded (01…) or exactly the next one expected.
-        if name == "fused" and not (match.group(1).startswith("0") or (style == "fused" and number == expected)):
+        if name == "fused" and not (written.startswith("0") or (style == "fused" and number == expected)):
+            continue
+        if name == "space" and _UNIT_START.match(match.group(2)):
             continue
         return number, match.group(2).strip(), name
     return None
+
+
+def _item_style(lines: list[_Line], indicators: NameMatcher) -> str | None:
+    """The numbering the document's items use: the one counting furthest from 1 without a break, the listed order
+    deciding a tie. "一、" sections in a notice's lead do not outnumber the "1．" items of its attachment, nor do
+    "（1）" points inside bodies outnumber the items; a line that is a heading (a count, "…方面", an indicator's
+    name) counts for no style. None when no numbering starts at 1: the first marker found decides, as it comes."""
+    reached = dict.fromkeys(_ITEM_STYLES, 0)
+    best = dict.fromkeys(_ITEM_STYLES, 0)
+    for line in lines:
+        for name in _ITEM_STYLES:
+            marker = _item_marker(line.text, name, reached[name] + 1)
+            if marker is None:
+                continue
+            if _heading(line.text, indicators, None):
+                break
+            if marker[0] == reached[name] + 1:
+                reached[name] += 1
+            elif marker[0] == 1:
+                reached[name] = 1
+            best[name] = max(best[name], reached[name])
+    style = max(best, key=lambda name: best[name])  # the first of the styles tied at the top
+    return style if best[style] else None
+
+
+# A line that starts a point of a body, not the rest of a title: 一是  （一）  1.  ①  第一  主要做法：
+_STARTS_POINT = re.compile(
+    rf"^(?:[（(]?[{_CN_NUM}\d]+[)）、.．]|[{_CN_NUM}]是|第[{_CN_NUM}\d]+|[{_CIRCLED}]|[（(【\[])|^[^，,。]{{0,8}}[：:]"
+)
+
+
+def _starts_body(text: str) -> bool:
+    """A line that reads as the start of a body: a long first sentence, a comma in it, or a point of its own."""
+    head = text.partition("。")[0]
+    return len(head) > 20 or bool(re.search(r"[，,；;：:]", head)) or bool(_STARTS_POINT.match(text))
+
+
+def _titles_end_with_stop(lines: list[_Line], style: str | None) -> bool:
+    """Whether the document ends its items' titles with a full stop on the title line ("1、…获得感。", the body
+    below) more often than it writes a title line without one with a body starting right below it."""
+    closed = open_ = 0
+    for line, below in zip(lines, [*lines[1:], None], strict=True):
+        marker = _item_marker(line.text, style, 0)
+        if not marker or not marker[1]:
+            continue
+        if "。" in marker[1]:
+            closed += 1
+        elif below is not None and not _item_marker(below.text, style, 0) and _starts_body(below.text):
+            open_ += 1
+    return closed > open_
 
 
 def _looks_like_title(text: str) -> bool:
     return len(text) <= 60 and "。" not in text and not text.endswith(tuple(_TITLE_END))
 
 
-def _declared_total(texts: list[str]) -> int | None:
+def _table_header(lines: list[_Line], index: int, end: int) -> tuple[list[tuple[str, str]], int] | None:
+    """The columns a table's header row names at this line, in its order, as (column, header word), and how many
+    lines it takes: one, its words apart ("序号 改革举措 主要内容 指导部门 推广范围"), or one line per word.
+    A header starts with the number column and names at least three."""
+    words = lines[index].text.split()
+    if _COLUMN_OF.get(words[0]) != "number":
+        return None
+    used = 1
+    if len(words) == 1:
+        while index + used < end and lines[index + used].text in _COLUMN_OF and used < len(_COLUMNS):
+            words.append(lines[index + used].text)
+            used += 1
+    columns = [_COLUMN_OF.get(word) for word in words]
+    if len(words) < 3 or None in columns or len(set(columns)) < len(columns):
+        return None
+    if "title" not in columns:
+        raise BulletinError(
+            _("第%(line)d行：表格的表头“%(header)s”没有标题一栏（如“改革举措”），读不出各项的标题。")
+            % {"line": lines[index].number, "header": " ".join(words)}
+        )
+    return list(zip(columns, words, strict=True)), used
+
+
+def _declared_total(texts: list[tuple[str, int]]) -> tuple[int | None, int | None]:
+    """The total the texts declare, and the line of the text that declares it."""
     for pattern in _DECLARED_TOTALS:
-        for text in texts:
+        for text, line in texts:
             if match := pattern.search(text):
-                return chinese_number(match.group(1))
-    return None
+                return chinese_number(match.group(1)), line
+    return None, None
+
+
+# The warnings about an item's place, said again when its title, wrapped over lines, is read whole.
+_PLACE_NOTES = ("unknown_city", "ambiguous_region")
 
 
 @dataclass(frozen=True)
@@ -411,13 +657,19 @@ def _unbalanced(text: str) -> bool:
     return any(text.count(a) > text.count(b) for a, b in _OPENERS_CLOSERS)
 
 
-def _is_closing(line: _Line, next_line: _Line | None) -> bool:
-    """Back matter after the last item: a source line, a date, or a short signature right above a date."""
-    text = line.text
-    if date_of(text) or _SOURCE_LINE.match(text):
-        return True
-    short = len(text) <= 25 and not text.endswith(_CLOSED_ENDINGS)
-    return short and next_line is not None and date_of(next_line.text) is not None
+def _back_matter_kind(text: str, below: str | None) -> str | None:
+    """What a line after the last item is, given what the line below it is: "date", "signature" (a short line
+    right above a date, or an organ's name above another signature line), "other" (a source line, 此件公开发布,
+    抄送, a labelled line), or None: part of the announcement."""
+    if date_of(text):
+        return "date"
+    if _labels(text) is not None or _RELEASE_LINE.match(text) or _PRINTED_LINE.match(text):
+        return "other"
+    if len(text) > 25 or text.endswith(_CLOSED_ENDINGS):
+        return None
+    if below == "date" and (_ORGAN_END.search(text) or not _looks_like_scope(text)):  # a table's last cell: 全国
+        return "signature"
+    return "signature" if below == "signature" and _ORGAN_END.search(text) else None
 
 
 def parse(text: str, *, cities: Iterable[Known], indicators: Iterable[Known], encoding: str = "") -> Bulletin:
@@ -450,44 +702,88 @@ class _Parser:
         self.seen: set[int] = set()
         self.last_number = 0
         self.sub_list_next: int | None = None
+        # Wrapped titles: the item whose title line may go on, and whether the document's title lines mostly end
+        # their sentence ("1、…获得感。"), the body below.
+        self.open_title: Item | None = None
+        self.titles_end_with_stop = False
+        # A flattened table: its columns in order, and the lines of the row being read (None before the first).
+        self.table: list[tuple[str, str]] | None = None
+        self.row: list[_Line] | None = None
+        self.declared_line: int | None = None  # where the document declares its total
 
     def warn(self, line: int | None, code: str, message: str, fragment: str = ""):
         self.bulletin.warnings.append(Note(line, code, message, fragment))
 
     def run(self, lines: list[_Line]) -> Bulletin:
+        lines = self._note_abridgement(lines)
         closing_from = self._closing_start(lines)
-        for index, line in enumerate(lines):
-            if index >= closing_from:
-                self.bulletin.date = date_of(line.text) or self.bulletin.date
-                self.bulletin.warnings.extend(line.notes)
-                self.warn(line.number, "closing_text", _("公告末尾的落款、日期或来源，未归入任何条目。"), line.text)
+        self.item_style = _item_style(lines[:closing_from], self.indicators)
+        self.titles_end_with_stop = _titles_end_with_stop(lines[:closing_from], self.item_style)
+        for line in lines[closing_from:]:
+            self.bulletin.warnings.extend(line.notes)
+            self.warn(line.number, "closing_text", _("公告末尾的落款、日期或来源，未归入任何条目。"), line.text)
+        index = 0
+        while index < closing_from:
+            header = None if self.table else _table_header(lines, index, closing_from)
+            if header:
+                self.table, used = header
+                for line in lines[index : index + used]:
+                    self.bulletin.warnings.extend(line.notes)
+                index += used
                 continue
-            self.read(line)
-        _read_preamble(self.bulletin, self.preamble)
+            self.read(lines[index], lines[index + 1] if index + 1 < closing_from else None)
+            index += 1
+        self._end_row()
+        for line in self.preamble:
+            self.bulletin.warnings.extend(line.notes)
+        matter = _Matter()
+        matter.read(lines[closing_from:], front=False)
+        self.declared_line = _read_preamble(self.bulletin, matter.read(self.preamble, front=True), matter)
+        matter.record(self.bulletin)
         self._check_completeness()
         return self.bulletin
 
+    def _note_abridgement(self, lines: list[_Line]) -> list[_Line]:
+        """Say where the text says it was abridged; a line saying only that is no text of the announcement."""
+        said = next((line for line in lines if _ABRIDGED.search(line.text)), None)
+        if said is None:
+            return lines
+        self.warn(
+            said.number,
+            "abridged",
+            _("原文注明有删减：发布的文本可能少于原件所列的条目，声明的项数与读到的条目数可能不符。"),
+            said.text[:40],
+        )
+        return [line for line in lines if not _ABRIDGED_ONLY.match(line.text)]
+
     def _closing_start(self, lines: list[_Line]) -> int:
         """Index of the first line of back matter at the end of the document (len(lines) if none)."""
-        start = len(lines)
+        start, below = len(lines), None
         while start > 0:
-            line, following = lines[start - 1], lines[start] if start < len(lines) else None
-            if not _is_closing(line, following) or _item_marker(line.text, None, 0):
+            text = lines[start - 1].text
+            kind = _back_matter_kind(text, below)
+            if kind is None or _item_marker(text, None, 0):
                 break
-            start -= 1
+            start, below = start - 1, kind
         return start
 
-    def read(self, line: _Line):
+    def read(self, line: _Line, following: _Line | None):
+        """Take one line; the one after it (None at the back matter) tells whether it finishes a wrapped title."""
+        open_title, self.open_title = self.open_title, None
+        if self.table is not None:
+            self._read_cell(line)
+            return
         if self.awaiting_title is not None:
             item, self.awaiting_title = self.awaiting_title, None
-            self._set_title(item, line.text, line.original)
             item.original_lines.append(line.original)
             item.warnings.extend(line.notes)
+            self._set_title(item, line.text, line.original)
             return
         marker = _item_marker(line.text, self.item_style, self.last_number + 1)
         found = _heading(line.text, self.indicators, self.heading_form)
-        # "1、开办企业" above "（1）…" items is a heading: a numbered line that names an indicator.
-        if found and (marker is None or found[0].indicator is not None):
+        # "1、开办企业" above "（1）…" items is a heading: a numbered line that names an indicator. So is
+        # "一、…方面（共5项）" where items are numbered "一、" too: it counts them.
+        if found and (marker is None or found[0].indicator is not None or found[0].declared is not None):
             self.bulletin.warnings.extend(line.notes)
             self.heading_form = self.heading_form or found[1]
             self._start_section(line.number, found[0])
@@ -495,7 +791,146 @@ class _Parser:
         if marker and not self._is_sub_point(marker):
             self._start_item(line, *marker)
             return
+        if self._read_label(line, self.current):
+            return
+        if open_title is not None and self._continues_title(open_title, line.text, following):
+            self._join_title(open_title, line)
+            return
         self._add_text(line, line.text)
+
+    def _read_label(self, line: _Line, item: Item | None) -> bool:
+        """ "指导部门：…", "推广范围：…", "地区：…" within an item fill its field instead of its body."""
+        label = _LABELLED.match(line.text)
+        if item is None or label is None:
+            return False
+        value = label.group(2).strip().rstrip("。；;")
+        setattr(item, _ITEM_FIELD[_COLUMN_OF[label.group(1)]], value)
+        item.original_lines.append(line.original)
+        item.warnings.extend(line.notes)
+        return True
+
+    def _read_cell(self, line: _Line):
+        """A line of a flattened table: a number alone starts a row, whose cells follow one a line; a group
+        heading ends it. A line of cells apart by tabs (copied from a spreadsheet) is a whole row."""
+        if "\t" in line.text and _CELL_NUMBER.match(line.text.split("\t")[0].strip()):
+            self._read_tabbed_row(line)
+            return
+        if number := _CELL_NUMBER.match(line.text):
+            self._end_row()
+            self._start_item(line, int(number.group(1)), "", "table")
+            self.awaiting_title, self.row = None, []
+            return
+        if self.row == []:  # the row's first cell: its title, whatever it looks like
+            self.row.append(line)
+            return
+        if self._read_label(line, self.current if self.row else None):
+            return
+        if found := _heading(line.text, self.indicators, self.heading_form):
+            self._end_row()
+            self.bulletin.warnings.extend(line.notes)
+            self.heading_form = self.heading_form or found[1]
+            self._start_section(line.number, found[0])
+        elif self.row is not None:
+            self.row.append(line)
+        else:
+            self._add_text(line, line.text)
+
+    def _read_tabbed_row(self, line: _Line):
+        self._end_row()
+        assert self.table is not None
+        cells = [cell.strip() for cell in line.text.split("\t")]
+        self._start_item(line, int(_CELL_NUMBER.match(cells[0]).group(1)), "", "table")
+        self.awaiting_title = None
+        originals = [cell.strip() for cell in line.original.split("\t")]
+        if len(originals) != len(cells):
+            originals = cells
+        filled = {
+            column: [_Line(line.number, cell, original)]
+            for (column, _word), cell, original in zip(self.table, cells, originals, strict=False)
+            if cell and column != "number"
+        }
+        self._fill_row(self.current, filled)
+
+    def _end_row(self):
+        """Put the row's lines in its columns: one line a cell, except the content (the title in a table without
+        one), which takes what is left between the cells before it and those after it; a cell after it is taken
+        from the end only if it reads as that column (a department, a scope, a region), else the row has none."""
+        item, cells, self.row = self.current, self.row, None
+        if item is None or cells is None or self.table is None:
+            return
+        for cell in cells:
+            item.original_lines.append(cell.original)
+            item.warnings.extend(cell.notes)
+        names = [column for column, _word in self.table[1:]]
+        longest = "content" if "content" in names else "title"
+        before, after = names[: names.index(longest)], names[names.index(longest) + 1 :]
+        filled = {}
+        for column in reversed(after):
+            reads_as = _CELL_CHECKS.get(column, lambda text: True)
+            if len(cells) > len(before) and reads_as(cells[-1].text):
+                filled[column] = [cells.pop()]
+        for column in before:
+            if cells:
+                filled[column] = [cells.pop(0)]
+        if cells:
+            filled[longest] = cells
+        self._fill_row(item, filled)
+
+    def _fill_row(self, item: Item, filled: dict[str, list[_Line]]):
+        """The item's title, body and fields from its row's cells; a column the row leaves empty is said."""
+        assert self.table is not None
+        for column, word in self.table[1:]:
+            lines = filled.get(column)
+            if column == "title":
+                lines = lines or []
+                self._set_title(item, "".join(line.text for line in lines), "".join(line.original for line in lines))
+            elif not lines:
+                message = _("第%(n)d项没有“%(column)s”。") % {"n": item.number, "column": word}
+                item.warnings.append(Note(item.line, "missing_cell", message))
+            elif column == "content":
+                item.paragraphs.extend(line.text for line in lines)
+            else:
+                setattr(item, _ITEM_FIELD[column], lines[0].text)
+
+    def _continues_title(self, item: Item, text: str, following: _Line | None) -> bool:
+        """Whether a line is the second half of a title cut at its line end (the title line has no full stop).
+
+        Only a short remnant that starts no point of its own ("一是", "（一）", "主要做法：") and, unless the title
+        broke after a comma or inside quotes, has no comma: either the rest of a title-only item, the next item (or
+        the end) right below it; or the end of the title's sentence, "…获得感。", in a document whose items mostly
+        end their titles with a full stop on the title line, or where it closes the title's open quote.
+        """
+        head, stop, _rest = text.partition("。")
+        head = head.strip()
+        if not head or len(head) > 30 or len(item.title) + len(head) > 70 or _STARTS_POINT.match(text):
+            return False
+        broken = item.title.endswith(("，", ",", "、")) or _unbalanced(item.title)
+        if not broken and _starts_body(text):
+            return False
+        if stop:
+            if len(head) > 20:
+                return False
+            closes_quote = _unbalanced(item.title) and not _unbalanced(item.title + head)
+            return closes_quote or self.titles_end_with_stop
+        if text.endswith(("：", ":")):
+            return False
+        if following is None:
+            return not any(other.paragraphs for other in self.bulletin.items)
+        expected = item.number + 1
+        return bool(
+            _item_marker(following.text, self.item_style, expected)
+            or _heading(following.text, self.indicators, self.heading_form)
+        )
+
+    def _join_title(self, item: Item, line: _Line):
+        head, _stop, rest = line.text.partition("。")
+        item.title += head.strip()
+        item.original_title += line.original.split("。")[0].strip()
+        item.original_lines.append(line.original)
+        item.warnings = [note for note in item.warnings if note.code not in _PLACE_NOTES] + line.notes
+        self._name_city(item)
+        if rest.strip():
+            self._add_text(None, rest.strip(), item=item, line_number=line.number)
 
     def _is_sub_point(self, marker) -> bool:
         """A list inside a body, not the document's numbering: it starts under a line ending in "：" with a
@@ -528,7 +963,7 @@ class _Parser:
             original_lines=[line.original],
             warnings=list(line.notes),
         )
-        original = _item_marker(line.original, None, number)
+        original = _item_marker(line.original, style, number)
         if rest:
             self._set_title(item, rest, original[1] if original else line.original)
         else:
@@ -542,14 +977,26 @@ class _Parser:
         self.current = item
 
     def _set_title(self, item: Item, rest: str, original_rest: str):
-        title, _stop, first_paragraph = rest.partition("。")
+        title, stop, first_paragraph = rest.partition("。")
         item.title = title.strip()
         item.original_title = original_rest.split("。")[0].strip()
-        place = _city_of(item.title, self.cities)
-        item.city, item.region_code = (place.name, place.code) if place else (None, "")
         if not item.title:
             item.warnings.append(Note(item.line, "empty_title", _("第%(n)d项没有标题。") % {"n": item.number}))
-        elif place and place.shared:
+        self._name_city(item)
+        if (
+            not stop
+            and self.table is None
+            and item.title
+            and not item.title.endswith((*_CLOSED_ENDINGS, "；", ";", "：", ":"))
+        ):
+            self.open_title = item  # it may go on on the next line
+        if first_paragraph.strip():
+            self._add_text(None, first_paragraph.strip(), item=item, line_number=item.line)
+
+    def _name_city(self, item: Item):
+        place = _city_of(item.title, self.cities)
+        item.city, item.region_code = (place.name, place.code) if place else (None, "")
+        if item.title and place and place.shared:
             places = "、".join(region.full_name for region in place.shared)
             message = (
                 _("标题中的地名可指%(places)s，已暂归入“%(name)s”，请核对。") % {"places": places, "name": place.name}
@@ -557,12 +1004,10 @@ class _Parser:
                 else _("未能确定所属地区：标题开头的地名可指%(places)s，请写明所属省市。") % {"places": places}
             )
             item.warnings.append(Note(item.line, "ambiguous_region", message))
-        elif item.city is None:
+        elif item.title and item.city is None:
             item.warnings.append(
                 Note(item.line, "unknown_city", _("未能从标题识别城市：“%(title)s”。") % {"title": item.title})
             )
-        if first_paragraph.strip():
-            self._add_text(None, first_paragraph.strip(), item=item, line_number=item.line)
 
     def _add_text(self, line: _Line | None, text: str, *, item: Item | None = None, line_number: int = 0):
         line_number = line.number if line else line_number
@@ -628,7 +1073,7 @@ class _Parser:
                 "declared": bulletin.declared_total,
                 "found": found,
             }
-            self.warn(None, "count_mismatch", message)
+            self.warn(self.declared_line, "count_mismatch", message)
             if found < bulletin.declared_total:
                 last.warnings.append(Note(last.line, "count_mismatch", message))
         for section in self.sections:
@@ -655,31 +1100,166 @@ def _glued_heading(text: str, indicators: NameMatcher) -> tuple[str, _Heading] |
     return None
 
 
-def _read_preamble(bulletin: Bulletin, preamble: list[_Line]):
-    """Title line(s), document numbers and 附件 lines, a line that only counts the items, and the lead."""
+def _read_preamble(bulletin: Bulletin, preamble: list[_Line], matter: "_Matter") -> int | None:
+    """Title line(s), the 附件 line, a line that only counts the items, and the lead (its front matter taken out
+    already); the line that declares the total, if one does."""
     rest = list(preamble)
-    # A notice with the announcement attached: the announcement's title follows the 附件 line.
+    # A notice with the announcement attached: the announcement's title follows the 附件 line, or is the title
+    # the notice gave it ("附件：…").
     attachment = next((i for i, line in enumerate(rest) if _ATTACHMENT_LINE.match(line.text)), None)
     notice = []
     if attachment is not None:
         notice, rest = rest[:attachment], rest[attachment + 1 :]
-    # A line that is only a date (under a web page's title, say) dates the document, unless its signature does.
-    dates = [date for line in preamble if (date := date_of(line.text))]
-    bulletin.date = bulletin.date or (dates[0] if dates else None)
-    notice, rest = ([line for line in lines if not date_of(line.text)] for lines in (notice, rest))
+    elif matter.attachment_title:
+        named = fold(matter.attachment_title)
+        attachment = next((i for i, line in enumerate(rest) if i and fold(line.text) == named), None)
+        if attachment is not None:
+            notice, rest = rest[:attachment], rest[attachment:]
     title_lines: list[_Line] = []
     while rest and len(title_lines) < 2 and _looks_like_title(rest[0].text) and not _COUNT_ONLY.match(rest[0].text):
         if _DOC_NUMBER.search(rest[0].text) and title_lines:
             break
         title_lines.append(rest.pop(0))
-    bulletin.title = "".join(_DOC_NUMBER.sub("", line.text).strip() for line in title_lines if not _is_doc_number(line))
-    lead_lines = [line for line in notice + rest if not _is_doc_number(line)]
-    bulletin.declared_total = _declared_total([bulletin.title, *(line.text for line in lead_lines)])
-    for line in preamble:
-        bulletin.warnings.extend(line.notes)
+    for line in title_lines:
+        matter.number_from(line.text)
+    bulletin.title = "".join(_without_number(line.text) for line in title_lines) or matter.title
+    if attachment is not None and not matter.attachment_title:
+        matter.attachment_title = bulletin.title
+    lead_lines = notice + rest
+    title_line = title_lines[0].number if title_lines else 0
+    bulletin.declared_total, declared_line = _declared_total(
+        [(bulletin.title, title_line), *((line.text, line.number) for line in lead_lines)]
+    )
     bulletin.lead = [line.text for line in lead_lines if not _COUNT_ONLY.match(line.text)]
+    return declared_line
 
 
-def _is_doc_number(line: _Line) -> bool:
+def _document_number(text: str) -> tuple[str, int, int] | None:
+    """The document number in a line, its brackets as 〔〕, and where it starts and ends."""
+    match = _DOC_NUMBER_WHOLE.search(text)
+    if match is None:
+        return None
+    prefix, year, serial = match.groups()
+    # "…的通知国办发〔2018〕108号": the title is no part of the number.
+    prefix = re.split("通知|通报|意见|决定|公告", prefix)[-1]
+    return f"{prefix}〔{year}〕{serial}号", match.end(1) - len(prefix), match.end()
+
+
+def _without_number(text: str) -> str:
+    """A title line without the document number written after it."""
+    found = _document_number(text)
+    if found is None:
+        return text.strip()
+    _number, start, end = found
+    return (text[:start].rstrip(" （(") + text[end:].lstrip(" ）)")).strip()
+
+
+def _is_doc_number(text: str) -> bool:
     """A line that is only a document number, such as 陕营商办发〔2023〕5号."""
-    return bool(_DOC_NUMBER.search(line.text)) and len(_DOC_NUMBER.sub("", line.text)) <= 12
+    return bool(_DOC_NUMBER.search(text)) and len(_DOC_NUMBER.sub("", text)) <= 12
+
+
+def _labels(text: str) -> dict[str, str] | None:
+    """A labelled line's labels and values ("来源：国务院办公厅 时间：2018-12-29"), or None if it is not one."""
+    text = _SPACED_LABEL.sub(lambda m: m.group(1) + re.sub(r"[ \u3000]", "", m.group(2)) + m.group(3), text)
+    if not _META_START.match(text):
+        return None
+    found = list(_META_LABEL.finditer(text))
+    pairs: dict[str, str] = {}
+    for match, after in zip(found, [*found[1:], None], strict=True):
+        value = text[match.end() : after.start() if after else len(text)]
+        pairs.setdefault(match.group(1), value.strip(" \t\u3000）)】]"))
+    return pairs
+
+
+def _date_in(text: str) -> datetime.date | None:
+    if date := date_of(text):
+        return date
+    if match := _DATE_IN.search(text):
+        try:
+            return datetime.date(*map(int, match.groups()))
+        except ValueError:
+            return None
+    return None
+
+
+def _is_organ(text: str) -> bool:
+    """A signature's line: an organ's name, short, no sentence, no title ("…关于…的通知")."""
+    return (
+        len(text) <= 30
+        and bool(_ORGAN_END.search(text))
+        and not text.endswith(_CLOSED_ENDINGS)
+        and "关于" not in text
+        and not _is_doc_number(text)
+    )
+
+
+class _Matter:
+    """What the front and back matter say of the document. A labelled line wins over a signature, a signature
+    over a header line; each line that says any of it is taken out of the text."""
+
+    def __init__(self):
+        self.labelled: dict[str, str] = {}
+        self.signature = ""
+        self.signed: datetime.date | None = None  # the date under a signature
+        self.back_date: datetime.date | None = None  # a date at the end with no signature above it
+        self.unsigned: datetime.date | None = None  # a date in the front matter with no signature above it
+        self.header = ""
+        self.number = ""
+        self.attachment_title = ""
+
+    def read(self, lines: list[_Line], *, front: bool) -> list[_Line]:
+        """The lines that are text, the others read."""
+        kept: list[_Line] = []
+        for index, line in enumerate(lines):
+            text = line.text
+            if (pairs := _labels(text)) is not None:
+                for label, value in pairs.items():
+                    if (name := _META_FIELDS.get(label)) and value:
+                        self.labelled.setdefault(name, value)
+            elif date := date_of(text):
+                self._dated(date, text, kept, front=front)
+            elif _is_doc_number(text):
+                self.number_from(text)
+            elif front and index < 3 and (header := _HEADER_LINE.match(text)) and _ORGAN_END.search(header[1]):
+                self.header = self.header or header.group(1)
+            elif titled := _ATTACHMENT_TITLED.match(text):
+                self.attachment_title = self.attachment_title or titled.group(1).strip()
+            elif not (_RELEASE_LINE.match(text) or _PRINTED_LINE.match(text)):
+                kept.append(line)
+        return kept
+
+    def _dated(self, date: datetime.date, text: str, kept: list[_Line], *, front: bool):
+        """A line that is only a date: under a signature, the date signed; else, in front, a web page's date, or,
+        at the end, the date the document bears."""
+        organs: list[_Line] = []
+        # At the end only signature lines are left above a date (see _back_matter_kind); in front, organs' names.
+        while kept and (not front or _is_organ(kept[-1].text)):
+            organs.insert(0, kept.pop())
+        if organs:
+            self.signature = self.signature or "、".join(line.text for line in organs)
+            self.signed = self.signed or date
+        elif front:
+            self.unsigned = self.unsigned or date
+        else:
+            self.back_date = date
+
+    @property
+    def title(self) -> str:
+        return self.labelled.get("title", "")
+
+    def number_from(self, text: str):
+        """The document number a line gives, unless one was found already."""
+        if not self.number and (found := _document_number(text)):
+            self.number = found[0]
+
+    def record(self, bulletin: Bulletin):
+        labelled = self.labelled
+        bulletin.issuer = labelled.get("issuer") or self.signature or self.header
+        if not self.number and "number" in labelled:
+            self.number_from(labelled["number"])
+        bulletin.document_number = self.number
+        bulletin.date_signed = _date_in(labelled.get("signed", "")) or self.signed or self.back_date
+        bulletin.date_published = _date_in(labelled.get("published", "")) or self.unsigned
+        bulletin.date = bulletin.date_signed or bulletin.date_published
+        bulletin.attachment_title = self.attachment_title

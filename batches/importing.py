@@ -17,16 +17,20 @@ from practices.selectors import known_cities, known_indicators
 from practices.services import outside_city
 
 from .announcement import default_batch_title, ordinal
-from .bulletin import Bulletin, BulletinError, Note, decode, parse
+from .bulletin import Bulletin, BulletinError, Note, parse
+from .documents import extract
 from .enums import BatchStatus
 from .models import Batch, BatchEntry
 from .signals import batch_published
 
 
-def read_bulletin(*, data: bytes, encoding: str = "auto") -> Bulletin:
-    """Decode and parse an announcement against the cities and indicators in the database; writes nothing."""
-    text, used = decode(data, encoding)
-    return parse(text, cities=known_cities(), indicators=known_indicators(), encoding=used)
+def read_bulletin(*, data: bytes, encoding: str = "auto", name: str = "") -> Bulletin:
+    """Read an announcement's file (text, Word, web page or PDF; name is a hint) and parse it against the cities
+    and indicators in the database; writes nothing."""
+    extracted = extract(data, name, encoding)
+    bulletin = parse(extracted.text, cities=known_cities(), indicators=known_indicators(), encoding=extracted.label)
+    bulletin.warnings[:0] = extracted.notes  # the document's doubts first: they concern every line
+    return bulletin
 
 
 @dataclass
@@ -56,7 +60,7 @@ def import_bulletin(
         raise BulletinError(_("批次序号必须大于 0。"))
     if date and not publish:
         raise BulletinError(_("--date 是发布日期，只能与 --publish 一起使用。"))
-    bulletin = read_bulletin(data=data, encoding=encoding)
+    bulletin = read_bulletin(data=data, encoding=encoding, name=source_name)
     existing = Batch.objects.filter(year=year, sequence=sequence).first()
     if dry_run and existing:
         bulletin.warnings.append(

@@ -5,6 +5,8 @@ import datetime as _dt
 import io
 import json
 
+import docx
+import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -15,6 +17,7 @@ from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption
 from adoptions.services import report
 from batches.enums import BatchStatus
+from batches.management.commands.import_bulletin import MAX_BYTES
 from batches.models import Batch, BatchEntry
 from bizenv.fixtures import ensure_fixture
 from practices import search
@@ -268,6 +271,81 @@ def test_undecodable_file_is_a_clear_error_and_writes_nothing(tmp_path):
     path.write_bytes(b"1\xe3\x80\x81" + b"\xff\xfe" * 50)
     with pytest.raises(CommandError, match="无法识别文件编码"):
         run(path, "--year", 2022, "--sequence", 5)
+    assert counts() == (0, 0, 0, 0)
+
+
+BULLETINS = SEED.parent.parent / "bulletins"
+
+
+def test_a_word_file_is_written_as_its_text_would_be(tmp_path):
+    run(BULLETINS / "shaanxi-2023-1.docx", "--year", 2023, "--sequence", 1, "--publish")
+    batch = Batch.objects.get()
+    assert (batch.source_name, batch.source_encoding) == ("shaanxi-2023-1.docx", "docx")
+    assert batch.source_text.split("\n")[:3] == ["陕营商办发〔2023〕3号", "2023年3月10日", batch.title]
+    assert (batch.announced_on, batch.announced_total) == (datetime.date(2023, 3, 10), 7)
+    from_word = list(batch.entries.values_list("number", "title", "city_name", "indicator_name", "body"))
+    run(BULLETINS / "shaanxi-2023-1.txt", "--year", 2023, "--sequence", 2)
+    from_text = Batch.objects.get(sequence=2).entries.values_list(
+        "number", "title", "city_name", "indicator_name", "body"
+    )
+    assert from_word == list(from_text) and len(from_word) == 7
+
+
+def test_a_web_page_in_a_dry_run(tmp_path):
+    data = json.loads(run(BULLETINS / "shaanxi-2023-1.html", "--year", 2023, "--sequence", 1, "--dry-run", "--json"))
+    assert (data["encoding"], data["title"], len(data["items"])) == (
+        "html/utf-8",
+        "2023年第一批优化营商环境典型经验做法",
+        7,
+    )
+    assert counts() == (0, 0, 0, 0)
+
+
+def word_without_items(path):
+    document = docx.Document()
+    document.add_paragraph("关于优化营商环境的通知")
+    document.add_paragraph("各市（区）人民政府：请认真贯彻落实。")
+    document.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, make, message",
+    [
+        ("空.txt", lambda path: path.write_bytes(b""), "文件是空的。"),
+        ("公告.doc", lambda path: path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)), "另存为 .docx"),
+        ("通知.docx", word_without_items, "没有找到编号条目"),
+        (
+            "表格.html",
+            lambda path: path.write_text("<table><tr><td>序号</td><td>主要内容</td><td>推广范围</td></tr></table>"),
+            "表格缺少标题列",
+        ),
+        ("扫描件.pdf", lambda path: path.write_bytes(blank_pdf()), "扫描图片"),
+        ("乱码.bin", lambda path: path.write_bytes(bytes(range(256)) * 8), "不是纯文本"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_is_a_clear_error_and_writes_nothing(tmp_path, name, make, message):
+    path = tmp_path / name
+    make(path)
+    with pytest.raises(CommandError, match=message):
+        run(path, "--year", 2023, "--sequence", 1)
+    assert counts() == (0, 0, 0, 0)
+
+
+def blank_pdf() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "公告.docx"
+    with path.open("wb") as file:
+        file.truncate(MAX_BYTES + 1)  # sparse: nothing written to disk
+    with pytest.raises(CommandError, match="文件超过 20 MB"):
+        run(path, "--year", 2023, "--sequence", 1)
     assert counts() == (0, 0, 0, 0)
 
 

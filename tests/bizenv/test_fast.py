@@ -388,7 +388,7 @@ PLAIN_LEDGER_ROWS = """
         <tr>
           <td><a href="{% url 'city_adoption' row.pk %}">{{ entry.number }}、{{ entry.title }}</a> <span class="meta">{{ entry.city_name }}</span></td>
           <td data-label="指标">{{ entry.indicator_name|default:"—" }}</td>
-          <td data-label="批次">{{ entry.batch.year }}-{{ entry.batch.sequence }}</td>
+          <td data-label="批次">{{ entry.batch.label }}</td>
           <td data-label="截止日期">{% if entry.batch.adoption_plan %}{{ entry.batch.adoption_plan.deadline|date:"DATE_FORMAT" }}{% else %}—{% endif %}</td>
           <td data-label="状态">{{ row.get_status_display }}{% if row.excused_at %} · 免于填报{% elif row.overdue %} · <strong>已逾期</strong>{% endif %}{% if not row.owed %} · 自愿填报{% endif %}</td>
         </tr>

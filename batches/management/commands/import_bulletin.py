@@ -25,12 +25,16 @@ def iso_date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "Import a published announcement (公告) as a batch with its practices: all or nothing. "
-        "--dry-run reads and reports without writing; --json prints what was read as one JSON object."
+        "Import a published announcement (公告: .txt, .docx, .html/.htm or .pdf) as a batch with its practices, "
+        "all or nothing. --dry-run reads and reports without writing; --json prints what was read as one JSON object."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the announcement as plain text (UTF-8, GB18030 or Big5)")
+        parser.add_argument(
+            "file",
+            help="the announcement: plain text (.txt: UTF-8, GB18030, Big5 or UTF-16), Word (.docx), "
+            "a web page (.html/.htm) or a PDF with a text layer",
+        )
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--sequence", type=int, required=True, help="N of 第N批")
         parser.add_argument("--title", default="", help="the batch title, if the document has none or another")
