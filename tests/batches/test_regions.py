@@ -12,7 +12,7 @@ from bizenv.fixtures import ensure_fixture
 from practices.enums import CityKind
 from practices.models import City
 from practices.text import Known
-from tests.batches.test_bulletin import FIXTURES, SEED, SEED_CITIES, codes
+from tests.batches.test_bulletin import BULLETINS, FIXTURES, SEED, SEED_CITIES, codes
 
 NATIONAL = FIXTURES / "seeds" / "national-regions.txt"
 
@@ -155,6 +155,15 @@ def test_a_national_notice_is_written_under_its_regions_which_owe_nothing(refere
     assert not Adoption.objects.filter(city__kind=CityKind.OUTSIDE).exists()
     assert Adoption.objects.filter(city__name="汉中市").count() == len(entries)
     assert Adoption.objects.filter(city__name="西安市").count() == len(entries) - 1
+
+
+def test_the_state_councils_130_item_commendation_is_written_whole(reference_data):
+    data = (BULLETINS / "state-council-2018-commendation.txt").read_bytes()
+    batch = import_bulletin(data=data, year=2018, sequence=1, dry_run=False, publish=True).batch
+    cities = [entry.practice.city for entry in batch.entries.select_related("practice__city").order_by("number")]
+    assert [city.name for city in cities if not city.is_outside] == ["西安市", "杨凌示范区", "宝鸡市", "榆林市"]
+    assert (cities[0].code, cities[58].code, cities[-1].code) == ("110000", "371100", "659002")
+    assert not Adoption.objects.filter(city__kind=CityKind.OUTSIDE).exists()
 
 
 def test_a_region_named_again_is_the_same_city(reference_data):
