@@ -14,7 +14,7 @@ from practices.models import City
 from practices.text import Known
 from tests.batches.test_bulletin import BULLETINS, FIXTURES, SEED, SEED_CITIES, codes
 
-NATIONAL = FIXTURES / "seeds" / "national-regions.txt"
+NATIONAL = BULLETINS / "national-regions.txt"
 
 # Each item of the national notice: the name it is listed under and its code.
 NATIONAL_REGIONS = [
