@@ -39,7 +39,7 @@ class Region:
     parent: "Region | None" = None
     short: str = ""  # the name without its kind: 日照 for 日照市
     aliases: tuple[str, ...] = ()  # former names, abbreviations in use
-    display_name: str = ""  # see Regions.__init__
+    display_name: str = ""  # its name, with its parent's when another region has the same (_display_name)
     ancestors: frozenset[str] = field(default_factory=frozenset)  # the codes above it
 
     def __repr__(self):
