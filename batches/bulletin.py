@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from practices import regions
 from practices.text import SENTENCE_END, Known, NameMatcher, certain_repair, find_damage, fold, to_simplified
 
 from .enums import EntryScope
@@ -67,7 +68,8 @@ class Item:
     number: int
     line: int
     title: str
-    city: str | None = None
+    city: str | None = None  # the province's own city, or the region outside it as a national list names it
+    region_code: str = ""  # the city's or the region's code (GB/T 2260, or practices/data/regions.csv's own)
     indicator: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     original_title: str = ""
@@ -89,6 +91,7 @@ class Item:
             "line": self.line,
             "title": self.title,
             "city": self.city,
+            "region": {"name": self.city, "code": self.region_code} if self.city else None,
             "indicator": self.indicator,
             "paragraphs": self.paragraphs,
             "department": self.department,
@@ -622,8 +625,32 @@ def _declared_total(texts: list[tuple[str, int]]) -> tuple[int | None, int | Non
     return None, None
 
 
-def _city_of(title: str, cities: NameMatcher) -> str | None:
-    return cities.prefix(_PROVINCE_PREFIX.sub("", title, count=1)) or cities.prefix(title)
+# The warnings about an item's place, said again when its title, wrapped over lines, is read whole.
+_PLACE_NOTES = ("unknown_city", "ambiguous_region")
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a title says its practice is from: a name and its code, and the places a name several share could be
+    (with no name, or the name of the region above them that the title gives)."""
+
+    name: str | None
+    code: str = ""
+    shared: tuple[regions.Region, ...] = ()
+
+
+def _city_of(title: str, cities: NameMatcher) -> _Place | None:
+    """The province's own city the title starts with (after the province's name, if it has one); else the region of
+    China it names, which is the province's own city when it lies in one (陕西省富平县 → 渭南市)."""
+    if name := cities.prefix(_PROVINCE_PREFIX.sub("", title, count=1)) or cities.prefix(title):
+        return _Place(name, cities.code_of.get(name, ""))
+    found = regions.lookup(title)
+    if found.region is None:
+        return _Place(None, shared=found.ambiguous) if found.ambiguous else None
+    for region in reversed(found.region.chain):
+        if name := cities.by_code.get(region.code):
+            return _Place(name, region.code, found.ambiguous)
+    return _Place(found.region.display_name, found.region.code, found.ambiguous)
 
 
 def _unbalanced(text: str) -> bool:
@@ -916,7 +943,7 @@ class _Parser:
         item.title += head.strip()
         item.original_title += line.original.split("。")[0].strip()
         item.original_lines.append(line.original)
-        item.warnings = [note for note in item.warnings if note.code != "unknown_city"] + line.notes
+        item.warnings = [note for note in item.warnings if note.code not in _PLACE_NOTES] + line.notes
         self._name_city(item)
         if rest.strip():
             self._add_text(None, rest.strip(), item=item, line_number=line.number)
@@ -983,8 +1010,17 @@ class _Parser:
             self._add_text(None, first_paragraph.strip(), item=item, line_number=item.line)
 
     def _name_city(self, item: Item):
-        item.city = _city_of(item.title, self.cities)
-        if item.title and item.city is None:
+        place = _city_of(item.title, self.cities)
+        item.city, item.region_code = (place.name, place.code) if place else (None, "")
+        if item.title and place and place.shared:
+            places = "、".join(region.full_name for region in place.shared)
+            message = (
+                _("标题中的地名可指%(places)s，已暂归入“%(name)s”，请核对。") % {"places": places, "name": place.name}
+                if place.name
+                else _("未能确定所属地区：标题开头的地名可指%(places)s，请写明所属省市。") % {"places": places}
+            )
+            item.warnings.append(Note(item.line, "ambiguous_region", message))
+        elif item.title and item.city is None:
             item.warnings.append(
                 Note(item.line, "unknown_city", _("未能从标题识别城市：“%(title)s”。") % {"title": item.title})
             )

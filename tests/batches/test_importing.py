@@ -241,10 +241,10 @@ def test_an_item_that_fails_validation_leaves_the_database_untouched(tmp_path):
 
 
 def test_unknown_city_reads_in_a_dry_run_but_is_not_written(tmp_path):
-    path = write(tmp_path, "1、西安市推行一网通办。正文。\n2、浙江省杭州市推行“最多跑一次”。正文。\n")
+    path = write(tmp_path, "1、西安市推行一网通办。正文。\n2、某市推行“最多跑一次”。正文。\n")
     data = json.loads(run(path, "--year", 2022, "--sequence", 5, "--dry-run", "--json"))
     assert [item["city"] for item in data["items"]] == ["西安市", None]
-    with pytest.raises(CommandError, match="第2行：第2项“浙江省杭州市推行“最多跑一次””未能识别城市"):
+    with pytest.raises(CommandError, match="第2行：第2项“某市推行“最多跑一次””未能识别城市"):
         run(path, "--year", 2022, "--sequence", 5)
     assert counts() == (0, 0, 0, 0)
 
@@ -368,10 +368,11 @@ def test_exit_codes_and_messages(tmp_path):
     missing = manage(env, "import_bulletin", str(tmp_path / "missing.txt"), "--year", "2021", "--sequence", "1")
     assert (missing.returncode, missing.stdout) == (1, "")
     assert "CommandError: 找不到文件" in missing.stderr
-    # No cities in that database: the dry run reads and reports, the real run refuses and names the line.
-    dry = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2", "--dry-run")
+    # An item that names no place: the dry run reads and reports, the real run refuses and names the line.
+    placeless = write(tmp_path, "2022年第二批典型经验做法\n\n\n1、全面推行一网通办。正文。\n")
+    dry = manage(env, "import_bulletin", str(placeless), "--year", "2022", "--sequence", "2", "--dry-run")
     assert dry.returncode == 0 and "试运行：未写入任何数据。" in dry.stdout
-    real = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2")
+    real = manage(env, "import_bulletin", str(placeless), "--year", "2022", "--sequence", "2")
     assert real.returncode == 1 and "第4行：第1项" in real.stderr
     bad_date = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2", "--date", "2022/8/1")
     assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr and "Traceback" not in bad_date.stderr
