@@ -77,7 +77,7 @@ class City(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=CityKind.OUTSIDE) | Q(active=False),
                 name="city_outside_inactive",
-                violation_error_message=_("省外地区不参与复制推广，不能启用。"),
+                violation_error_message=_("其他地区不参与复制推广，不能启用。"),
             ),
         ]
 
@@ -150,7 +150,7 @@ class Membership(models.Model):
             raise ValidationError(
                 {
                     "city": ValidationError(
-                        _("“%(name)s”是省外地区，不能作为用户的所属城市。"),
+                        _("“%(name)s”不是本省参与填报的城市，不能作为用户的所属城市。"),
                         code="outside_city",
                         params={"name": self.city.name},
                     )

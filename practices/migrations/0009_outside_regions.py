@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                     ("prefecture", "地级市"),
                     ("county_level", "县级市"),
                     ("zone", "示范区、新区"),
-                    ("outside", "省外地区"),
+                    ("outside", "其他地区"),
                 ],
                 default="prefecture",
                 max_length=20,
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                     ("prefecture", "地级市"),
                     ("county_level", "县级市"),
                     ("zone", "示范区、新区"),
-                    ("outside", "省外地区"),
+                    ("outside", "其他地区"),
                 ],
                 default="prefecture",
                 max_length=20,
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(models.Q(("kind", "outside"), _negated=True), ("active", False), _connector="OR"),
                 name="city_outside_inactive",
-                violation_error_message="省外地区不参与复制推广，不能启用。",
+                violation_error_message="其他地区不参与复制推广，不能启用。",
             ),
         ),
     ]

@@ -138,13 +138,13 @@ def test_a_region_outside_the_province_is_nobodys_city(role):
     with pytest.raises(ValidationError) as excinfo:
         Membership(user=UserFactory(role=role), city=outside).full_clean()
     error = excinfo.value.error_dict["city"][0]
-    assert error.code == "outside_city" and error.messages == ["“日照市”是省外地区，不能作为用户的所属城市。"]
+    assert error.code == "outside_city" and error.messages == ["“日照市”不是本省参与填报的城市，不能作为用户的所属城市。"]
 
 
 def test_a_region_outside_the_province_cannot_be_made_active():
     outside = CityFactory(code="371100", name="日照市", kind=CityKind.OUTSIDE, active=False)
     outside.active = True
-    with pytest.raises(ValidationError, match="省外地区不参与复制推广，不能启用。"):
+    with pytest.raises(ValidationError, match="其他地区不参与复制推广，不能启用。"):
         outside.full_clean()
 
 
