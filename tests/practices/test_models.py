@@ -138,7 +138,8 @@ def test_a_region_outside_the_province_is_nobodys_city(role):
     with pytest.raises(ValidationError) as excinfo:
         Membership(user=UserFactory(role=role), city=outside).full_clean()
     error = excinfo.value.error_dict["city"][0]
-    assert error.code == "outside_city" and error.messages == ["“日照市”不是本省参与填报的城市，不能作为用户的所属城市。"]
+    assert error.code == "outside_city"
+    assert error.messages == ["“日照市”不是本省参与填报的城市，不能作为用户的所属城市。"]
 
 
 def test_a_region_outside_the_province_cannot_be_made_active():
