@@ -818,7 +818,7 @@ class _Parser:
         if item is None or label is None:
             return False
         value = label.group(2).strip().rstrip("。；;")
-        setattr(item, _ITEM_FIELD[_COLUMN_OF[label.group(1)]], value)
+        self._set_field(item, _ITEM_FIELD[_COLUMN_OF[label.group(1)]], value)
         item.original_lines.append(line.original)
         item.warnings.extend(line.notes)
         return True
@@ -904,7 +904,7 @@ class _Parser:
             elif column == "content":
                 item.paragraphs.extend(line.text for line in lines)
             else:
-                setattr(item, _ITEM_FIELD[column], lines[0].text)
+                self._set_field(item, _ITEM_FIELD[column], lines[0].text)
 
     def _continues_title(self, item: Item, text: str, following: _Line | None) -> bool:
         """Whether a line is the second half of a title cut at its line end (the title line has no full stop).
@@ -1008,6 +1008,18 @@ class _Parser:
             self.open_title = item  # it may go on on the next line
         if first_paragraph.strip():
             self._add_text(None, first_paragraph.strip(), item=item, line_number=item.line)
+
+    def _set_field(self, item: Item, name: str, value: str):
+        """An item's department, scope or region as a column gives it; a region column places an item whose title
+        names no place (or a place it cannot tell apart)."""
+        setattr(item, name, value)
+        unsure = any(note.code == "ambiguous_region" for note in item.warnings)
+        if name != "region_text" or (item.city and not unsure):
+            return
+        place = _city_of(value, self.cities)
+        if place and place.name and not place.shared:
+            item.city, item.region_code = place.name, place.code
+            item.warnings = [note for note in item.warnings if note.code not in {"unknown_city", "ambiguous_region"}]
 
     def _name_city(self, item: Item):
         place = _city_of(item.title, self.cities)

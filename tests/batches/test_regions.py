@@ -183,3 +183,19 @@ def test_an_item_naming_no_place_for_certain_is_not_written(reference_data):
     with pytest.raises(BulletinError, match="第2行：第2项“朝阳区推行“接诉即办””未能识别城市"):
         import_bulletin(data=text, year=2024, sequence=5, dry_run=False)
     assert not City.objects.filter(kind=CityKind.OUTSIDE).exists()
+
+
+def test_a_region_column_places_an_item_whose_title_names_no_place_or_an_unclear_one():
+    doc = read(
+        "序号\t改革举措\t主要内容\t地区\n"
+        "1\t推行企业开办“一网通办”\t实现企业开办全程网上办理。\t山东省日照市\n"
+        "2\t朝阳区推行“接诉即办”\t群众诉求一号响应。\t北京市朝阳区\n"
+        "3\t推行“一证办电”\t居民用户凭身份证即可办理。\t某地\n"
+    )
+    assert [(i.city, i.region_code, i.region_text) for i in doc.items] == [
+        ("日照市", "371100", "山东省日照市"),
+        ("北京市朝阳区", "110105", "北京市朝阳区"),
+        (None, "", "某地"),
+    ]
+    assert [[n.code for n in i.warnings] for i in doc.items[:2]] == [[], []]
+    assert "unknown_city" in [n.code for n in doc.items[2].warnings]
