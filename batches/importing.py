@@ -12,6 +12,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bizenv.web.history import recorded
 from practices import search
 from practices.enums import Source, Status
 from practices.models import City, Indicator, Practice, PracticeEvent
@@ -150,6 +151,10 @@ def _same_file_message(batch: Batch) -> str:
     ) % {"label": batch.label, "title": batch.title}
 
 
+# A practice's relations, read from the database just before: validating them would read each again, per item.
+RELATIONS_READ = ["city", "indicator", "created_by", "updated_by"]
+
+
 @transaction.atomic
 def _write(bulletin, year, sequence, title, date, publish, replace, source_name, by, sha256) -> Batch:
     existing = Batch.objects.select_for_update().filter(year=year, sequence=sequence).first()
@@ -201,7 +206,7 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
     except IntegrityError as exc:  # the same file or batch, imported meanwhile by someone else
         raise BulletinError(_("同一文件或同一批次刚刚已被导入，请刷新后查看。")) from exc
 
-    events = []
+    practices, entries, events = [], [], []
     for item in bulletin.items:
         # A suggested indicator is written as the item's, and its entry marked so, until the coordinator confirms it.
         item = dataclasses.replace(item, indicator=item.indicator or item.suggested_indicator)
@@ -215,8 +220,7 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             created_by=by,
             updated_by=by,
         )
-        _validate(practice, line=item.line)
-        practice.save()
+        _validate(practice, line=item.line, exclude=RELATIONS_READ)
         entry = BatchEntry(
             batch=batch,
             practice=practice,
@@ -235,7 +239,8 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             scope=item.entry_scope or EntryScope.REPLICATE,
         )
         _validate(entry, line=item.line, exclude=["batch", "practice"])
-        entry.save()
+        practices.append(practice)
+        entries.append(entry)
         events.append(
             PracticeEvent(
                 practice=practice,
@@ -245,7 +250,13 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
                 note=f"自公告导入：{batch.title} 第{item.number}项（{source_name or '-'} 第{item.line}行）",
             )
         )
+    # In bulk, as bizenv.web.history and practices.search ask of bulk writes: the rows' history, their index rows.
+    Practice.objects.bulk_create(practices)
+    BatchEntry.objects.bulk_create(entries)
     PracticeEvent.objects.bulk_create(events)
+    recorded(practices, by=by, created=True)
+    recorded(entries, by=by, created=True)
+    search.touched([practice.pk for practice in practices])
     if publish:
         batch_published.send(sender=Batch, batch=batch, by=by)
     return batch

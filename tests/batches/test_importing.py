@@ -516,3 +516,14 @@ def test_the_announcement_shows_the_documents_metadata_and_the_practice_its_depa
     entry = BatchEntry.objects.get(number=6)
     html = client.get(f"/practices/{entry.practice_id}/").content.decode()
     assert "指导部门" in html and "国网陕西省电力公司" in html and "陕西自由贸易试验区" in html
+
+
+def test_the_benchmarks_table_reads_as_a_thousand_items_each_with_its_city(tmp_path):
+    from bench.importing import TABLE_ITEMS, grown_table
+
+    path = tmp_path / "table.txt"
+    path.write_bytes(grown_table(TABLE_ITEMS))
+    data = json.loads(run(path, "--year", 2030, "--sequence", 1, "--dry-run", "--json"))
+    assert [item["number"] for item in data["items"]] == list(range(1, TABLE_ITEMS + 1))
+    assert all(item["city"] for item in data["items"])
+    assert {w["code"] for w in data["warnings"]} == {"unknown_indicator"}  # its headings that are no indicators
