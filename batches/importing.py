@@ -27,6 +27,9 @@ from .models import Batch, BatchEntry
 from .signals import batch_published
 from .suggest import suggest_indicators
 
+# Read into memory whole: announcements are tens of kilobytes; anything this large is not one.
+MAX_BYTES = 20 * 1024 * 1024
+
 
 def read_bulletin(*, data: bytes, encoding: str = "auto", name: str = "") -> Bulletin:
     """Read an announcement's file (text, Word, web page or PDF; name is a hint) and parse it against the cities
@@ -84,21 +87,11 @@ def import_bulletin(
     if date and not publish:
         raise BulletinError(_("--date 是发布日期，只能与 --publish 一起使用。"))
     bulletin = read_bulletin(data=data, encoding=encoding, name=source_name)
-    _correct(bulletin, corrections or {})
+    apply_corrections(bulletin, corrections or {})
     sha256 = fingerprint(data)
-    existing = Batch.objects.filter(year=year, sequence=sequence).first()
-    if dry_run and existing:
-        bulletin.warnings.append(
-            Note(
-                None,
-                "batch_exists",
-                _("%(year)d年第%(sequence)s批已存在（“%(title)s”）：正式导入需选择替换（--replace）。")
-                % {"year": year, "sequence": ordinal(sequence), "title": existing.title},
-            )
-        )
-    if dry_run and (same := _same_file(sha256, year, sequence, replace)):
-        bulletin.warnings.append(Note(None, "same_file", _same_file_message(same)))
-    if not dry_run:
+    if dry_run:
+        bulletin.warnings += notes_on_writing(year=year, sequence=sequence, sha256=sha256, replace=replace)
+    else:
         with transaction.atomic():
             with search.deferred():  # each item indexed once, at the end of the block
                 batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by, sha256)
@@ -108,7 +101,33 @@ def import_bulletin(
     return ImportResult(bulletin, None, sha256)
 
 
-def _correct(bulletin: Bulletin, corrections: Mapping[int, Correction]):
+def notes_on_writing(*, year: int, sequence: int, sha256: str, replace: bool) -> list[Note]:
+    """What a dry run says the write would meet: the batch exists already, or the file was imported already."""
+    notes = []
+    if existing := Batch.objects.filter(year=year, sequence=sequence).first():
+        message = _("%(year)d年第%(sequence)s批已存在（“%(title)s”）：正式导入需选择替换（--replace）。") % {
+            "year": year,
+            "sequence": ordinal(sequence),
+            "title": existing.title,
+        }
+        notes.append(Note(None, "batch_exists", message))
+    if same := _same_file(sha256, year, sequence, replace):
+        notes.append(Note(None, "same_file", _same_file_message(same)))
+    return notes
+
+
+def refusals(bulletin: Bulletin) -> dict[int, str]:
+    """Why the write would refuse each item that it would refuse on its own (no city, say), by item number."""
+    refused = {}
+    for item in bulletin.items:
+        try:
+            _refuse_unwritable(Bulletin(items=[item]))
+        except BulletinError as exc:
+            refused[item.number] = str(exc)
+    return refused
+
+
+def apply_corrections(bulletin: Bulletin, corrections: Mapping[int, Correction]):
     """Put the coordinator's choices in place of what was read, each said on its item."""
     if not corrections:
         return

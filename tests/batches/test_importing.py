@@ -19,8 +19,7 @@ from adoptions.models import Adoption
 from adoptions.services import report
 from batches.bulletin import BulletinError
 from batches.enums import BatchStatus, EntryScope
-from batches.importing import Correction, import_bulletin
-from batches.management.commands.import_bulletin import MAX_BYTES
+from batches.importing import MAX_BYTES, Correction, import_bulletin
 from batches.models import Batch, BatchEntry
 from bizenv.fixtures import ensure_fixture
 from practices import search

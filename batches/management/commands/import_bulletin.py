@@ -9,10 +9,7 @@ from django.utils.translation import gettext as _
 
 from batches.announcement import default_batch_title
 from batches.bulletin import ENCODINGS, BulletinError
-from batches.importing import import_bulletin
-
-# Read into memory whole: announcements are tens of kilobytes; anything this large is not one.
-MAX_BYTES = 20 * 1024 * 1024
+from batches.importing import MAX_BYTES, import_bulletin
 
 
 def iso_date(value: str) -> datetime.date:
