@@ -89,6 +89,7 @@ class MatrixFilter(forms.Form):
         required=False,
         empty_label=_("全部城市"),
         shared=True,
+        keep=lambda city: not city.is_outside,  # a region outside the province owes no 复制推广
         widget=FastSelect,
     )
     indicator = ReadOnceChoiceField(

@@ -32,11 +32,12 @@ import codecs
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from practices import regions
 from practices.text import SENTENCE_END, Known, NameMatcher, certain_repair, find_damage, fold, to_simplified
 
 from .enums import EntryScope
@@ -67,7 +68,8 @@ class Item:
     number: int
     line: int
     title: str
-    city: str | None = None
+    city: str | None = None  # the province's own city, or the region outside it as a national list names it
+    region_code: str = ""  # the city's or the region's code (GB/T 2260, or practices/data/regions.csv's own)
     indicator: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     original_title: str = ""
@@ -90,6 +92,7 @@ class Item:
             "line": self.line,
             "title": self.title,
             "city": self.city,
+            "region": {"name": self.city, "code": self.region_code} if self.city else None,
             "indicator": self.indicator,
             "suggested_indicator": self.suggested_indicator,
             "paragraphs": self.paragraphs,
@@ -624,8 +627,32 @@ def _declared_total(texts: list[tuple[str, int]]) -> tuple[int | None, int | Non
     return None, None
 
 
-def _city_of(title: str, cities: NameMatcher) -> str | None:
-    return cities.prefix(_PROVINCE_PREFIX.sub("", title, count=1)) or cities.prefix(title)
+# The warnings about an item's place, said again when its title, wrapped over lines, is read whole.
+_PLACE_NOTES = ("unknown_city", "ambiguous_region")
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a title says its practice is from: a name and its code, and the places a name several share could be
+    (with no name, or the name of the region above them that the title gives)."""
+
+    name: str | None
+    code: str = ""
+    shared: tuple[regions.Region, ...] = ()
+
+
+def _city_of(title: str, cities: NameMatcher) -> _Place | None:
+    """The province's own city the title starts with (after the province's name, if it has one); else the region of
+    China it names, which is the province's own city when it lies in one (陕西省富平县 → 渭南市)."""
+    if name := cities.prefix(_PROVINCE_PREFIX.sub("", title, count=1)) or cities.prefix(title):
+        return _Place(name, cities.code_of.get(name, ""))
+    found = regions.lookup(title)
+    if found.region is None:
+        return _Place(None, shared=found.ambiguous) if found.ambiguous else None
+    for region in reversed(found.region.chain):
+        if name := cities.by_code.get(region.code):
+            return _Place(name, region.code, found.ambiguous)
+    return _Place(found.region.display_name, found.region.code, found.ambiguous)
 
 
 def _unbalanced(text: str) -> bool:
@@ -647,12 +674,22 @@ def _back_matter_kind(text: str, below: str | None) -> str | None:
     return "signature" if below == "signature" and _ORGAN_END.search(text) else None
 
 
-def parse(text: str, *, cities: Iterable[Known], indicators: Iterable[Known], encoding: str = "") -> Bulletin:
-    """Turn an announcement's text into a Bulletin. Raises BulletinError only if there is nothing to import."""
+def parse(
+    text: str,
+    *,
+    cities: Iterable[Known],
+    indicators: Iterable[Known],
+    encoding: str = "",
+    body_lines: Collection[int] = frozenset(),
+) -> Bulletin:
+    """Turn an announcement's text into a Bulletin. Raises BulletinError only if there is nothing to import.
+    body_lines: the numbers of lines known to be an item's body (a Word or web table's content cells), whatever
+    they start with: "1、马上办。" there is a point of the content, not the next item."""
     lines = _read_lines(text)
     if not lines:
         raise BulletinError(_("文件是空的。"))
     parser = _Parser(NameMatcher(cities), NameMatcher(indicators))
+    parser.body_lines = frozenset(body_lines)
     parser.bulletin.encoding, parser.bulletin.original_text = encoding, text
     return parser.run(lines)
 
@@ -667,6 +704,7 @@ class _Section:
 class _Parser:
     def __init__(self, cities: NameMatcher, indicators: NameMatcher):
         self.cities, self.indicators = cities, indicators
+        self.body_lines: frozenset[int] = frozenset()
         self.bulletin = Bulletin()
         self.preamble: list[_Line] = []
         self.current: Item | None = None
@@ -745,6 +783,9 @@ class _Parser:
     def read(self, line: _Line, following: _Line | None):
         """Take one line; the one after it (None at the back matter) tells whether it finishes a wrapped title."""
         open_title, self.open_title = self.open_title, None
+        if line.number in self.body_lines and self.current is not None and self.awaiting_title is None:
+            self._add_text(line, line.text)
+            return
         if self.table is not None:
             self._read_cell(line)
             return
@@ -882,6 +923,8 @@ class _Parser:
         broken = item.title.endswith(("，", ",", "、")) or _unbalanced(item.title)
         if not broken and _starts_body(text):
             return False
+        if not broken and _city_of(head, self.cities):  # "汉中市主要涉税事项…": the body names its city again
+            return False
         if stop:
             if len(head) > 20:
                 return False
@@ -902,7 +945,7 @@ class _Parser:
         item.title += head.strip()
         item.original_title += line.original.split("。")[0].strip()
         item.original_lines.append(line.original)
-        item.warnings = [note for note in item.warnings if note.code != "unknown_city"] + line.notes
+        item.warnings = [note for note in item.warnings if note.code not in _PLACE_NOTES] + line.notes
         self._name_city(item)
         if rest.strip():
             self._add_text(None, rest.strip(), item=item, line_number=line.number)
@@ -969,8 +1012,17 @@ class _Parser:
             self._add_text(None, first_paragraph.strip(), item=item, line_number=item.line)
 
     def _name_city(self, item: Item):
-        item.city = _city_of(item.title, self.cities)
-        if item.title and item.city is None:
+        place = _city_of(item.title, self.cities)
+        item.city, item.region_code = (place.name, place.code) if place else (None, "")
+        if item.title and place and place.shared:
+            places = "、".join(region.full_name for region in place.shared)
+            message = (
+                _("标题中的地名可指%(places)s，已暂归入“%(name)s”，请核对。") % {"places": places, "name": place.name}
+                if place.name
+                else _("未能确定所属地区：标题开头的地名可指%(places)s，请写明所属省市。") % {"places": places}
+            )
+            item.warnings.append(Note(item.line, "ambiguous_region", message))
+        elif item.title and item.city is None:
             item.warnings.append(
                 Note(item.line, "unknown_city", _("未能从标题识别城市：“%(title)s”。") % {"title": item.title})
             )

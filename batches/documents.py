@@ -41,6 +41,21 @@ MAX_PDF_PAGES = 2000
 DEPARTMENT, SCOPE, REGION = "指导部门", "推广范围", "地区"
 
 
+class _Body(str):
+    """A line of a table's content cell: body text, whatever it starts with ("1、马上办。" is a point of the item's
+    content, not the next item). The line parser is told these lines (Extracted.body_lines)."""
+
+
+def _joined(lines: list[str]) -> tuple[str, frozenset[int]]:
+    """The lines as one text, and the numbers (from 1) of its lines that are a table's content."""
+    body, number = set(), 1
+    for line in lines:
+        if isinstance(line, _Body):
+            body.add(number)
+        number += line.count("\n") + 1
+    return "\n".join(lines), frozenset(body)
+
+
 @dataclass
 class Extracted:
     """A document's text as the line parser reads it, what it was read as, and doubts about the document as a
@@ -51,6 +66,7 @@ class Extracted:
     encoding: str = ""  # the text's encoding, for txt and html
     notes: list[Note] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
+    body_lines: frozenset[int] = frozenset()  # lines of a table's content cells: never an item or a heading
 
     @property
     def label(self) -> str:
@@ -291,7 +307,7 @@ def _item_lines(rows: list[list[_Cell]], kinds: dict[int, str | None], headers: 
         if not title and content:
             title, content = content[0], content[1:]
         lines.append(f"{number}、{title}")
-        lines.extend(content)
+        lines.extend(_Body(line) for line in content)
         for kind, label in _LABELS.items():
             if parts := [part.rstrip("、，,；;") for part in values.get(kind, [])]:
                 lines.append(f"{label}：{'、'.join(parts)}")
@@ -563,10 +579,11 @@ def _read_docx(data: bytes, encoding: str) -> Extracted:
     except ValueError as exc:  # a macro-enabled document or a template: another content type
         raise BulletinError(_("这个文件无法作为 Word（.docx）文件打开，请在 Word 中另存为 .docx 后再导入。")) from exc
     reader = _WordReader(document)
-    text = "\n".join(reader.blocks(document.element.body))
+    text, body_lines = _joined(reader.blocks(document.element.body))
     properties = document.core_properties
     metadata = {"title": properties.title or "", "created": properties.created}
-    return Extracted(text, "docx", metadata={key: value for key, value in metadata.items() if value})
+    metadata = {key: value for key, value in metadata.items() if value}
+    return Extracted(text, "docx", metadata=metadata, body_lines=body_lines)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -618,7 +635,8 @@ def _read_html(data: bytes, encoding: str) -> Extracted:
     lines = _HtmlLines().read(content)
     if title and title not in lines[:3]:
         lines.insert(0, title)
-    return Extracted("\n".join(lines), "html", used, notes=notes, metadata=metadata)
+    text, body_lines = _joined(lines)
+    return Extracted(text, "html", used, notes=notes, metadata=metadata, body_lines=body_lines)
 
 
 def _decode_html(data: bytes, encoding: str) -> tuple[str, str, list[Note]]:

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bizenv.web.history import recorded
-from practices import search
+from practices import regions, search
 from practices.enums import Source, Status
 from practices.models import City, Indicator, Practice, PracticeEvent
 from practices.search import similar
 from practices.selectors import known_cities, known_indicators
+from practices.services import outside_city
 
 from .announcement import default_batch_title, ordinal
 from .bulletin import Bulletin, BulletinError, Note, parse
@@ -36,7 +37,13 @@ def read_bulletin(*, data: bytes, encoding: str = "auto", name: str = "") -> Bul
     and indicators in the database, suggesting an indicator where no heading gives one; writes nothing."""
     extracted = extract(data, name, encoding)
     indicators = known_indicators()
-    bulletin = parse(extracted.text, cities=known_cities(), indicators=indicators, encoding=extracted.label)
+    bulletin = parse(
+        extracted.text,
+        cities=known_cities(),
+        indicators=indicators,
+        encoding=extracted.label,
+        body_lines=extracted.body_lines,
+    )
     bulletin.warnings[:0] = extracted.notes  # the document's doubts first: they concern every line
     suggest_indicators(bulletin.items, indicators=indicators)
     return bulletin
@@ -142,7 +149,7 @@ def apply_corrections(bulletin: Bulletin, corrections: Mapping[int, Correction])
             city = cities.get(correction.city_id)
             if city is None:
                 raise BulletinError(_("第%(n)d项所选的城市不存在，请刷新后重试。") % {"n": number})
-            item.city = city.name
+            item.city, item.region_code = city.name, city.code
             item.warnings = [note for note in item.warnings if note.code != "unknown_city"]
             message = _("城市由导入人选定为“%(name)s”。") % {"name": city.name}
             item.warnings.append(Note(item.line, "corrected_city", message))
@@ -188,7 +195,9 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
         _delete_imported_batch(existing)
 
     _refuse_unwritable(bulletin)
-    cities = {c.name: c for c in City.objects.all()}
+    every_city = list(City.objects.all())
+    cities = {c.name: c for c in every_city if not c.is_outside}
+    by_code = {c.code: c for c in every_city}  # regions outside the province named before, and those named now
     indicators = {i.name: i for i in Indicator.objects.all()}
     status = Status.PUBLISHED if publish else Status.APPROVED
     # The announcement's own date: as the operator gives it, else as the document bears it; else not known, and
@@ -229,8 +238,10 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
     for item in bulletin.items:
         # A suggested indicator is written as the item's, and its entry marked so, until the coordinator confirms it.
         item = dataclasses.replace(item, indicator=item.indicator or item.suggested_indicator)
+        own = cities.get(item.city)
+        city = own if own is not None and item.region_code in ("", own.code) else _outside(item, by_code)
         practice = Practice(
-            city=cities[item.city],
+            city=city,
             indicator=indicators.get(item.indicator),
             title=item.title,
             body="\n\n".join(item.paragraphs),
@@ -245,7 +256,7 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             practice=practice,
             number=item.number,
             title=item.title,
-            city_name=item.city,
+            city_name=city.name,
             indicator_name=item.indicator or "",
             body=practice.body,
             original_title=item.original_title[:200],
@@ -281,8 +292,23 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
     return batch
 
 
+def _outside(item, by_code: dict[str, City]) -> City:
+    """The City of a region outside the province that the item names (created the first time it is named)."""
+    if item.region_code in by_code:
+        return by_code[item.region_code]
+    region = regions.get(item.region_code)
+    if region is None:  # one of the province's own cities, renamed or removed since the document was read
+        raise BulletinError(
+            _("第%(line)d行：第%(number)d项的城市“%(city)s”已不存在，请重新导入。")
+            % {"line": item.line, "number": item.number, "city": item.city}
+        )
+    by_code[region.code] = outside_city(region)
+    return by_code[region.code]
+
+
 def _refuse_unwritable(bulletin: Bulletin):
-    """Problems a dry run only warns about but that cannot be written: say which line, write nothing."""
+    """Problems a dry run only warns about but that cannot be written: say which line, write nothing. An item from
+    outside the province is written under its region; only an item naming no place at all is refused."""
     numbers: dict[int, int] = {}
     for item in bulletin.items:
         if item.city is None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bizenv.web.accounts import send_invitation
 
-from .enums import Role
+from .enums import CityKind, Role
 from .models import (
     Attachment,
     City,
@@ -107,10 +107,19 @@ class PracticeResultAdmin(admin.ModelAdmin):
     list_select_related = ["practice"]
 
 
+class OwnCitiesOnly:
+    """A user's city is one of the province's own: a region outside it (CityKind.OUTSIDE) is never offered."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "city":
+            kwargs["queryset"] = City.objects.exclude(kind=CityKind.OUTSIDE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(OwnCitiesOnly, admin.ModelAdmin):
     list_display = ["user", "city", "phone"]
-    list_filter = ["city"]
+    list_filter = [("city", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__first_name", "user__last_name", "city__name"]
     list_select_related = ["user", "city"]
 
@@ -123,7 +132,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
 
 
-class MembershipInline(admin.StackedInline):
+class MembershipInline(OwnCitiesOnly, admin.StackedInline):
     model = Membership
     can_delete = False
     extra = 0
@@ -152,7 +161,7 @@ class BizenvUserAdmin(UserAdmin):
     form = BizenvUserChangeForm
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
-    list_filter = ["groups", "membership__city", "is_staff", "is_active"]
+    list_filter = ["groups", ("membership__city", admin.RelatedOnlyFieldListFilter), "is_staff", "is_active"]
     actions = ["invite"]
 
     @admin.action(description=_("发送设置密码的邀请邮件"))

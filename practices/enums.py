@@ -41,6 +41,10 @@ class CityKind(models.TextChoices):
     PREFECTURE = "prefecture", _("地级市")
     COUNTY_LEVEL = "county_level", _("县级市")
     ZONE = "zone", _("示范区、新区")
+    # A region a national notice names that is none of the province's submitting cities (another province's, or
+    # the province itself): its practices are listed under it, but nobody signs in for it and it owes no 复制推广
+    # (practices.services.outside_city()).
+    OUTSIDE = "outside", _("其他地区")
 
 
 class IndicatorKind(models.TextChoices):

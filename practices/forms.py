@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from bizenv.web.fast import FastNumberInput, FastSelect, FastTextInput, ReferenceChoiceFilter
 
 from . import search
-from .enums import Role, Status
+from .enums import CityKind, Role, Status
 from .models import BODY_MAX, OUTCOMES_MAX, SUMMARY_MAX, City, Indicator, Practice
 from .services import (
     MAX_ATTACHMENT_BYTES,
@@ -341,9 +341,10 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"))
     city = forms.ModelChoiceField(
         label=_("所属城市"),
-        queryset=City.objects.filter(active=True),
+        queryset=City.objects.filter(active=True).exclude(kind=CityKind.OUTSIDE),
         required=False,
         help_text=_("填报员必填；评审员如属于某市，填写后不会评审该市的经验做法。"),
+        error_messages={"invalid_choice": _("请从列表中选择本省的城市。")},
     )
 
     def __init__(self, *args, inviter, **kwargs):

@@ -74,6 +74,11 @@ class City(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="city_name_not_empty"),
             models.CheckConstraint(condition=~Q(short_name=""), name="city_short_name_not_empty"),
             models.CheckConstraint(condition=Q(kind__in=CityKind.values), name="city_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind=CityKind.OUTSIDE) | Q(active=False),
+                name="city_outside_inactive",
+                violation_error_message=_("其他地区不参与复制推广，不能启用。"),
+            ),
         ]
 
     def __str__(self):
@@ -81,6 +86,11 @@ class City(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    @property
+    def is_outside(self) -> bool:
+        """A region of another province, not one of the province's own cities: see CityKind.OUTSIDE."""
+        return self.kind == CityKind.OUTSIDE
 
 
 class Indicator(models.Model):
@@ -136,6 +146,16 @@ class Membership(models.Model):
     def clean(self):
         if self.city_id is None and self.user_id and self.user.groups.filter(name=Role.CITY_OFFICIAL).exists():
             raise ValidationError({"city": ValidationError(_("填报员必须属于一个城市。"), code="city_required")})
+        if self.city_id is not None and self.city.is_outside:
+            raise ValidationError(
+                {
+                    "city": ValidationError(
+                        _("“%(name)s”不是本省参与填报的城市，不能作为用户的所属城市。"),
+                        code="outside_city",
+                        params={"name": self.city.name},
+                    )
+                }
+            )
 
 
 # Limits a city's text must keep, whichever way it arrives (form or spreadsheet).

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from bizenv.web.permissions import can
 
 from .diffs import changes, practice_state, state
-from .enums import Status
+from .enums import CityKind, Status
 from .models import Attachment, City, Indicator, Practice, PracticeEvent
 from .text import Known
 
@@ -124,8 +124,9 @@ def city_timeline(practice: Practice) -> list[dict]:
 
 
 def known_cities() -> list[Known]:
-    """The cities by name and other spellings, for recognising them in an announcement or a spreadsheet."""
-    return [Known(c.name, (c.short_name, *c.aliases)) for c in City.objects.all()]
+    """The province's own cities by name, other spellings and code, for recognising them in an announcement or a
+    spreadsheet (a region outside the province is recognised as a region: practices.regions)."""
+    return [Known(c.name, (c.short_name, *c.aliases), c.code) for c in City.objects.exclude(kind=CityKind.OUTSIDE)]
 
 
 def known_indicators() -> list[Known]:

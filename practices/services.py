@@ -1,4 +1,5 @@
-"""Writes of the city portal: drafts, saving with the version check, submitting, withdrawing, attachments."""
+"""Writes of the city portal: drafts, saving with the version check, submitting, withdrawing, attachments; accounts
+and notification preferences; the cities that stand for regions outside the province."""
 
 import hashlib
 import os
@@ -18,7 +19,7 @@ from bizenv.web.history import recorded
 
 from . import search
 from .diffs import practice_state
-from .enums import EDITABLE, Status
+from .enums import EDITABLE, CityKind, Status
 from .models import (
     Attachment,
     City,
@@ -28,6 +29,7 @@ from .models import (
     PracticeResult,
     PracticeSnapshot,
 )
+from .regions import Region
 from .signals import practice_submitted
 from .workflow import WorkflowError, transition
 
@@ -307,3 +309,37 @@ def _save_preference(preference: NotificationPreference, *, user, email: bool) -
     preference._history_user = user  # its history row names who changed it, in a request or not
     preference.save()
     return preference
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Regions outside the province
+
+# Listed after the province's own cities (whose order is in the tens and hundreds), among themselves by code.
+OUTSIDE_ORDER = 10000
+
+
+@transaction.atomic
+def outside_city(region: Region) -> City:
+    """The City a region outside the province is listed under: the one with its code, else a new one of kind
+    OUTSIDE, inactive (it owes no 复制推广) and never anyone's city (Membership.clean)."""
+    city = City.objects.filter(code=region.code).first()
+    if city is not None:
+        return city
+    name = region.display_name
+    if City.objects.filter(name=name).exists():  # one of the province's own has that name: say where this one is
+        name = region.full_name
+    city = City(
+        code=region.code,
+        name=name[:50],
+        short_name=region.short_name[:20],
+        kind=CityKind.OUTSIDE,
+        active=False,
+        order=OUTSIDE_ORDER,
+        aliases=[spelling for spelling in dict.fromkeys((region.full_name, *region.aliases)) if spelling != name],
+    )
+    try:
+        with transaction.atomic():
+            city.save()
+    except IntegrityError:  # another import created it a moment ago
+        return City.objects.get(code=region.code)
+    return city

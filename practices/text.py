@@ -179,21 +179,26 @@ def certain_repair(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Known:
-    """A city or indicator the parser may recognise, by its name and other spellings."""
+    """A city or indicator the parser may recognise, by its name and other spellings (and a city by its code)."""
 
     name: str
     aliases: tuple[str, ...] = ()
+    code: str = ""
 
 
 class NameMatcher:
-    """Finds cities and indicators by their folded names and aliases."""
+    """Finds cities and indicators by their folded names and aliases, and a city by its code."""
 
     def __init__(self, known: Iterable[Known]):
         self.by_key: dict[str, str] = {}
+        self.code_of: dict[str, str] = {}
         for entry in known:
             for spelling in (entry.name, *entry.aliases):
                 if key := fold(spelling):
                     self.by_key.setdefault(key, entry.name)
+            if entry.code:
+                self.code_of[entry.name] = entry.code
+        self.by_code = {code: name for name, code in self.code_of.items()}
         self.longest_first = sorted(self.by_key, key=len, reverse=True)
 
     def exact(self, text: str) -> str | None:

@@ -64,6 +64,8 @@ class PublicPracticeFilter(django_filters.FilterSet):
     """The list's filters, part of the public interface: city (code), indicator (slug), batch (YEAR-SEQ), year, q."""
 
     q = django_filters.CharFilter(label=gettext_lazy("关键词"), method="filter_q", max_length=200, widget=FastTextInput)
+    # Every city, the regions outside the province too (after the province's own): a reader of a national notice
+    # looks for one region's practices.
     city = ReferenceChoiceFilter(
         label=gettext_lazy("城市"),
         field_name="practice__city",

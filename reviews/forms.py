@@ -76,7 +76,13 @@ class QueueFilter(django_filters.FilterSet):
         choices=[(s.value, s.label) for s in QUEUE_STATUSES],
         empty_label=_("全部状态"),
     )
-    city = ReferenceChoiceFilter(label=_("城市"), queryset=City.objects.all(), shared=True, empty_label=_("全部城市"))
+    city = ReferenceChoiceFilter(
+        label=_("城市"),
+        queryset=City.objects.all(),
+        shared=True,
+        keep=lambda city: not city.is_outside,  # nothing from outside the province is ever reviewed
+        empty_label=_("全部城市"),
+    )
     indicator = ReferenceChoiceFilter(
         label=_("指标"), queryset=Indicator.objects.all(), shared=True, empty_label=_("全部指标")
     )

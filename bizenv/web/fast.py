@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from html import escape
+from typing import Any
 
 import django_filters
 from django import forms, template
@@ -204,9 +205,9 @@ class ReadOnceChoiceField(ModelChoiceField):
 
     iterator = _FromCache
 
-    def __init__(self, *args, shared: bool = False, **kwargs):
+    def __init__(self, *args, shared: bool = False, keep: Callable[[Any], bool] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.shared, self._shared_rows = shared, None
+        self.shared, self.keep, self._shared_rows = shared, keep, None
 
     def __deepcopy__(self, memo):
         result = super().__deepcopy__(memo)
@@ -215,11 +216,12 @@ class ReadOnceChoiceField(ModelChoiceField):
 
     def rows(self):
         """The queryset, evaluated once; with `shared`, all of its model's shared_rows(), asked for once (the
-        queryset only names the model)."""
+        queryset only names the model), or those of them `keep` keeps."""
         if not self.shared:
             return self.queryset
         if self._shared_rows is None:
-            self._shared_rows = shared_rows(self.queryset.model, self.queryset.db)
+            rows = shared_rows(self.queryset.model, self.queryset.db)
+            self._shared_rows = [row for row in rows if self.keep(row)] if self.keep else rows
         return self._shared_rows
 
     def to_python(self, value):
@@ -236,7 +238,8 @@ class ReadOnceChoiceField(ModelChoiceField):
 
 class ReferenceChoiceFilter(django_filters.ModelChoiceFilter):
     """ModelChoiceFilter with ReadOnceChoiceField, rendered as a FastSelect. With `shared=True`, the choices are all
-    of the model's rows, shared across requests (shared_rows()): declare its queryset as Model.objects.all()."""
+    of the model's rows, shared across requests (shared_rows()): declare its queryset as Model.objects.all(); and
+    `keep=`, a test of a row, to offer only some of them."""
 
     field_class = ReadOnceChoiceField
 

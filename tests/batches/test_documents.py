@@ -173,6 +173,30 @@ def test_a_word_item_table_counts_empty_numbers_and_labels_the_other_columns():
     ]
 
 
+@pytest.mark.parametrize("kind", ["docx", "html"])
+def test_points_numbered_in_a_content_cell_stay_in_their_item(reference_data, kind):
+    """A cell is one item's content whatever its lines start with: "1、马上办。" is not item 1 again."""
+    rows = [
+        ["序号", "改革举措", "主要内容", "推广范围"],
+        ["1", "西安市推行企业开办一网通办", "主要做法：\n1、整合环节。\n2、压缩时间。", "全省"],
+        ["2", "汉中市推行多规合一", "一是统一平台。\n二是并联审批。", "全省"],
+        ["3", "宝鸡市创新“六个办”服务", "1、马上办。\n2、网上办。", "全省"],
+    ]
+    if kind == "docx":
+        data = word("2023年第一批优化营商环境典型经验做法", tables=(rows,))
+    else:
+        data = page(
+            "<h1>2023年第一批优化营商环境典型经验做法</h1>" + table(*("|".join(r).replace("\n", "<br>") for r in rows))
+        )
+    bulletin = read_bulletin(data=data, name=f"a.{kind}")
+    assert [(i.number, i.paragraphs, i.scope) for i in bulletin.items] == [
+        (1, ["主要做法：", "1、整合环节。", "2、压缩时间。"], "全省"),
+        (2, ["一是统一平台。", "二是并联审批。"], "全省"),
+        (3, ["1、马上办。", "2、网上办。"], "全省"),
+    ]
+    assert not [n for n in bulletin.warnings if n.code in {"repeated_number", "out_of_order"}]
+
+
 def test_a_word_table_without_a_title_column_is_refused():
     rows = [["序号", "主要内容", "指导部门"], ["1", "推行企业开办全程网办。", "省市场监管局"]]
     with pytest.raises(BulletinError, match="表格缺少标题列（如“改革举措”“名称”），无法识别条目。"):

@@ -22,10 +22,11 @@ from batches.enums import BatchStatus, EntryScope
 from batches.importing import MAX_BYTES, Correction, import_bulletin
 from batches.models import Batch, BatchEntry
 from bizenv.fixtures import ensure_fixture
-from practices import search
+from practices import regions, search
 from practices.enums import Source, Status
 from practices.models import City, Indicator, Practice, PracticeEvent
 from practices.search import postgres
+from practices.services import outside_city
 from tests.batches.test_bulletin import DAMAGED_ITEMS, NO_HEADINGS, SECTIONS, SEED
 from tests.factories import PracticeFactory
 from tests.processes import manage
@@ -250,10 +251,10 @@ def test_an_item_that_fails_validation_leaves_the_database_untouched(tmp_path):
 
 
 def test_unknown_city_reads_in_a_dry_run_but_is_not_written(tmp_path):
-    path = write(tmp_path, "1、西安市推行一网通办。正文。\n2、浙江省杭州市推行“最多跑一次”。正文。\n")
+    path = write(tmp_path, "1、西安市推行一网通办。正文。\n2、某市推行“最多跑一次”。正文。\n")
     data = json.loads(run(path, "--year", 2022, "--sequence", 5, "--dry-run", "--json"))
     assert [item["city"] for item in data["items"]] == ["西安市", None]
-    with pytest.raises(CommandError, match="第2行：第2项“浙江省杭州市推行“最多跑一次””未能识别城市"):
+    with pytest.raises(CommandError, match="第2行：第2项“某市推行“最多跑一次””未能识别城市"):
         run(path, "--year", 2022, "--sequence", 5)
     assert counts() == (0, 0, 0, 0)
 
@@ -377,10 +378,11 @@ def test_exit_codes_and_messages(tmp_path):
     missing = manage(env, "import_bulletin", str(tmp_path / "missing.txt"), "--year", "2021", "--sequence", "1")
     assert (missing.returncode, missing.stdout) == (1, "")
     assert "CommandError: 找不到文件" in missing.stderr
-    # No cities in that database: the dry run reads and reports, the real run refuses and names the line.
-    dry = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2", "--dry-run")
+    # An item that names no place: the dry run reads and reports, the real run refuses and names the line.
+    placeless = write(tmp_path, "2022年第二批典型经验做法\n\n\n1、全面推行一网通办。正文。\n")
+    dry = manage(env, "import_bulletin", str(placeless), "--year", "2022", "--sequence", "2", "--dry-run")
     assert dry.returncode == 0 and "试运行：未写入任何数据。" in dry.stdout
-    real = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2")
+    real = manage(env, "import_bulletin", str(placeless), "--year", "2022", "--sequence", "2")
     assert real.returncode == 1 and "第4行：第1项" in real.stderr
     bad_date = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2", "--date", "2022/8/1")
     assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr and "Traceback" not in bad_date.stderr
@@ -526,3 +528,15 @@ def test_the_benchmarks_table_reads_as_a_thousand_items_each_with_its_city(tmp_p
     assert [item["number"] for item in data["items"]] == list(range(1, TABLE_ITEMS + 1))
     assert all(item["city"] for item in data["items"])
     assert {w["code"] for w in data["warnings"]} == {"unknown_indicator"}  # its headings that are no indicators
+
+
+def test_a_correction_chooses_among_the_regions_outside_the_province_as_among_its_own_cities():
+    """An item read as a region outside the province may be put under one of the province's cities, and an item
+    naming no place under a region outside it that the database knows already."""
+    hangzhou = outside_city(regions.get("330100"))
+    xian = City.objects.get(name="西安市")
+    text = "1、浙江省杭州市推行“最多跑一次”。正文。\n2、推行“一网通办”。正文。\n3、浙江省杭州市推行“亩均”改革。正文。\n"
+    corrections = {1: Correction(city_id=xian.pk), 2: Correction(city_id=hangzhou.pk)}
+    batch = import_bulletin(data=text.encode(), year=2024, sequence=4, corrections=corrections).batch
+    placed = [(e.number, e.practice.city, e.city_name) for e in batch.entries.select_related("practice__city")]
+    assert placed == [(1, xian, "西安市"), (2, hangzhou, hangzhou.name), (3, hangzhou, hangzhou.name)]

@@ -367,9 +367,9 @@ def test_a_draft_goes_to_its_compose_page_and_choosing_a_suggested_indicator_con
 
 
 def test_an_item_without_a_city_blocks_the_confirmation_until_one_is_chosen(importer):
-    text = "2023年第一批典型经验做法\n1、西安市推行一网通办。正文。\n2、浙江省杭州市推行“最多跑一次”。正文。\n"
+    text = "2023年第一批典型经验做法\n1、西安市推行一网通办。正文。\n2、推行“最多跑一次”改革。正文。\n"
     response = upload(importer, "公告.txt", text.encode())
-    assert "第2项“浙江省杭州市推行“最多跑一次””未能识别城市，无法写入" in response.content.decode()
+    assert "第2项“推行“最多跑一次”改革”未能识别城市，无法写入" in response.content.decode()
     data = confirmation(response)
     response = importer.post(IMPORT, data)
     html = response.content.decode()

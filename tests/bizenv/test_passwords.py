@@ -8,8 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
+from practices import regions
 from practices.enums import Role
 from practices.models import City, Membership
+from practices.services import outside_city
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +125,7 @@ def test_the_coordinator_invites_a_city_official_who_sets_their_own_password(dem
         ({"username": "李 明"}, "请输入合法的用户名"),
         ({"email": "not-an-address"}, "输入一个有效的 Email 地址。"),
         ({"role": Role.COORDINATOR}, "选择一个有效的选项"),  # only the administrator opens coordinators
-        ({"city": "abc"}, "选择一个有效的选项"),
+        ({"city": "abc"}, "请从列表中选择本省的城市。"),
     ],
 )
 def test_a_wrong_invitation_is_refused_and_creates_nothing(demo, change, field_error):
@@ -133,6 +135,18 @@ def test_a_wrong_invitation_is_refused_and_creates_nothing(demo, change, field_e
     response = signed_in("coordinator").post("/accounts/invite/", {**data, **change})
     assert response.status_code == 200 and field_error in response.content.decode()
     assert get_user_model().objects.count() == before and not mail.outbox
+
+
+def test_an_invitation_never_offers_nor_takes_a_region_outside_the_province(demo):
+    outside = outside_city(regions.get("371100"))
+    coordinator = signed_in("coordinator")
+    page = coordinator.get("/accounts/invite/").content.decode()
+    assert f'<option value="{City.objects.get(code="610100").pk}">西安市</option>' in page
+    assert "日照市" not in page
+    data = {"username": "rizhao", "name": "王", "email": "w@example.gov.cn", "role": Role.CITY_OFFICIAL}
+    response = coordinator.post("/accounts/invite/", {**data, "city": outside.pk})
+    assert response.status_code == 200 and "请从列表中选择本省的城市。" in response.content.decode()
+    assert not get_user_model().objects.filter(username="rizhao").exists()
 
 
 def test_the_administrator_invites_from_the_admin(demo):

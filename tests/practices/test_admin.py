@@ -1,11 +1,13 @@
-"""The user admin keeps the rule that a city official belongs to a city."""
+"""The user admin keeps the rules that a city official belongs to a city, and a user's city is the province's own."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from practices import regions
 from practices.enums import Role
 from practices.models import Membership
+from practices.services import outside_city
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +61,14 @@ def test_reviewer_may_be_saved_without_a_city(admin_client_):
     response = change_user_post(admin_client_, user, groups=[Group.objects.get(name=Role.REVIEWER)], city=None)
     assert response.status_code == 302
     assert list(user.groups.values_list("name", flat=True)) == [Role.REVIEWER]
+
+
+def test_a_region_outside_the_province_is_neither_offered_nor_taken(admin_client_, xian):
+    outside = outside_city(regions.get("371100"))
+    user = UserFactory(username="newcomer")
+    page = admin_client_.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+    assert f'<option value="{xian.pk}">西安市</option>' in page and "日照市" not in page
+    assert "日照市" not in admin_client_.get("/admin/practices/membership/add/").content.decode()
+    response = change_user_post(admin_client_, user, groups=[Group.objects.get(name=Role.CITY_OFFICIAL)], city=outside)
+    assert response.status_code == 200 and not Membership.objects.filter(user=user).exists()
+    assert "日照市" not in admin_client_.get("/admin/auth/user/").content.decode()  # nor among the list's filters

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from practices.enums import Role, Status
+from practices.enums import CityKind, Role, Status
 from practices.models import Attachment, City, Indicator, Membership, PracticeEvent, PracticeResult
 from tests.factories import CityFactory, IndicatorFactory, PracticeFactory, UserFactory
 
@@ -33,6 +33,7 @@ CITY_CASES = {
     "city_name_not_empty": dict(name=""),
     "city_short_name_not_empty": dict(short_name=""),
     "city_kind_valid": dict(kind="province"),
+    "city_outside_inactive": dict(kind="outside", active=True),
 }
 
 
@@ -129,6 +130,23 @@ def test_city_official_must_belong_to_a_city():
 def test_reviewer_may_belong_to_no_city():
     user = UserFactory(role=Role.REVIEWER)
     Membership(user=user, city=None).full_clean()
+
+
+@pytest.mark.parametrize("role", [Role.CITY_OFFICIAL, Role.REVIEWER])
+def test_a_region_outside_the_province_is_nobodys_city(role):
+    outside = CityFactory(code="371100", name="日照市", kind=CityKind.OUTSIDE, active=False)
+    with pytest.raises(ValidationError) as excinfo:
+        Membership(user=UserFactory(role=role), city=outside).full_clean()
+    error = excinfo.value.error_dict["city"][0]
+    assert error.code == "outside_city"
+    assert error.messages == ["“日照市”不是本省参与填报的城市，不能作为用户的所属城市。"]
+
+
+def test_a_region_outside_the_province_cannot_be_made_active():
+    outside = CityFactory(code="371100", name="日照市", kind=CityKind.OUTSIDE, active=False)
+    outside.active = True
+    with pytest.raises(ValidationError, match="其他地区不参与复制推广，不能启用。"):
+        outside.full_clean()
 
 
 def test_city_in_use_cannot_be_deleted():

@@ -11,7 +11,9 @@ from django.utils.http import http_date
 from docx import Document
 
 from batches.models import Batch, BatchEntry
+from practices import regions
 from practices.enums import Status
+from practices.services import outside_city
 from reviews.models import Review
 from reviews.selectors import OPEN_REVIEW
 from tests.factories import BatchEntryFactory, BatchFactory, CityFactory, IndicatorFactory, PracticeFactory
@@ -126,6 +128,19 @@ def test_list_filters(client, db):
         html = client.get(f"/practices/?{query}").content.decode()
         shown = [e for e in (a, b) if f'href="/practices/{e.practice_id}/"' in html]
         assert shown == expected, query
+
+
+def test_a_reader_may_filter_the_list_by_a_region_outside_the_province(client, db):
+    xian = CityFactory(code="610100", name="西安市", short_name="西安", order=10)
+    rizhao = outside_city(regions.get("371100"))
+    batch = published_batch(2024, 1)
+    ours = entry(batch, 1, PracticeFactory(city=xian, status=Status.PUBLISHED, title="西安推行拿地即开工"))
+    theirs = entry(batch, 2, PracticeFactory(city=rizhao, status=Status.PUBLISHED, title="日照推行一窗受理"))
+    html = client.get("/practices/", {"city": "371100"}).content.decode()
+    assert f'href="/practices/{theirs.practice_id}/"' in html and f'href="/practices/{ours.practice_id}/"' not in html
+    select = re.search(r'<select name="city"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\d*)"', select) == ["", "610100", "371100"]  # the province's own first
+    assert client.get("/api/v1/practices/", {"city": "371100"}).json()["count"] == 1
 
 
 @pytest.mark.parametrize("name", ["oops", "2023", "2023-", "23-1", "2023-1-1", "第一批"])
