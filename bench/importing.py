@@ -2,8 +2,8 @@
 write (as a draft batch, as import_bulletin does without --publish) of:
 
 - the State Council's 130-item notice (fixtures/bulletins/state-council-2018-commendation.txt), title-only items
-  named by locality; the items whose region the database does not know get a city chosen for them, as the
-  coordinator does in the browser;
+  named by locality, written under their regions (those outside the province created by the first write); an
+  item whose place is not recognised would get a city chosen for it, as the coordinator does in the browser;
 - a 1,000-item table, grown from the NDRC's table (fixtures/bulletins/ndrc-table-flattened.txt): its rows again and
   again, each title led by a city of the province, under headings of which some are indicators and some are not
   (their items get suggested indicators).
