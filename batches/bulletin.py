@@ -76,6 +76,7 @@ class Item:
     original_title: str = ""
     original_lines: list[str] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
+    suggested_indicator: str | None = None  # where no heading gives one: what its text suggests (batches.suggest)
     # As a table's columns or labelled lines ("指导部门：…") give them, word for word.
     department: str = ""  # 指导部门
     scope: str = ""  # 推广范围
@@ -95,6 +96,7 @@ class Item:
             "region": {"name": self.city, "code": self.region_code} if self.city else None,
             "indicator": self.indicator,
             "heading": self.heading,
+            "suggested_indicator": self.suggested_indicator,
             "paragraphs": self.paragraphs,
             "department": self.department,
             "scope": self.scope,

@@ -1,14 +1,18 @@
 """Importing a published announcement as one batch: its practices, their frozen entries and events, all or nothing."""
 
+import dataclasses
 import datetime
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bizenv.web.history import recorded
 from practices import regions, search
 from practices.enums import Source, Status
 from practices.models import City, Indicator, Practice, PracticeEvent
@@ -19,30 +23,51 @@ from practices.services import outside_city
 from .announcement import default_batch_title, ordinal
 from .bulletin import Bulletin, BulletinError, Note, parse
 from .documents import extract
-from .enums import BatchStatus
+from .enums import BatchStatus, EntryScope
 from .models import Batch, BatchEntry
 from .signals import batch_published
+from .suggest import suggest_indicators
+
+# Read into memory whole: announcements are tens of kilobytes; anything this large is not one.
+MAX_BYTES = 20 * 1024 * 1024
 
 
 def read_bulletin(*, data: bytes, encoding: str = "auto", name: str = "") -> Bulletin:
     """Read an announcement's file (text, Word, web page or PDF; name is a hint) and parse it against the cities
-    and indicators in the database; writes nothing."""
+    and indicators in the database, suggesting an indicator where no heading gives one; writes nothing."""
     extracted = extract(data, name, encoding)
+    indicators = known_indicators()
     bulletin = parse(
         extracted.text,
         cities=known_cities(),
-        indicators=known_indicators(),
+        indicators=indicators,
         encoding=extracted.label,
         body_lines=extracted.body_lines,
     )
     bulletin.warnings[:0] = extracted.notes  # the document's doubts first: they concern every line
+    suggest_indicators(bulletin.items, indicators=indicators)
     return bulletin
+
+
+def fingerprint(data: bytes) -> str:
+    """What a batch records of the file it was imported from, to know the file again."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the coordinator chose for one item instead of what was read: one of the known cities, an indicator
+    (which confirms a suggested one). None keeps what was read."""
+
+    city_id: int | None = None
+    indicator_id: int | None = None
 
 
 @dataclass
 class ImportResult:
     bulletin: Bulletin
     batch: Batch | None  # None in a dry run
+    sha256: str = ""
 
 
 def import_bulletin(
@@ -57,9 +82,11 @@ def import_bulletin(
     replace: bool = False,
     encoding: str = "auto",
     source_name: str = "",
+    corrections: Mapping[int, Correction] | None = None,
     by=None,
 ) -> ImportResult:
-    """Read an announcement and, unless a dry run, write it as one batch with its practices, all or nothing."""
+    """Read an announcement, apply the corrections (item number → Correction) and, unless a dry run, write it as one
+    batch with its practices, all or nothing."""
     if not 2000 <= year <= 2100:
         raise BulletinError(_("年份 %(year)d 不合理。") % {"year": year})
     if sequence < 1:
@@ -67,35 +94,104 @@ def import_bulletin(
     if date and not publish:
         raise BulletinError(_("--date 是发布日期，只能与 --publish 一起使用。"))
     bulletin = read_bulletin(data=data, encoding=encoding, name=source_name)
-    existing = Batch.objects.filter(year=year, sequence=sequence).first()
-    if dry_run and existing:
-        bulletin.warnings.append(
-            Note(
-                None,
-                "batch_exists",
-                _("%(year)d年第%(sequence)s批已存在（“%(title)s”）：正式导入需加 --replace。")
-                % {"year": year, "sequence": ordinal(sequence), "title": existing.title},
-            )
-        )
-    if not dry_run:
+    apply_corrections(bulletin, corrections or {})
+    sha256 = fingerprint(data)
+    if dry_run:
+        bulletin.warnings += notes_on_writing(year=year, sequence=sequence, sha256=sha256, replace=replace)
+    else:
         with transaction.atomic():
             with search.deferred():  # each item indexed once, at the end of the block
-                batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by)
+                batch = _write(bulletin, year, sequence, title, date, publish, replace, source_name, by, sha256)
             if publish:  # indexed as published: each item's similar practices are found in the index, both ways
                 similar.remember(batch.entries.values_list("practice_id", flat=True))
-        return ImportResult(bulletin, batch)
-    return ImportResult(bulletin, None)
+        return ImportResult(bulletin, batch, sha256)
+    return ImportResult(bulletin, None, sha256)
+
+
+def notes_on_writing(*, year: int, sequence: int, sha256: str, replace: bool) -> list[Note]:
+    """What a dry run says the write would meet: the batch exists already, or the file was imported already."""
+    notes = []
+    if existing := Batch.objects.filter(year=year, sequence=sequence).first():
+        message = _("%(year)d年第%(sequence)s批已存在（“%(title)s”）：正式导入需选择替换（--replace）。") % {
+            "year": year,
+            "sequence": ordinal(sequence),
+            "title": existing.title,
+        }
+        notes.append(Note(None, "batch_exists", message))
+    if same := _same_file(sha256, year, sequence, replace):
+        notes.append(Note(None, "same_file", _same_file_message(same)))
+    return notes
+
+
+def refusals(bulletin: Bulletin) -> dict[int, str]:
+    """Why the write would refuse each item that it would refuse on its own (no city, say), by item number."""
+    refused = {}
+    for item in bulletin.items:
+        try:
+            _refuse_unwritable(Bulletin(items=[item]))
+        except BulletinError as exc:
+            refused[item.number] = str(exc)
+    return refused
+
+
+def apply_corrections(bulletin: Bulletin, corrections: Mapping[int, Correction]):
+    """Put the coordinator's choices in place of what was read, each said on its item."""
+    if not corrections:
+        return
+    items = {item.number: item for item in bulletin.items}
+    cities = City.objects.in_bulk({c.city_id for c in corrections.values() if c.city_id is not None})
+    indicators = Indicator.objects.in_bulk({c.indicator_id for c in corrections.values() if c.indicator_id is not None})
+    for number, correction in sorted(corrections.items()):
+        item = items.get(number)
+        if item is None:
+            raise BulletinError(_("文件中没有第%(n)d项，无法更正。") % {"n": number})
+        if correction.city_id is not None:
+            city = cities.get(correction.city_id)
+            if city is None:
+                raise BulletinError(_("第%(n)d项所选的城市不存在，请刷新后重试。") % {"n": number})
+            item.city, item.region_code = city.name, city.code
+            item.warnings = [note for note in item.warnings if note.code != "unknown_city"]
+            message = _("城市由导入人选定为“%(name)s”。") % {"name": city.name}
+            item.warnings.append(Note(item.line, "corrected_city", message))
+        if correction.indicator_id is not None:
+            indicator = indicators.get(correction.indicator_id)
+            if indicator is None:
+                raise BulletinError(_("第%(n)d项所选的指标不存在，请刷新后重试。") % {"n": number})
+            item.indicator, item.suggested_indicator = indicator.name, None
+            item.warnings = [note for note in item.warnings if note.code != "suggested_indicator"]
+            message = _("指标由导入人选定为“%(name)s”。") % {"name": indicator.name}
+            item.warnings.append(Note(item.line, "corrected_indicator", message))
+
+
+def _same_file(sha256: str, year: int, sequence: int, replace: bool) -> Batch | None:
+    """The batch this very file was imported as, unless it is the one being replaced."""
+    same = Batch.objects.filter(source_sha256=sha256).first()
+    if same is None or (replace and (same.year, same.sequence) == (year, sequence)):
+        return None
+    return same
+
+
+def _same_file_message(batch: Batch) -> str:
+    return _(
+        "此文件已导入为%(label)s“%(title)s”，不能重复导入。如需重新导入，请以%(label)s导入并选择替换（--replace）。"
+    ) % {"label": batch.label, "title": batch.title}
+
+
+# A practice's relations, read from the database just before: validating them would read each again, per item.
+RELATIONS_READ = ["city", "indicator", "created_by", "updated_by"]
 
 
 @transaction.atomic
-def _write(bulletin, year, sequence, title, date, publish, replace, source_name, by) -> Batch:
+def _write(bulletin, year, sequence, title, date, publish, replace, source_name, by, sha256) -> Batch:
     existing = Batch.objects.select_for_update().filter(year=year, sequence=sequence).first()
+    if existing and not replace:
+        raise BulletinError(
+            _("%(year)d年第%(sequence)s批已存在（“%(title)s”）。如确需覆盖，请选择替换（--replace）。")
+            % {"year": year, "sequence": ordinal(sequence), "title": existing.title}
+        )
+    if same := _same_file(sha256, year, sequence, replace):
+        raise BulletinError(_same_file_message(same))
     if existing:
-        if not replace:
-            raise BulletinError(
-                _("%(year)d年第%(sequence)s批已存在（“%(title)s”）。如确需覆盖，请加 --replace。")
-                % {"year": year, "sequence": ordinal(sequence), "title": existing.title}
-            )
         _delete_imported_batch(existing)
 
     _refuse_unwritable(bulletin)
@@ -124,12 +220,24 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
         import_warnings=[note.as_dict() for note in bulletin.warnings],
         announced_on=date,
         announced_total=bulletin.announced_total,
+        issuer=bulletin.issuer[:200],
+        document_number=bulletin.document_number[:100],
+        date_signed=bulletin.date_signed,
+        date_published=bulletin.date_published,
+        attachment_title=bulletin.attachment_title[:200],
+        source_sha256=sha256,
     )
     _validate(batch, line=None)
-    batch.save()
+    try:
+        with transaction.atomic():
+            batch.save()
+    except IntegrityError as exc:  # the same file or batch, imported meanwhile by someone else
+        raise BulletinError(_("同一文件或同一批次刚刚已被导入，请刷新后查看。")) from exc
 
-    events = []
+    practices, entries, events = [], [], []
     for item in bulletin.items:
+        # A suggested indicator is written as the item's, and its entry marked so, until the coordinator confirms it.
+        item = dataclasses.replace(item, indicator=item.indicator or item.suggested_indicator)
         own = cities.get(item.city)
         city = own if own is not None and item.region_code in ("", own.code) else _outside(item, by_code)
         practice = Practice(
@@ -142,8 +250,7 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             created_by=by,
             updated_by=by,
         )
-        _validate(practice, line=item.line)
-        practice.save()
+        _validate(practice, line=item.line, exclude=RELATIONS_READ)
         entry = BatchEntry(
             batch=batch,
             practice=practice,
@@ -156,9 +263,14 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             original_text="\n".join(item.original_lines),
             warnings=[note.as_dict() for note in item.warnings],
             garbled=any(note.code == "damaged_text" for note in item.warnings),
+            indicator_suggested=item.suggested_indicator is not None,
+            department=item.department[:500],
+            scope_text=item.scope[:200],
+            scope=item.entry_scope or EntryScope.REPLICATE,
         )
         _validate(entry, line=item.line, exclude=["batch", "practice"])
-        entry.save()
+        practices.append(practice)
+        entries.append(entry)
         events.append(
             PracticeEvent(
                 practice=practice,
@@ -168,7 +280,13 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
                 note=f"自公告导入：{batch.title} 第{item.number}项（{source_name or '-'} 第{item.line}行）",
             )
         )
+    # In bulk, as bizenv.web.history and practices.search ask of bulk writes: the rows' history, their index rows.
+    Practice.objects.bulk_create(practices)
+    BatchEntry.objects.bulk_create(entries)
     PracticeEvent.objects.bulk_create(events)
+    recorded(practices, by=by, created=True)
+    recorded(entries, by=by, created=True)
+    search.touched([practice.pk for practice in practices])
     if publish:
         batch_published.send(sender=Batch, batch=batch, by=by)
     return batch

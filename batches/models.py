@@ -42,6 +42,16 @@ class Batch(models.Model):
         blank=True,
         help_text=_("导入的公告原文所称的项数（如“推出…36项”）；多于收录的项数时，页面注明原文不完整。"),
     )
+    # What an imported document says of itself, shown with the announcement; and the file's fingerprint, so that the
+    # same file is not imported twice.
+    issuer = models.CharField(_("发文机关"), max_length=200, blank=True)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    date_signed = models.DateField(_("成文日期"), null=True, blank=True)
+    date_published = models.DateField(_("发布日期（原文所载）"), null=True, blank=True)
+    attachment_title = models.CharField(_("附件标题"), max_length=200, blank=True)
+    source_sha256 = models.CharField(
+        _("来源文件指纹"), max_length=64, blank=True, help_text=_("导入文件内容的 SHA-256，用于识别重复导入。")
+    )
 
     class Meta:
         ordering = ["-year", "-sequence"]
@@ -53,6 +63,10 @@ class Batch(models.Model):
             models.CheckConstraint(condition=Q(sequence__gte=1), name="batch_sequence_positive"),
             models.CheckConstraint(condition=~Q(title=""), name="batch_title_not_empty"),
             models.CheckConstraint(condition=Q(status__in=BatchStatus.values), name="batch_status_valid"),
+            # One file, one batch: importing it again replaces that batch or is refused.
+            models.UniqueConstraint(
+                fields=["source_sha256"], condition=~Q(source_sha256=""), name="batch_unique_source_file"
+            ),
             # Published exactly when it has a publication time.
             models.CheckConstraint(
                 condition=Q(status=BatchStatus.PUBLISHED, published_at__isnull=False)
@@ -89,9 +103,15 @@ class BatchEntry(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("序号"))
     scope = models.CharField(_("推广范围"), max_length=20, choices=EntryScope.choices, default=EntryScope.REPLICATE)
+    # As an imported announcement words them (指导部门, 推广范围); `scope` is what its 推广范围 means here.
+    department = models.CharField(_("指导部门"), max_length=500, blank=True)
+    scope_text = models.CharField(_("推广范围（原文）"), max_length=200, blank=True)
     title = models.CharField(_("标题"), max_length=200, blank=True)
     city_name = models.CharField(_("城市"), max_length=50, blank=True)
     indicator_name = models.CharField(_("指标"), max_length=100, blank=True)
+    indicator_suggested = models.BooleanField(
+        _("指标待确认"), default=False, help_text=_("原文未注明指标，导入时按文字建议归入，尚待确认。")
+    )
     summary = models.TextField(_("摘要"), blank=True)
     body = models.TextField(_("正文"), blank=True)
     outcomes = models.TextField(_("成效"), blank=True)

@@ -1,7 +1,13 @@
-"""The coordinator's batches: create, compose from the approved pool, order, preview, publish, errata."""
+"""The coordinator's batches: create, compose from the approved pool, order, preview, publish, errata; import an
+announcement."""
+
+import datetime
+import secrets
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,13 +20,16 @@ from bizenv.web.files import attachment
 from bizenv.web.history import recorded
 from bizenv.web.permissions import require
 from bizenv.web.sheets import CONTENT_TYPE
-from practices.models import Practice
+from practices.models import PendingImport, Practice
 from practices.text import plain_text
 from practices.workflow import WorkflowError
 from reviews.selectors import days_since
 
 from . import exports, services
+from .bulletin import Bulletin, BulletinError
 from .enums import BatchStatus, EntryScope
+from .forms import BulletinUploadForm, ConfirmForm
+from .importing import apply_corrections, fingerprint, import_bulletin, notes_on_writing, read_bulletin, refusals
 from .models import Batch, BatchEntry
 from .selectors import announcement_sections, approved_pool, pool_rows, publication_outlook
 from .services import BatchError
@@ -216,3 +225,134 @@ def batch_preview(request, pk):
         "practice_url": practice_url,
     }
     return render(request, "batches/preview.html", context)
+
+
+PENDING_KIND = "bulletin"  # an announcement's file between its preview and its confirmation (practices.PendingImport)
+PENDING_HOURS = 2  # how long a preview may be confirmed
+
+
+@dataclass
+class ImportPreview:
+    """What the coordinator is shown of a file before confirming it: what was read, and the confirmation form."""
+
+    bulletin: Bulletin
+    form: ConfirmForm
+    name: str
+    refused: dict[int, str]  # item number → why it cannot be written as it is
+
+    def rows(self):
+        """Each item with its city and indicator fields and what keeps it from being written, if anything."""
+        return [(item, city, indicator, self.refused.get(item.number)) for item, city, indicator in self.form.rows()]
+
+
+@login_required
+def batch_import(request):
+    """Upload an announcement → the dry run, every item and warning, with each item's city and indicator to correct
+    → confirm: the import, as import_bulletin does it. The file waits in PendingImport between the two."""
+    require(request, "batches.manage")
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm_import(request)
+    posted = request.method == "POST"
+    form = BulletinUploadForm(
+        request.POST if posted else None, request.FILES if posted else None, initial={"year": now().year}
+    )
+    preview = None
+    if posted and form.is_valid():
+        upload, options = form.cleaned_data["file"], _options(form.cleaned_data)
+        data = upload.read()
+        try:
+            result = import_bulletin(data=data, source_name=upload.name, dry_run=True, **options)
+        except BulletinError as exc:
+            form.add_error("file", str(exc))
+        else:
+            token = _keep(request, upload.name, data)
+            confirm = ConfirmForm(
+                initial={**options, "token": token, "sha256": result.sha256}, items=result.bulletin.items
+            )
+            preview = ImportPreview(result.bulletin, confirm, upload.name, refusals(result.bulletin))
+    return render(request, "batches/import.html", {"form": form, "preview": preview})
+
+
+def _options(data: dict) -> dict:
+    return {key: data[key] for key in ("year", "sequence", "publish", "replace")}
+
+
+def _keep(request, name: str, data: bytes) -> str:
+    """Keep the uploaded bytes for the confirmation (only the user's latest upload waits); the token that names
+    them."""
+    expired = timezone.now() - datetime.timedelta(hours=PENDING_HOURS)
+    PendingImport.objects.filter(kind=PENDING_KIND, created_at__lt=expired).delete()
+    PendingImport.objects.filter(user=request.user, kind=PENDING_KIND).delete()
+    token = secrets.token_urlsafe(16)
+    PendingImport.objects.create(token=token, user=request.user, name=name[:200], content=data, kind=PENDING_KIND)
+    return token
+
+
+def _confirm_import(request):
+    """The confirmation: the file kept at the preview, read again, corrected as chosen, and written; or the preview
+    again, with what is wrong."""
+    pending = PendingImport.objects.filter(
+        token=request.POST.get("token", ""), user=request.user, kind=PENDING_KIND
+    ).first()
+    if pending is None:
+        messages.error(request, _("这次预览已失效（已导入，或之后又上传了文件），未写入任何数据。请重新上传文件。"))
+        return redirect("review_batch_import")
+    if pending.created_at < timezone.now() - datetime.timedelta(hours=PENDING_HOURS):
+        pending.delete()
+        messages.error(
+            request, _("预览已超过 %(hours)d 小时，已过期，未写入任何数据。请重新上传文件。") % {"hours": PENDING_HOURS}
+        )
+        return redirect("review_batch_import")
+    data = bytes(pending.content)
+    if fingerprint(data) != request.POST.get("sha256"):
+        messages.error(request, _("文件与预览时的不一致，未写入任何数据。请重新上传文件并核对预览。"))
+        return redirect("review_batch_import")
+    try:
+        bulletin = read_bulletin(data=data, name=pending.name)
+    except BulletinError as exc:  # it was read at the preview: only a change of the cities or indicators since
+        messages.error(request, str(exc))
+        return redirect("review_batch_import")
+    form = ConfirmForm(request.POST, items=bulletin.items)
+    refused: dict[int, str] = {}
+    if form.is_valid():
+        options, corrections = _options(form.cleaned_data), form.corrections()
+        try:
+            apply_corrections(bulletin, corrections)
+        except BulletinError as exc:
+            form.add_error(None, str(exc))
+        else:
+            bulletin.warnings += notes_on_writing(sha256=form.cleaned_data["sha256"], **_number(options))
+            refused = refusals(bulletin)
+        if not form.errors and not refused:
+            try:
+                batch = _write(pending, data, options, corrections, request.user)
+            except BulletinError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if batch is None:
+                    messages.error(request, _("这份文件已经确认导入过了，未重复写入。"))
+                    return redirect("review_batches")
+                return _imported(request, batch)
+    preview = ImportPreview(bulletin, form, pending.name, refused)
+    return render(request, "batches/import.html", {"form": BulletinUploadForm(), "preview": preview})
+
+
+def _number(options: dict) -> dict:
+    return {key: options[key] for key in ("year", "sequence", "replace")}
+
+
+def _write(pending, data: bytes, options: dict, corrections, by):
+    """Claim the pending upload and import it, in one transaction: of two confirmations at once, one writes and
+    the other gets None; if the import fails, the upload still waits."""
+    with transaction.atomic():
+        if PendingImport.objects.filter(pk=pending.pk).delete()[0] != 1:
+            return None
+        return import_bulletin(data=data, source_name=pending.name, corrections=corrections, by=by, **options).batch
+
+
+def _imported(request, batch):
+    count = batch.entries.count()
+    messages.success(request, _("已导入“%(title)s”，共 %(n)d 项。") % {"title": batch.title, "n": count})
+    if batch.status == BatchStatus.PUBLISHED:
+        return redirect("batch_detail", year=batch.year, sequence=batch.sequence)
+    return redirect("review_batch", pk=batch.pk)

@@ -82,6 +82,8 @@ def _practice(request, e, adopted: dict[int, int]) -> dict:
         },
         "batch": {"year": e.batch.year, "sequence": e.batch.sequence, "title": e.batch.title},
         "scope": e.scope,
+        "scope_text": e.scope_text,  # 推广范围 as an imported announcement words it
+        "department": e.department,  # 指导部门, likewise
         "garbled": e.garbled,  # the imported text had damage no one could repair: given as it was
         "summary": e.summary,
         "body": e.body,
@@ -171,6 +173,12 @@ def api_batches(request):
             "announced_on": b.announced_on.isoformat() if b.announced_on else None,  # its own date; null: not known
             "count": b.entry_count,
             "announced_count": b.announced_total,  # what the announcement says it holds, where it says so
+            # What an imported announcement says of itself.
+            "issuer": b.issuer,
+            "document_number": b.document_number,
+            "date_signed": b.date_signed.isoformat() if b.date_signed else None,
+            "date_published": b.date_published.isoformat() if b.date_published else None,
+            "attachment_title": b.attachment_title,
             "incomplete": bool(b.announced_total and b.announced_total > b.entry_count),
             "notice": _incomplete(b),
             "url": request.build_absolute_uri(reverse("batch_detail", args=[b.year, b.sequence])),

@@ -29,7 +29,7 @@ def api_entries() -> QuerySet:
     """published_entries() with only what the API returns: the frozen text, the batch's title, the city's code and
     the indicator's slug (not the practice's current text, nor the batch's imported source)."""
     return published_entries().only(
-        *("practice", "number", "scope", "title", "city_name", "indicator_name"),
+        *("practice", "number", "scope", "title", "city_name", "indicator_name", "department", "scope_text"),
         *("summary", "body", "outcomes", "results", "garbled"),
         *("batch__year", "batch__sequence", "batch__title"),
         *("practice__city__code", "practice__indicator__slug"),

@@ -127,6 +127,8 @@ MATRIX = [
     ("review_batch", "draft batch", "get", COORDINATOR),
     ("review_batch_preview", "draft batch", "get", COORDINATOR),
     ("review_pool_export", None, "get", COORDINATOR),
+    ("review_batch_import", None, "get", COORDINATOR),
+    ("review_batch_import", None, "post", "L 404 404 404 404 200 404"),  # the empty form again, with its errors
     # 复制推广: the city's 台账
     ("city_adoptions", None, "get", CITY),
     ("city_adoptions_export", None, "get", CITY),

@@ -2,6 +2,7 @@
 
 import datetime
 import datetime as _dt
+import hashlib
 import io
 import json
 
@@ -16,14 +17,16 @@ from django.utils import timezone
 from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption
 from adoptions.services import report
-from batches.enums import BatchStatus
-from batches.management.commands.import_bulletin import MAX_BYTES
+from batches.bulletin import BulletinError
+from batches.enums import BatchStatus, EntryScope
+from batches.importing import MAX_BYTES, Correction, import_bulletin
 from batches.models import Batch, BatchEntry
 from bizenv.fixtures import ensure_fixture
-from practices import search
+from practices import regions, search
 from practices.enums import Source, Status
-from practices.models import City, Practice, PracticeEvent
+from practices.models import City, Indicator, Practice, PracticeEvent
 from practices.search import postgres
+from practices.services import outside_city
 from tests.batches.test_bulletin import DAMAGED_ITEMS, NO_HEADINGS, SECTIONS, SEED
 from tests.factories import PracticeFactory
 from tests.processes import manage
@@ -119,8 +122,8 @@ def test_the_date_the_announcement_bears_is_its_date_unless_one_is_given(tmp_pat
     assert timezone.localtime(batch.published_at).date() == datetime.date(2021, 7, 1)
     run(write(tmp_path, SIGNED), "--year", 2021, "--sequence", 1, "--publish", "--replace", "--date", "2021-06-30")
     assert Batch.objects.get().announced_on == datetime.date(2021, 6, 30)
-    # A draft keeps the date it bears for when it is published.
-    run(write(tmp_path, SIGNED), "--year", 2021, "--sequence", 2)
+    # A draft keeps the date it bears for when it is published (the same text, saved in another encoding: another file).
+    run(write(tmp_path, SIGNED, "gb18030"), "--year", 2021, "--sequence", 2)
     draft = Batch.objects.get(sequence=2)
     assert (draft.announced_on, draft.published_at) == (datetime.date(2021, 7, 1), None)
 
@@ -135,9 +138,16 @@ def test_an_undated_announcement_is_published_without_a_date_and_the_summary_say
 
 
 def test_title_option_and_default_title(tmp_path):
-    path = write(tmp_path, "1、西安市推行一网通办。正文。\n")
-    run(path, "--year", 2024, "--sequence", 1, "--title", "2024年首批典型做法")
-    run(path, "--year", 2024, "--sequence", 12)
+    run(
+        write(tmp_path, "1、西安市推行一网通办。正文。\n"),
+        "--year",
+        2024,
+        "--sequence",
+        1,
+        "--title",
+        "2024年首批典型做法",
+    )
+    run(write(tmp_path, "1、汉中市推行好差评。正文。\n"), "--year", 2024, "--sequence", 12)
     assert list(Batch.objects.order_by("sequence").values_list("title", flat=True)) == [
         "2024年首批典型做法",
         "2024年第十二批优化营商环境典型经验做法",
@@ -376,3 +386,157 @@ def test_exit_codes_and_messages(tmp_path):
     assert real.returncode == 1 and "第4行：第1项" in real.stderr
     bad_date = manage(env, "import_bulletin", str(SEED), "--year", "2022", "--sequence", "2", "--date", "2022/8/1")
     assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr and "Traceback" not in bad_date.stderr
+
+
+TABLE = BULLETINS / "shaanxi-2024-2-table.txt"  # a notice with its items as a table, two indicators not given
+
+
+def test_what_the_document_says_of_itself_and_of_each_item_is_recorded():
+    run(TABLE, "--year", 2024, "--sequence", 2, "--publish")
+    batch = Batch.objects.get()
+    assert (batch.issuer, batch.document_number, batch.attachment_title) == (
+        "陕西省优化营商环境工作领导小组办公室",
+        "陕营商办函〔2024〕12号",
+        "陕西省第二批优化营商环境改革举措清单",
+    )
+    assert (batch.date_signed, batch.date_published) == (datetime.date(2024, 4, 18), None)
+    assert batch.source_sha256 == hashlib.sha256(TABLE.read_bytes()).hexdigest()
+    entries = {e.number: e for e in batch.entries.select_related("practice__indicator")}
+    assert (entries[1].department, entries[1].scope_text, entries[1].scope) == (
+        "省市场监管局、省税务局",
+        "全省复制推广",
+        EntryScope.REPLICATE,
+    )
+    assert (entries[3].scope_text, entries[3].scope) == ("参考借鉴", EntryScope.REFERENCE)
+    # 自由贸易试验区 names no scope of ours: the default.
+    assert (entries[6].scope_text, entries[6].scope) == ("陕西自由贸易试验区", EntryScope.REPLICATE)
+    # The history keeps what was imported.
+    assert batch.history.get().document_number == "陕营商办函〔2024〕12号"
+    assert entries[1].history.get().department == "省市场监管局、省税务局"
+
+
+def test_an_item_without_an_indicator_heading_is_written_with_a_suggested_one_marked_so():
+    run(TABLE, "--year", 2024, "--sequence", 2)
+    entries = {e.number: e for e in BatchEntry.objects.select_related("practice__indicator")}
+    suggested = {n: (e.indicator_name, e.practice.indicator.name) for n, e in entries.items() if e.indicator_suggested}
+    assert suggested == {1: ("开办企业", "开办企业"), 2: ("办理建筑许可", "办理建筑许可"), 3: ("纳税", "纳税")}
+    assert "suggested_indicator" in [w["code"] for w in entries[1].warnings]
+    # Given by its heading: not suggested. Neither heading nor text names one: none.
+    assert (entries[5].indicator_name, entries[5].indicator_suggested) == ("获得电力", False)
+    assert (entries[4].indicator_name, entries[4].practice.indicator, entries[4].indicator_suggested) == (
+        "",
+        None,
+        False,
+    )
+
+
+def test_json_says_the_documents_metadata_and_each_items_department_scope_and_suggestion():
+    data = json.loads(run(TABLE, "--year", 2024, "--sequence", 2, "--dry-run", "--json"))
+    assert {key: data[key] for key in ("issuer", "document_number", "date_signed", "date_published")} == {
+        "issuer": "陕西省优化营商环境工作领导小组办公室",
+        "document_number": "陕营商办函〔2024〕12号",
+        "date_signed": "2024-04-18",
+        "date_published": None,
+    }
+    assert data["attachment_title"] == "陕西省第二批优化营商环境改革举措清单"
+    first, fifth = data["items"][0], data["items"][4]
+    assert (first["department"], first["scope"], first["indicator"], first["suggested_indicator"]) == (
+        "省市场监管局、省税务局",
+        "全省复制推广",
+        None,
+        "开办企业",
+    )
+    assert (fifth["indicator"], fifth["suggested_indicator"]) == ("获得电力", None)
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_the_dry_run_summary_shows_the_metadata_and_the_suggestions():
+    out = run(TABLE, "--year", 2024, "--sequence", 2, "--dry-run")
+    assert "发文机关：陕西省优化营商环境工作领导小组办公室" in out and "文号：陕营商办函〔2024〕12号" in out
+    assert "开办企业（建议）  1" in out
+    assert "第16行 第1项：原文未注明指标，按文字建议归入“开办企业”，请确认。" in out
+
+
+def test_the_same_file_is_not_imported_twice_unless_it_replaces_its_own_batch():
+    run(TABLE, "--year", 2024, "--sequence", 2)
+    before = counts()
+    with pytest.raises(CommandError, match="此文件已导入为2024年第二批“陕西省第二批优化营商环境改革举措清单”"):
+        run(TABLE, "--year", 2024, "--sequence", 3)
+    with pytest.raises(CommandError, match="此文件已导入为2024年第二批"):
+        run(TABLE, "--year", 2024, "--sequence", 3, "--replace")
+    data = json.loads(run(TABLE, "--year", 2024, "--sequence", 3, "--dry-run", "--json"))
+    assert "same_file" in [w["code"] for w in data["warnings"]]
+    assert counts() == before
+    run(TABLE, "--year", 2024, "--sequence", 2, "--replace", "--publish")
+    assert Batch.objects.get().status == BatchStatus.PUBLISHED
+
+
+def test_corrections_choose_an_items_city_and_confirm_its_indicator():
+    """The service the browser import uses: the coordinator's choices replace what was read."""
+    text = "1、浙江省杭州市推行“最多跑一次”。正文。\n2、西安市推行企业开办“一日办结”。正文。\n"
+    hanzhong = City.objects.get(name="汉中市")
+    tax = Indicator.objects.get(name="纳税")
+    start = Indicator.objects.get(name="开办企业")
+    corrections = {1: Correction(city_id=hanzhong.pk, indicator_id=tax.pk), 2: Correction(indicator_id=start.pk)}
+    dry = import_bulletin(data=text.encode(), year=2024, sequence=4, dry_run=True, corrections=corrections)
+    assert [(i.city, i.indicator, i.suggested_indicator) for i in dry.bulletin.items] == [
+        ("汉中市", "纳税", None),
+        ("西安市", "开办企业", None),
+    ]
+    assert "unknown_city" not in [n.code for n in dry.bulletin.items[0].warnings]
+    result = import_bulletin(data=text.encode(), year=2024, sequence=4, corrections=corrections)
+    entries = list(result.batch.entries.select_related("practice__city", "practice__indicator"))
+    assert [(e.practice.city.name, e.practice.indicator.name, e.indicator_suggested) for e in entries] == [
+        ("汉中市", "纳税", False),
+        ("西安市", "开办企业", False),
+    ]
+    assert "corrected_city" in [w["code"] for w in entries[0].warnings]
+
+
+def test_a_correction_of_an_item_or_a_city_that_does_not_exist_writes_nothing():
+    text = b"1\xe3\x80\x81\xe8\xa5\xbf\xe5\xae\x89\xe5\xb8\x82\xe6\x8e\xa8\xe8\xa1\x8c\xe3\x80\x82\n"  # 1、西安市推行。
+    with pytest.raises(BulletinError, match="文件中没有第9项"):
+        import_bulletin(data=text, year=2024, sequence=4, corrections={9: Correction(city_id=1)})
+    with pytest.raises(BulletinError, match="第1项所选的城市不存在"):
+        import_bulletin(data=text, year=2024, sequence=4, corrections={1: Correction(city_id=999_999)})
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_the_announcement_shows_the_documents_metadata_and_the_practice_its_department_and_scope(client):
+    run(TABLE, "--year", 2024, "--sequence", 2, "--publish")
+    html = client.get("/batches/2024/2/").content.decode()
+    for shown in (
+        "发文机关",
+        "陕西省优化营商环境工作领导小组办公室",
+        "陕营商办函〔2024〕12号",
+        "成文日期",
+        "2024年4月18日",
+    ):
+        assert shown in html
+    assert "附件" in html and "陕西省第二批优化营商环境改革举措清单" in html
+    entry = BatchEntry.objects.get(number=6)
+    html = client.get(f"/practices/{entry.practice_id}/").content.decode()
+    assert "指导部门" in html and "国网陕西省电力公司" in html and "陕西自由贸易试验区" in html
+
+
+def test_the_benchmarks_table_reads_as_a_thousand_items_each_with_its_city(tmp_path):
+    from bench.importing import TABLE_ITEMS, grown_table
+
+    path = tmp_path / "table.txt"
+    path.write_bytes(grown_table(TABLE_ITEMS))
+    data = json.loads(run(path, "--year", 2030, "--sequence", 1, "--dry-run", "--json"))
+    assert [item["number"] for item in data["items"]] == list(range(1, TABLE_ITEMS + 1))
+    assert all(item["city"] for item in data["items"])
+    assert {w["code"] for w in data["warnings"]} == {"unknown_indicator"}  # its headings that are no indicators
+
+
+def test_a_correction_chooses_among_the_regions_outside_the_province_as_among_its_own_cities():
+    """An item read as a region outside the province may be put under one of the province's cities, and an item
+    naming no place under a region outside it that the database knows already."""
+    hangzhou = outside_city(regions.get("330100"))
+    xian = City.objects.get(name="西安市")
+    text = "1、浙江省杭州市推行“最多跑一次”。正文。\n2、推行“一网通办”。正文。\n3、浙江省杭州市推行“亩均”改革。正文。\n"
+    corrections = {1: Correction(city_id=xian.pk), 2: Correction(city_id=hangzhou.pk)}
+    batch = import_bulletin(data=text.encode(), year=2024, sequence=4, corrections=corrections).batch
+    placed = [(e.number, e.practice.city, e.city_name) for e in batch.entries.select_related("practice__city")]
+    assert placed == [(1, xian, "西安市"), (2, hangzhou, hangzhou.name), (3, hangzhou, hangzhou.name)]

@@ -4,8 +4,13 @@ import datetime
 import io
 import re
 
+import docx
 import openpyxl
+import pypdf
 import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from django.utils.timezone import now
 
@@ -14,8 +19,9 @@ from batches import services as batches
 from batches.enums import BatchStatus, EntryScope
 from batches.models import Batch
 from batches.selectors import approved_pool
+from bizenv.fixtures import ensure_fixture
 from practices.enums import Role, Status
-from practices.models import PracticeEvent
+from practices.models import City, Indicator, PendingImport, Practice, PracticeEvent
 from reviews.models import Review, Score
 from tests.factories import BatchFactory, CityFactory, CriterionFactory, PracticeFactory, UserFactory
 
@@ -277,3 +283,207 @@ def test_publishing_asks_saying_how_many_entries_and_who_will_owe_reports(client
     client.post(f"/review/batches/{batch.pk}/", {"action": "publish"})
     owed = Adoption.objects.filter(practice__batch_entry__batch=batch, owed=True)
     assert owed.count() == 4 and owed.values("city").distinct().count() == 2
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Importing an announcement in the browser: /review/batches/import/
+
+BULLETINS = settings.BASE_DIR / "fixtures" / "bulletins"
+IMPORT = "/review/batches/import/"
+
+
+@pytest.fixture
+def importer(client, coordinator):
+    for name in ("cities", "indicators"):
+        ensure_fixture(name)
+    client.force_login(coordinator)
+    return client
+
+
+def upload(client, name: str, data: bytes, **fields):
+    form = {"year": "2023", "sequence": "1", **fields}
+    return client.post(IMPORT, {**form, "file": SimpleUploadedFile(name, data)})
+
+
+def fixture_upload(client, name: str, **fields):
+    return upload(client, name, (BULLETINS / name).read_bytes(), **fields)
+
+
+def confirmation(response) -> dict:
+    """The confirmation form as the preview filled it in: hidden fields, the batch's number, every item as read."""
+    form = response.context["preview"].form
+    data = {name: form[name].value() for name in ("token", "sha256", "year", "sequence")}
+    data.update({name: "on" for name in ("publish", "replace") if form[name].value()})
+    return data
+
+
+def items_by_number(batch):
+    return {e.number: e for e in batch.entries.select_related("practice__city", "practice__indicator")}
+
+
+def test_the_batches_page_links_to_the_import(importer):
+    html = importer.get("/review/batches/").content.decode()
+    assert f'href="{IMPORT}"' in html
+    page = importer.get(IMPORT).content.decode()
+    assert 'type="file"' in page and 'name="sequence"' in page and 'name="publish"' in page
+
+
+def test_the_preview_shows_every_item_and_warning_and_writes_nothing(importer):
+    response = fixture_upload(importer, "shaanxi-2024-2-table.txt", year="2024", sequence="2")
+    html = response.content.decode()
+    assert response.status_code == 200 and Batch.objects.count() == 0
+    for shown in ("陕西省第二批优化营商环境改革举措清单", "陕营商办函〔2024〕12号", "2024年4月18日", "读到 6 项"):
+        assert shown in html
+    assert "宝鸡市推行工程建设项目审批“拿地即开工”" in html and "省住房城乡建设厅" in html and "参考借鉴" in html
+    assert "建议：开办企业（待确认）" in html and "建议</span>" in html and "按原文：获得电力" in html
+    assert "未知指标“提升政务服务效能方面”" in html  # a warning, with its line
+    assert PendingImport.objects.get().name == "shaanxi-2024-2-table.txt"
+
+
+def test_the_coordinator_corrects_a_city_and_an_indicator_and_publishes(importer):
+    response = fixture_upload(importer, "shaanxi-2023-1.docx", publish="on")
+    hanzhong, tax = City.objects.get(name="汉中市"), Indicator.objects.get(name="纳税")
+    response = importer.post(IMPORT, {**confirmation(response), "city_2": hanzhong.pk, "indicator_1": tax.pk})
+    batch = Batch.objects.get()
+    assert response.url == "/batches/2023/1/" and batch.status == BatchStatus.PUBLISHED
+    entries = items_by_number(batch)
+    assert (entries[2].practice.city, entries[2].city_name) == (hanzhong, "汉中市")
+    assert (entries[1].practice.indicator, entries[1].indicator_name) == (tax, "纳税")
+    assert entries[3].city_name == "榆林市" and entries[3].indicator_name == "获得电力"  # as read
+    assert (batch.issuer, batch.document_number) == ("陕西省优化营商环境工作领导小组办公室", "陕营商办发〔2023〕3号")
+    assert batch.published_by.username == "coordinator" and not PendingImport.objects.exists()
+    assert "已导入“2023年第一批优化营商环境典型经验做法”，共 7 项。" in importer.get(response.url).content.decode()
+
+
+def test_a_draft_goes_to_its_compose_page_and_choosing_a_suggested_indicator_confirms_it(importer):
+    response = fixture_upload(importer, "shaanxi-2024-2-table.txt", year="2024", sequence="2")
+    start = Indicator.objects.get(name="开办企业")
+    response = importer.post(IMPORT, {**confirmation(response), "indicator_1": start.pk})
+    batch = Batch.objects.get()
+    assert response.url == f"/review/batches/{batch.pk}/" and batch.status == BatchStatus.DRAFT
+    entries = items_by_number(batch)
+    assert (entries[1].indicator_name, entries[1].indicator_suggested) == ("开办企业", False)
+    assert (entries[2].indicator_name, entries[2].indicator_suggested) == ("办理建筑许可", True)  # left as suggested
+
+
+def test_an_item_without_a_city_blocks_the_confirmation_until_one_is_chosen(importer):
+    text = "2023年第一批典型经验做法\n1、西安市推行一网通办。正文。\n2、推行“最多跑一次”改革。正文。\n"
+    response = upload(importer, "公告.txt", text.encode())
+    assert "第2项“推行“最多跑一次”改革”未能识别城市，无法写入" in response.content.decode()
+    data = confirmation(response)
+    response = importer.post(IMPORT, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "有 1 项无法写入" in html and "未能识别城市，无法写入" in html
+    assert Batch.objects.count() == 0 and PendingImport.objects.exists()
+    response = importer.post(IMPORT, {**data, "city_2": City.objects.get(name="汉中市").pk})
+    assert Batch.objects.get().entries.get(number=2).city_name == "汉中市"
+
+
+def test_the_year_and_sequence_are_corrected_at_the_confirmation(importer):
+    response = fixture_upload(importer, "shaanxi-2023-1.docx")
+    data = confirmation(response)
+    response = importer.post(IMPORT, {**data, "year": "abc"})
+    assert "年份应为四位数字" in response.content.decode() and Batch.objects.count() == 0
+    importer.post(IMPORT, {**data, "year": "2024", "sequence": "3"})
+    assert Batch.objects.get().label == "2024年第三批"
+
+
+def test_a_second_confirmation_writes_nothing_more(importer):
+    data = confirmation(fixture_upload(importer, "shaanxi-2023-1.docx"))
+    importer.post(IMPORT, data)
+    response = importer.post(IMPORT, data)
+    assert response.url == IMPORT and Batch.objects.count() == 1 and Practice.objects.count() == 7
+    assert "这次预览已失效" in importer.get(IMPORT).content.decode()
+
+
+def test_a_preview_replaced_by_a_later_upload_is_stale(importer):
+    stale = confirmation(fixture_upload(importer, "shaanxi-2023-1.docx"))
+    fixture_upload(importer, "shaanxi-2023-1.txt")
+    response = importer.post(IMPORT, stale)
+    assert response.url == IMPORT and Batch.objects.count() == 0
+    assert "这次预览已失效" in importer.get(IMPORT).content.decode()
+
+
+def test_an_expired_preview_writes_nothing(importer):
+    data = confirmation(fixture_upload(importer, "shaanxi-2023-1.docx"))
+    PendingImport.objects.update(created_at=timezone.now() - datetime.timedelta(hours=3))
+    response = importer.post(IMPORT, data)
+    assert response.url == IMPORT and Batch.objects.count() == 0 and not PendingImport.objects.exists()
+    assert "已过期" in importer.get(IMPORT).content.decode()
+
+
+def test_a_changed_file_writes_nothing(importer):
+    data = confirmation(fixture_upload(importer, "shaanxi-2023-1.docx"))
+    PendingImport.objects.update(content=(BULLETINS / "shaanxi-2023-1.txt").read_bytes())
+    response = importer.post(IMPORT, data)
+    assert response.url == IMPORT and Batch.objects.count() == 0
+    assert "文件与预览时的不一致" in importer.get(IMPORT).content.decode()
+
+
+def test_the_same_file_again_is_refused_at_the_confirmation_and_the_upload_still_waits(importer):
+    importer.post(IMPORT, confirmation(fixture_upload(importer, "shaanxi-2023-1.docx")))
+    response = fixture_upload(importer, "shaanxi-2023-1.docx", sequence="2")
+    assert "此文件已导入为2023年第一批" in response.content.decode()  # said in the preview
+    response = importer.post(IMPORT, confirmation(response))
+    assert "此文件已导入为2023年第一批" in response.content.decode() and Batch.objects.count() == 1
+    assert PendingImport.objects.count() == 1
+
+
+def test_the_confirmation_needs_the_csrf_token(coordinator):
+    for name in ("cities", "indicators"):
+        ensure_fixture(name)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    response = client.post(IMPORT, {"year": "2023", "sequence": "1", "file": SimpleUploadedFile("a.txt", b"x")})
+    assert response.status_code == 403 and not PendingImport.objects.exists()
+
+
+def blank_pdf() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def word_without_items() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("关于优化营商环境的通知")
+    document.add_paragraph("各市（区）人民政府：请认真贯彻落实。")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+TABLE_WITHOUT_TITLES = "<table><tr><td>序号</td><td>主要内容</td><td>推广范围</td></tr></table>".encode()
+
+
+@pytest.mark.parametrize(
+    "name, data, fields, message",
+    [
+        ("空.txt", b"", {}, "文件是空的"),
+        ("乱码.bin", bytes(range(256)) * 8, {}, "不是纯文本"),
+        ("扫描件.pdf", blank_pdf(), {}, "扫描图片"),
+        ("通知.docx", word_without_items(), {}, "没有找到编号条目"),
+        ("表格.html", TABLE_WITHOUT_TITLES, {}, "表格缺少标题列"),
+        ("公告.docx", (BULLETINS / "shaanxi-2023-1.docx").read_bytes(), {"year": "abc"}, "年份应为四位数字"),
+        ("公告.docx", (BULLETINS / "shaanxi-2023-1.docx").read_bytes(), {"year": "1800"}, "年份应在 2000 至 2100 之间"),
+        ("公告.docx", (BULLETINS / "shaanxi-2023-1.docx").read_bytes(), {"sequence": "第二"}, "批次序号应为正整数"),
+    ],
+)
+def test_a_file_or_number_that_cannot_be_imported_is_said_and_nothing_is_written(importer, name, data, fields, message):
+    response = upload(importer, name, data, **fields)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert Batch.objects.count() == 0 and not PendingImport.objects.exists()
+
+
+def test_a_file_over_20_mb_is_refused_unread(importer):
+    response = upload(importer, "公告.txt", b"1" * (20 * 1024 * 1024 + 1))
+    assert "文件超过 20 MB，不像是一份公告，未读取。" in response.content.decode()
+    assert Batch.objects.count() == 0 and not PendingImport.objects.exists()
+
+
+def test_a_21_mb_upload_is_refused_before_it_is_received(importer):
+    response = upload(importer, "公告.docx", b"\0" * (21 * 1024 * 1024))
+    assert response.status_code == 413 and "本次提交未被接收" in response.content.decode()
+    assert Batch.objects.count() == 0 and not PendingImport.objects.exists()

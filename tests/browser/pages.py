@@ -113,6 +113,7 @@ def pages() -> list[Page]:
         Page("coordinator", "编排批次", f"/review/batches/{draft.pk}/"),
         Page("coordinator", "预览批次", f"/review/batches/{draft.pk}/preview/"),
         Page("coordinator", "已发布批次（勘误）", f"/review/batches/{published.pk}/"),
+        Page("coordinator", "导入公告", "/review/batches/import/"),
         Page("coordinator", "复制推广进展", "/review/adoptions/"),
         Page("coordinator", "复制推广记录", f"/review/adoptions/rows/{open_row.pk}/"),
         Page("coordinator", "邀请用户", "/accounts/invite/"),

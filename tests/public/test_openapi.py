@@ -10,6 +10,7 @@ import shlex
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.conf import settings
 from django.urls import URLResolver, get_resolver
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
@@ -17,6 +18,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from batches import services as batches
+from batches.importing import import_bulletin
 from practices.enums import Role, Status
 from practices.models import PracticeResult
 from public import openapi
@@ -246,6 +248,21 @@ def test_batches(client, published):
     assert [(b["year"], b["sequence"], b["count"]) for b in body["results"]] == [(2024, 1, 2), (2022, 2, 21)]
     for query in ({"year": 2022}, {"page_size": 1}, {"page": 2, "page_size": 1}):
         answer(client, "/api/v1/batches/", 200, **query)
+
+
+def test_an_imported_announcements_metadata_and_its_items_department_and_scope(client, demo):
+    data = (settings.BASE_DIR / "fixtures" / "bulletins" / "shaanxi-2024-2-table.txt").read_bytes()
+    batch = import_bulletin(data=data, year=2024, sequence=2, publish=True).batch
+    body = answer(client, "/api/v1/batches/", 200, year=2024)
+    assert {key: body["results"][0][key] for key in ("issuer", "document_number", "date_signed", "date_published")} == {
+        "issuer": "陕西省优化营商环境工作领导小组办公室",
+        "document_number": "陕营商办函〔2024〕12号",
+        "date_signed": "2024-04-18",
+        "date_published": None,
+    }
+    entry = batch.entries.get(number=3)
+    body = answer(client, "/api/v1/practices/{id}/", 200, id=entry.practice_id)
+    assert (body["department"], body["scope_text"], body["scope"]) == ("省税务局", "参考借鉴", "reference")
 
 
 def test_adoptions(client, published):

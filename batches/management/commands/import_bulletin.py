@@ -9,10 +9,7 @@ from django.utils.translation import gettext as _
 
 from batches.announcement import default_batch_title
 from batches.bulletin import ENCODINGS, BulletinError
-from batches.importing import import_bulletin
-
-# Read into memory whole: announcements are tens of kilobytes; anything this large is not one.
-MAX_BYTES = 20 * 1024 * 1024
+from batches.importing import MAX_BYTES, import_bulletin
 
 
 def iso_date(value: str) -> datetime.date:
@@ -83,6 +80,12 @@ class Command(BaseCommand):
             "declared_total": bulletin.declared_total,
             "announced_total": bulletin.announced_total,
             "date": bulletin.date.isoformat() if bulletin.date else None,
+            "issuer": bulletin.issuer,
+            "document_number": bulletin.document_number,
+            "date_signed": bulletin.date_signed.isoformat() if bulletin.date_signed else None,
+            "date_published": bulletin.date_published.isoformat() if bulletin.date_published else None,
+            "attachment_title": bulletin.attachment_title,
+            "sha256": result.sha256,
             "encoding": bulletin.encoding,
             "items": [item.as_dict() for item in bulletin.items],
             "warnings": [note.as_dict() for note in bulletin.warnings],
@@ -98,17 +101,32 @@ class Command(BaseCommand):
             _("编码 %(encoding)s；声明 %(declared)s 项，读到 %(found)d 项。")
             % {"encoding": bulletin.encoding, "declared": declared, "found": len(bulletin.items)}
         )
+        for label, value in (
+            (_("发文机关"), bulletin.issuer),
+            (_("文号"), bulletin.document_number),
+            (_("成文日期"), bulletin.date_signed),
+            (_("附件"), bulletin.attachment_title),
+        ):
+            if value:
+                out(f"{label}：{value}")
         if date:
             out(_("发布日期：%(date)s（--date）。") % {"date": date.isoformat()})
         elif bulletin.date:
             out(_("发布日期：%(date)s（原文所署）。") % {"date": bulletin.date.isoformat()})
         else:
             out(_("原文未注明日期：可用 --date 指定，否则公开页面显示“发布日期不详”。"))
-        for heading, key in ((_("按指标："), "indicator"), (_("按城市："), "city")):
+        suggested = _("%(name)s（建议）")
+        by_indicator = Counter(
+            item.indicator or (suggested % {"name": item.suggested_indicator} if item.suggested_indicator else None)
+            for item in bulletin.items
+        )
+        for heading, counts in (
+            (_("按指标："), by_indicator),
+            (_("按城市："), Counter(item.city for item in bulletin.items)),
+        ):
             out(heading)
-            counts = Counter(getattr(item, key) or _("（未识别）") for item in bulletin.items)
             for name, n in counts.items():
-                out(f"  {name}  {n}")
+                out(f"  {name or _('（未识别）')}  {n}")
         notes = bulletin.all_warnings()
         out(_("提示 %(n)d 条：") % {"n": len(notes)})
         for item, note in notes:
