@@ -71,7 +71,7 @@ class Item:
     city: str | None = None  # the province's own city, or the region outside it as a national list names it
     region_code: str = ""  # the city's or the region's code (GB/T 2260, or practices/data/regions.csv's own)
     indicator: str | None = None
-    heading: str = ""  # the group heading it stands under, as written ("优化市场准入方面"), an indicator's or not
+    heading: str = ""  # the group heading it stands under: the indicator it names, else as written ("优化市场准入方面")
     paragraphs: list[str] = field(default_factory=list)
     original_title: str = ""
     original_lines: list[str] = field(default_factory=list)
@@ -980,7 +980,7 @@ class _Parser:
             line=line.number,
             title="",
             indicator=section.heading.indicator if section else None,
-            heading=section.heading.text if section else "",
+            heading=(section.heading.indicator or section.heading.text) if section else "",
             original_lines=[line.original],
             warnings=list(line.notes),
         )

@@ -21,7 +21,7 @@ from practices.selectors import known_cities, known_indicators
 from practices.services import outside_city
 
 from .announcement import default_batch_title, ordinal
-from .bulletin import Bulletin, BulletinError, Note, parse
+from .bulletin import Bulletin, BulletinError, Item, Note, parse
 from .documents import extract
 from .enums import BatchStatus, EntryScope
 from .models import Batch, BatchEntry
@@ -257,7 +257,10 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
             number=item.number,
             title=item.title,
             city_name=city.name,
-            indicator_name=item.indicator or "",
+            # The announcement's heading: the indicator the coordinator chose for the item, else the heading as the
+            # document has it (the indicator it names, or its own such as "优化市场准入方面"). A suggestion
+            # classifies the practice but is no heading: the source gave none.
+            indicator_name=(item.indicator if _chosen(item) else item.heading)[:100],
             body=practice.body,
             original_title=item.original_title[:200],
             original_text="\n".join(item.original_lines),
@@ -304,6 +307,11 @@ def _outside(item, by_code: dict[str, City]) -> City:
         )
     by_code[region.code] = outside_city(region)
     return by_code[region.code]
+
+
+def _chosen(item: Item) -> bool:
+    """Whether the importer chose the item's indicator (apply_corrections)."""
+    return any(note.code == "corrected_indicator" for note in item.warnings)
 
 
 def _refuse_unwritable(bulletin: Bulletin):

@@ -191,8 +191,8 @@ def test_numbered_section_headings_with_counts():
     assert doc.items[0].paragraphs == ["西安市整合设立登记、公章刻制等环节。", "实现一日内领齐执照、印章和发票。"]
     assert codes(doc.warnings) == ["unknown_indicator"]
     assert "数字乡村" in doc.warnings[0].message
-    # Each item keeps the heading it stands under as written, an indicator's or not.
-    assert [i.heading for i in doc.items] == ["开办企业方面", "开办企业方面", "纳税方面", "数字乡村方面"]
+    # Each item keeps the heading it stands under: the indicator it names, else as written.
+    assert [i.heading for i in doc.items] == ["开办企业", "开办企业", "纳税", "数字乡村方面"]
 
 
 def test_section_count_that_does_not_match_is_reported():

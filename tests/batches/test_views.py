@@ -362,8 +362,15 @@ def test_a_draft_goes_to_its_compose_page_and_choosing_a_suggested_indicator_con
     batch = Batch.objects.get()
     assert response.url == f"/review/batches/{batch.pk}/" and batch.status == BatchStatus.DRAFT
     entries = items_by_number(batch)
-    assert (entries[1].indicator_name, entries[1].indicator_suggested) == ("开办企业", False)
-    assert (entries[2].indicator_name, entries[2].indicator_suggested) == ("办理建筑许可", True)  # left as suggested
+    # Chosen, the indicator heads the item in the announcement; left as suggested, it classifies the practice only
+    # and the item keeps the document's own heading.
+    assert (entries[1].indicator_name, entries[1].practice.indicator, entries[1].indicator_suggested) == (
+        "开办企业",
+        start,
+        False,
+    )
+    assert (entries[2].practice.indicator.name, entries[2].indicator_suggested) == ("办理建筑许可", True)
+    assert entries[2].indicator_name == "提升政务服务效能方面"
 
 
 def test_an_item_without_a_city_blocks_the_confirmation_until_one_is_chosen(importer):
