@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from bizenv.web.fast import shared_view
-from practices.enums import Status
+from practices.enums import Source, Status
 from practices.models import City, Practice
 from practices.selectors import entered
 from reviews.selectors import Summary, round_reviews
@@ -128,7 +128,8 @@ def announcement_sections(batch, text: bool = True) -> list[tuple[str, list]]:
         if batch.status == BatchStatus.DRAFT:
             practice = entry.practice
             entry.title, entry.city_name = practice.title, practice.city.name
-            entry.indicator_name = practice.indicator.name if practice.indicator else ""
+            if practice.source != Source.IMPORT:  # an imported item keeps its heading, as publishing will
+                entry.indicator_name = practice.indicator.name if practice.indicator else ""
         if not sections or sections[-1][0] != entry.indicator_name:
             sections.append((entry.indicator_name, []))
         sections[-1][1].append(entry)

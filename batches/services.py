@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from bizenv.web.history import recorded
 from practices import search
-from practices.enums import Status
-from practices.models import Practice
+from practices.enums import Source, Status
+from practices.models import Indicator, Practice
 from practices.search import similar
 from practices.text import plain_text
 from practices.workflow import StaleState, WorkflowError, transition
@@ -128,7 +128,8 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
         practice = entry.practice
         entry.title = practice.title
         entry.city_name = practice.city.name
-        entry.indicator_name = practice.indicator.name if practice.indicator else ""
+        if practice.source != Source.IMPORT:  # an imported item keeps its heading as the import wrote it
+            entry.indicator_name = practice.indicator.name if practice.indicator else ""
         entry.summary = practice.summary
         entry.body = practice.body
         entry.outcomes = practice.outcomes
@@ -153,6 +154,21 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
 
 
 @transaction.atomic
+@transaction.atomic
+def entry_set_indicator(*, entry: BatchEntry, indicator: Indicator | None, by) -> BatchEntry:
+    """The coordinator's choice of an entry's indicator in a draft batch: it classifies the practice, confirms a
+    suggestion, and heads the item in the announcement."""
+    drafts = BatchEntry.objects.filter(pk=entry.pk, batch__status=BatchStatus.DRAFT)
+    if drafts.update(indicator_suggested=False, indicator_name=indicator.name if indicator else "") != 1:
+        raise BatchError(_("已发布的批次不能再修改；如需更正请发布勘误。"))
+    Practice.objects.filter(pk=entry.practice_id).update(indicator=indicator, updated_by=by)
+    entry.refresh_from_db()
+    entry.practice.refresh_from_db()
+    recorded([entry], by=by)
+    recorded([entry.practice], by=by)
+    return entry
+
+
 def erratum_add(*, batch: Batch, text: str, by, entry: BatchEntry | None = None, scope: str = "") -> Erratum:
     """A dated correction to a published batch; the published text stays as it was. It may also correct one
     entry's scope (全省复制推广 ↔ 参考借鉴): the erratum then says so, and what the cities owe follows."""

@@ -20,7 +20,7 @@ from bizenv.web.files import attachment
 from bizenv.web.history import recorded
 from bizenv.web.permissions import require
 from bizenv.web.sheets import CONTENT_TYPE
-from practices.models import PendingImport, Practice
+from practices.models import Indicator, PendingImport, Practice
 from practices.text import plain_text
 from practices.workflow import WorkflowError
 from reviews.selectors import days_since
@@ -83,6 +83,8 @@ def batch_compose(request, pk):
         "pool": pool,
         "lead": batch.lead or services.generated_lead(batch),
         "scopes": EntryScope.choices,
+        # To confirm or change a suggested indicator: read only when a draft has one.
+        "indicators": list(Indicator.objects.all()) if draft and any(e.indicator_suggested for e in entries) else [],
         "errata": batch.errata.all(),
         "publish_confirm": publish_confirmation(batch, entries) if draft and entries else "",
     }
@@ -125,7 +127,7 @@ def _batch_action(request, batch, action) -> str:
             raise BatchError(_("请先勾选要加入的经验做法。"))
         services.batch_add(batch=batch, practices=practices, scope=post.get("scope") or EntryScope.REPLICATE)
         return added_message(batch, practices)
-    elif action in ("remove", "up", "down", "scope") and entry is None:
+    elif action in ("remove", "up", "down", "scope", "indicator") and entry is None:
         raise BatchError(_("该条目已不在此批次中，请刷新后重试。"))
     elif action == "remove":
         services.batch_remove(entry=entry)
@@ -149,6 +151,17 @@ def _batch_action(request, batch, action) -> str:
             "number": entry.number,
             "title": entry.practice.title,
             "scope": entry.get_scope_display(),
+        }
+    elif action == "indicator":
+        asked = posted_id(post.get("indicator"))
+        indicator = Indicator.objects.filter(pk=asked).first() if asked else None
+        if post.get("indicator") and indicator is None:
+            raise BatchError(_("所选的指标不存在，请刷新后重试。"))
+        services.entry_set_indicator(entry=entry, indicator=indicator, by=request.user)
+        return _("已将第%(number)d项《%(title)s》的指标定为“%(indicator)s”。") % {
+            "number": entry.number,
+            "title": entry.practice.title,
+            "indicator": indicator.name if indicator else _("不归入指标"),
         }
     elif action == "text":
         title = plain_text(post.get("title", "")).strip()

@@ -17,7 +17,7 @@ from django.utils.timezone import now
 from adoptions.models import Adoption
 from batches import services as batches
 from batches.enums import BatchStatus, EntryScope
-from batches.models import Batch
+from batches.models import Batch, BatchEntry
 from batches.selectors import approved_pool
 from bizenv.fixtures import ensure_fixture
 from practices.enums import Role, Status
@@ -371,6 +371,35 @@ def test_a_draft_goes_to_its_compose_page_and_choosing_a_suggested_indicator_con
     )
     assert (entries[2].practice.indicator.name, entries[2].indicator_suggested) == ("办理建筑许可", True)
     assert entries[2].indicator_name == "提升政务服务效能方面"
+
+
+def test_the_compose_page_confirms_a_suggestion_and_publishing_keeps_the_documents_headings(importer):
+    """Imported as a draft, a suggested indicator is confirmed (or changed) on the compose page; publishing freezes
+    the headings the import wrote, not the practices' suggested indicators."""
+    response = fixture_upload(importer, "shaanxi-2024-2-table.txt", year="2024", sequence="2")
+    importer.post(IMPORT, confirmation(response))
+    batch = Batch.objects.get()
+    suggested = {e.number: e for e in batch.entries.filter(indicator_suggested=True)}
+    assert {1, 2, 3} <= set(suggested)
+    html = importer.get(f"/review/batches/{batch.pk}/").content.decode()
+    assert html.count('name="action" value="indicator"') == len(suggested)
+    tax = Indicator.objects.get(name="纳税")
+    page = f"/review/batches/{batch.pk}/"
+    response = importer.post(page, {"action": "indicator", "entry": suggested[2].pk, "indicator": tax.pk})
+    assert response.status_code == 302
+    changed = BatchEntry.objects.select_related("practice__indicator").get(pk=suggested[2].pk)
+    assert (changed.indicator_suggested, changed.indicator_name, changed.practice.indicator) == (False, "纳税", tax)
+    assert changed.history.count() == 2 and changed.practice.history.first().indicator_id == tax.pk
+    # Wrong input: an indicator that does not exist, an entry of no batch. Nothing changes.
+    for data in ({"entry": suggested[3].pk, "indicator": "999999"}, {"entry": "abc", "indicator": tax.pk}):
+        response = importer.post(page, {"action": "indicator", **data}, follow=True)
+        assert response.status_code == 200 and "请刷新后重试" in response.content.decode()
+    assert BatchEntry.objects.get(pk=suggested[3].pk).indicator_suggested
+    importer.post(page, {"action": "publish"})
+    entries = items_by_number(Batch.objects.get())
+    assert entries[2].indicator_name == "纳税"  # chosen
+    assert entries[1].indicator_name == entries[3].indicator_name == "提升政务服务效能方面"  # as the document has it
+    assert entries[1].practice.indicator.name == "开办企业"  # classified by the suggestion all the same
 
 
 def test_an_item_without_a_city_blocks_the_confirmation_until_one_is_chosen(importer):
