@@ -20,13 +20,12 @@ import os
 import random
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.run import ROOT, postgres_server
+from bench.run import ROOT, one_shot, postgres_server
 
 TARGET_SECONDS = 120.0
 PRACTICES = int(os.environ.get("BENCH_BACKUP_PRACTICES", "100000"))
@@ -115,17 +114,7 @@ def measure_in_a_process(database_url: str, work: Path) -> dict:
         "ALLOWED_HOSTS": "localhost",
         "PYTHONPATH": str(ROOT),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.backup", "--one", str(work)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"bench: the {engine} run failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return one_shot("bench.backup", str(work), env=env, failure=f"the {engine} run")
 
 
 def table(results: list[dict]) -> str:

@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -146,17 +145,9 @@ def run() -> list[dict]:
             "MEDIA_ROOT": str(Path(work) / "media"),
             "PYTHONPATH": str(ROOT),
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.importing", "--one"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise SystemExit("bench: the import measurement failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        from bench.run import one_shot  # run.py imports this module
+
+        return one_shot("bench.importing", env=env, failure="the import measurement")
 
 
 def main():

@@ -112,6 +112,16 @@ class Measurer:
         return data
 
 
+def one_shot(module: str, *args: str, env: dict, failure: str) -> dict:
+    """Run `python -m module --one *args` in a process of its own with env; the JSON of its last line."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--one", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {failure} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @contextlib.contextmanager
 def postgres_server():
     """A URL prefix for a PostgreSQL server where databases can be created, or None (with the reason printed)."""
