@@ -85,6 +85,7 @@ def cases() -> list[tuple[str, str]]:
         ("province: queue", "/review/"),
         ("province: queue .xlsx", "/review/export.xlsx"),
         ("province: batches", "/review/batches/"),
+        ("province: import form", "/review/batches/import/"),
     ]
 
 
