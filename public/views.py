@@ -98,7 +98,8 @@ def _announcement_changed(request, year, sequence):
 
 def _announcement_etag(request, year, sequence):
     changed = _announcement_changed(request, year, sequence)
-    return f"announcement-{year}-{sequence}-{changed.timestamp():.0f}" if changed else None
+    # To the microsecond: an erratum or a report in the same second as the change before it makes another page.
+    return f"announcement-{year}-{sequence}-{changed.timestamp():.6f}" if changed else None
 
 
 @condition(etag_func=_announcement_etag, last_modified_func=_announcement_changed)
