@@ -629,8 +629,9 @@ def _declared_total(texts: list[tuple[str, int]]) -> tuple[int | None, int | Non
     return None, None
 
 
-# The warnings about an item's place, said again when its title, wrapped over lines, is read whole.
-_PLACE_NOTES = ("unknown_city", "ambiguous_region")
+# The warnings about an item's place: dropped once its place is found (its title read whole where it wrapped, a
+# table's 地区 column, the importer's choice).
+PLACE_NOTES = ("unknown_city", "ambiguous_region")
 
 
 @dataclass(frozen=True)
@@ -947,7 +948,7 @@ class _Parser:
         item.title += head.strip()
         item.original_title += line.original.split("。")[0].strip()
         item.original_lines.append(line.original)
-        item.warnings = [note for note in item.warnings if note.code not in _PLACE_NOTES] + line.notes
+        item.warnings = [note for note in item.warnings if note.code not in PLACE_NOTES] + line.notes
         self._name_city(item)
         if rest.strip():
             self._add_text(None, rest.strip(), item=item, line_number=line.number)
@@ -1024,7 +1025,7 @@ class _Parser:
         place = _city_of(value, self.cities)
         if place and place.name and not place.shared:
             item.city, item.region_code = place.name, place.code
-            item.warnings = [note for note in item.warnings if note.code not in {"unknown_city", "ambiguous_region"}]
+            item.warnings = [note for note in item.warnings if note.code not in PLACE_NOTES]
 
     def _name_city(self, item: Item):
         place = _city_of(item.title, self.cities)

@@ -21,7 +21,7 @@ from practices.selectors import known_cities, known_indicators
 from practices.services import outside_city
 
 from .announcement import default_batch_title, ordinal
-from .bulletin import Bulletin, BulletinError, Item, Note, parse
+from .bulletin import PLACE_NOTES, Bulletin, BulletinError, Item, Note, parse
 from .documents import extract
 from .enums import BatchStatus, EntryScope
 from .models import Batch, BatchEntry
@@ -150,7 +150,7 @@ def apply_corrections(bulletin: Bulletin, corrections: Mapping[int, Correction])
             if city is None:
                 raise BulletinError(_("第%(n)d项所选的城市不存在，请刷新后重试。") % {"n": number})
             item.city, item.region_code = city.name, city.code
-            item.warnings = [note for note in item.warnings if note.code != "unknown_city"]
+            item.warnings = [note for note in item.warnings if note.code not in PLACE_NOTES]
             message = _("城市由导入人选定为“%(name)s”。") % {"name": city.name}
             item.warnings.append(Note(item.line, "corrected_city", message))
         if correction.indicator_id is not None:

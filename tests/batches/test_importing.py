@@ -542,3 +542,15 @@ def test_a_correction_chooses_among_the_regions_outside_the_province_as_among_it
     batch = import_bulletin(data=text.encode(), year=2024, sequence=4, corrections=corrections).batch
     placed = [(e.number, e.practice.city, e.city_name) for e in batch.entries.select_related("practice__city")]
     assert placed == [(1, xian, "西安市"), (2, hangzhou, hangzhou.name), (3, hangzhou, hangzhou.name)]
+
+
+def test_choosing_the_city_of_an_item_whose_place_several_share_drops_the_doubt():
+    text = "2023年第一批典型经验做法\n1、朝阳区推行“接诉即办”。群众诉求一号响应。\n".encode()
+    read = import_bulletin(data=text, year=2023, sequence=1, dry_run=True).bulletin.items[0]
+    assert "ambiguous_region" in [note.code for note in read.warnings]
+    xian = City.objects.get(name="西安市")
+    item = import_bulletin(
+        data=text, year=2023, sequence=1, dry_run=True, corrections={1: Correction(city_id=xian.pk)}
+    ).bulletin.items[0]
+    assert (item.city, item.region_code) == ("西安市", xian.code)
+    assert [note.code for note in item.warnings] == ["corrected_city"]
