@@ -65,3 +65,13 @@ def create_database(url: str):
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name}")
         connection.execute(f"CREATE DATABASE {name}")
+
+
+def ensure_database(url: str):
+    """The database at url, created empty unless it exists (bench/served.py keeps its fills between runs)."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f"CREATE DATABASE {name}")

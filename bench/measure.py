@@ -19,6 +19,7 @@ import sys
 import time
 
 import django
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizenv.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -87,6 +88,39 @@ def cases() -> list[tuple[str, str]]:
         ("province: batches", "/review/batches/"),
         ("province: import form", "/review/batches/import/"),
     ]
+
+
+def http_cases(clients: dict[str, Client]) -> list[list[str]]:
+    """The pages bench/served.py loads over HTTP (name, path), each checked here to answer 200: what a visitor
+    reaches (a search for a rare term and one for a term in about half the practices), the exports of the latest
+    batch, and two pages of signed-in users."""
+    batch = Batch.objects.filter(status=BatchStatus.PUBLISHED).order_by("-year", "-sequence").first()
+    middle = Practice.objects.order_by("pk").values_list("pk", flat=True)[Practice.objects.count() // 2]
+    announcement = f"/batches/{batch.year}/{batch.sequence}/"
+    pages = [
+        ("bare Django view", "/bench/bare/"),
+        ("home", "/"),
+        ("batches", "/batches/"),
+        ("announcement", announcement),
+        ("announcement .docx", f"{announcement}export.docx"),
+        ("announcement .xlsx", f"{announcement}export.xlsx"),
+        ("announcement .csv", f"{announcement}export.csv"),
+        ("announcement .pdf", f"{announcement}export.pdf"),
+        ("list", "/practices/"),
+        ("filtered list", "/practices/?city=610100&year=2022"),
+        ("search 量子计算 (rare)", "/practices/?q=量子计算"),
+        ("search 企业 (half)", "/practices/?q=企业"),
+        ("practice page", f"/practices/{middle}/"),
+        ("API", "/api/v1/practices/?page=2"),
+        ("feed", "/feeds/batches.atom"),
+        ("stats", "/stats/"),
+        ("city: portal home", "/city/"),
+        ("province: review queue", "/review/"),
+    ]
+    for _name, url in pages:
+        response = signed_in(clients, url).get(url, secure=True)
+        assert response.status_code == 200, (url, response.status_code)
+    return [list(page) for page in pages]
 
 
 def signed_in(clients: dict[str, Client], url: str) -> Client:
@@ -164,7 +198,7 @@ def settle():
     os.sync()
 
 
-def main(size: int, serve: bool = False):
+def main(size: int, serve: bool = False, prepare: bool = False):
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # as production serves them
     have = Practice.objects.count()
@@ -193,6 +227,11 @@ def main(size: int, serve: bool = False):
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
         clients = bench_clients()
         pages = cases()
+        if prepare:  # for bench/served.py: the pages over HTTP, and the signed-in users' session cookies
+            session = settings.SESSION_COOKIE_NAME
+            cookies = {prefix: client.cookies[session].value for prefix, client in clients.items() if prefix}
+            print(json.dumps({**about, "pages": http_cases(clients), "sessions": cookies}, ensure_ascii=False))
+            return
         if not serve:
             print(json.dumps({**about, "results": measure(clients, pages)}, ensure_ascii=False))
             return
@@ -202,4 +241,4 @@ def main(size: int, serve: bool = False):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), serve="--serve" in sys.argv[2:])
+    main(int(sys.argv[1]), serve="--serve" in sys.argv[2:], prepare="--prepare" in sys.argv[2:])

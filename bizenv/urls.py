@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from bizenv.web.accounts import LoginView, LogoutView, PasswordResetView
 from bizenv.web.converters import IdConverter
@@ -29,7 +31,9 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("batches.urls")),
     path("", include("adoptions.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language is a preference that changes nothing else, so switching it needs no CSRF token: the form on
+    # every page then sets no cookie, and a public page is the same for every visitor (public/pagecache.py).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -38,6 +38,8 @@ from batches.selectors import published_entries
 from practices.enums import Status
 from practices.models import City, Indicator
 
+from . import pagecache
+
 # The shape of what is cached: a change to the dataclasses below changes it, so that no process reads another
 # release's entries from a shared cache.
 CACHE_KEY = "public.statistics.v1.{name}:{generation}"
@@ -133,7 +135,9 @@ def cached(name: str, build: Callable[[], T]) -> T:
     Building takes seconds at 100,000 practices. The first request after a change builds; a request arriving
     while it does (in the same process, with the default cache; anywhere, with a shared one) is given what was
     built last instead of building it a second time, so a burst of visitors after a report costs one build."""
-    now = generation()
+    now = pagecache.read.get()  # read already for a page that may be kept whole
+    if now is None:
+        now = generation()
     key = CACHE_KEY.format(name=name, generation=now)
     value = cache.get(key)
     if value is not None:
@@ -141,6 +145,7 @@ def cached(name: str, build: Callable[[], T]) -> T:
     latest = CACHE_KEY.format(name=name, generation="latest")
     kept = cache.get(latest)
     if kept is not None and not cache.add(f"{key}:building", True, BUILD_SECONDS):
+        pagecache.outdated.set(True)  # a page showing them is not kept as the current generation's
         return kept  # being built by another request: the figures before the change, meanwhile
     try:
         value = build()
