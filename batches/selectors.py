@@ -102,6 +102,16 @@ def published_batches() -> QuerySet[Batch]:
     )
 
 
+def published_years() -> QuerySet:
+    """Each year with published batches, newest first: its number of batches and of their entries, in one query."""
+    return (
+        Batch.objects.filter(status=BatchStatus.PUBLISHED)
+        .values("year")
+        .annotate(batches=Count("pk", distinct=True), entries=Count("entries"))
+        .order_by("-year")
+    )
+
+
 def published_entries() -> QuerySet:
     """Entries of published batches, with their batch (not the text it was imported from), city and indicator."""
     return (

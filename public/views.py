@@ -3,6 +3,7 @@ documentation, all without signing in; and the home page, which also tells a sig
 stands."""
 
 import json
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +25,7 @@ from batches.selectors import (
     announcement_sections,
     published_batches,
     published_entries,
+    published_years,
 )
 from bizenv.web import sheets
 from bizenv.web.files import attachment, download
@@ -38,7 +40,7 @@ from practices.selectors import status_counts
 from reviews.selectors import OPEN_REVIEW
 
 from . import charts, openapi, statistics
-from .filters import PublicPracticeFilter, searched
+from .filters import FOUR_DIGIT_YEAR, PublicPracticeFilter, searched
 from .selectors import published_list, published_totals
 
 HOME_BATCHES = 10
@@ -77,9 +79,21 @@ def home(request):
 
 
 def batch_list(request):
-    """Every published batch, newest first, BATCH_PAGE a page."""
-    page = CappedPaginator(published_batches(), BATCH_PAGE).get_page(request.GET.get("page"))
-    return render(request, "public/batch_list.html", {"batches": page, "page": page})
+    """Published batches under their years' headings, newest first, BATCH_PAGE a page; `year` (2022) for one year's
+    only. Above them, every year with its numbers of batches and items: one query, kept until the next publication
+    (it counts every published entry)."""
+    years = statistics.cached("batch_years", lambda: list(published_years()))
+    batches, year, error, status = published_batches(), request.GET.get("year", "").strip(), "", 200
+    chosen = int(year) if re.fullmatch(r"[0-9]{4}", year) else None
+    if year and chosen is None:
+        batches, error, status = batches.none(), FOUR_DIGIT_YEAR, 400
+    elif chosen is not None:
+        batches = batches.filter(year=chosen)
+    page = CappedPaginator(batches, BATCH_PAGE).get_page(request.GET.get("page"))
+    if chosen is not None and not page.paginator.count:
+        error, status = _("%(year)d年没有已发布的批次。") % {"year": chosen}, 404
+    context = {"years": years, "chosen": chosen, "every_year": not year, "error": error, "page": page}
+    return render(request, "public/batch_list.html", context, status=status)
 
 
 def _announcement_changed(request, year, sequence):

@@ -96,3 +96,16 @@ class BatchEntryFactory(factory.django.DjangoModelFactory):
     batch = factory.SubFactory(BatchFactory)
     practice = factory.SubFactory(PracticeFactory)
     number = factory.Sequence(lambda n: n + 1)
+
+
+def published_batches_in_bulk(count: int, years: range = range(2000, 2100)) -> list[Batch]:
+    """`count` published batches spread over `years`, the latest years first, inserted together (no history, no
+    entries); each with the longest row the batch list shows: a date, and a note that it holds less than announced."""
+    now = timezone.now()
+    batches = []
+    for i in range(count):
+        year, sequence = years[-1 - i % len(years)], i // len(years) + 1
+        title = f"{year}年第{sequence}批优化营商环境典型经验做法"
+        fields = {"status": "published", "published_at": now, "announced_on": now.date(), "announced_total": 36}
+        batches.append(Batch(year=year, sequence=sequence, title=title, **fields))
+    return Batch.objects.bulk_create(batches)

@@ -192,6 +192,8 @@ def test_the_public_pages(live_server, page, demo):
     for path in [
         "/",
         "/batches/",  # paged: 30 a page
+        "/batches/?year=2022",  # one year's, chosen in the index
+        "/batches/?year=abc",  # the year's error
         "/batches/2022/2/",  # its date not known, fewer items than announced, garbled items
         f"/practices/{adopted}/",
         f"/practices/{garbled}/",

@@ -110,3 +110,20 @@ def test_a_lists_filters_fold_on_a_phone_and_show_without_javascript(live_server
     expect(phone.get_by_label("关键词")).to_be_visible()
     expect(phone.locator("summary", has_text="筛选条件")).to_be_visible()  # and folding them needs no script
     without.close()
+
+
+def test_the_year_index_folds_on_a_phone_and_a_year_chosen_shows_its_batches(live_server, page):
+    from tests.factories import published_batches_in_bulk
+
+    published_batches_in_bulk(40, range(2020, 2024))
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server.url + "/batches/")
+    index = page.get_by_role("navigation", name="按年份")
+    year = index.get_by_role("link", name="2021年")
+    expect(year).to_be_hidden()  # the latest batches come first
+    expect(page.get_by_role("heading", name="2023年")).to_be_visible()
+    index.locator("summary").click()
+    year.click()
+    expect(page).to_have_url(re.compile(r"/batches/\?year=2021$"))
+    expect(page.get_by_role("heading", level=2)).to_have_text(["2021年"])
+    expect(index.get_by_role("link", name="2021年")).to_have_attribute("aria-current", "page")

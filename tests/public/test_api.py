@@ -175,3 +175,14 @@ def test_the_openapi_document_answers_conditional_gets(client, db):
     english = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=first["ETag"])
     assert english.status_code == 200 and english["ETag"] != first["ETag"]  # another language, another document
     assert client.get("/api/v1/openapi.json", HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
+def test_api_batches_are_paged_however_many_are_asked_for(client, db, django_assert_num_queries):
+    from tests.factories import published_batches_in_bulk
+
+    published_batches_in_bulk(2000)
+    with django_assert_num_queries(2):  # the count (to 1000 and one), the page of batches with their entry counts
+        data = client.get("/api/v1/batches/", {"page_size": 2000}).json()
+    assert len(data["results"]) == 100 and (data["count"], data["count_capped"]) == (1000, True)
+    assert data["results"][0]["year"] == 2099 and "page=2" in data["next"]
+    assert len(client.get("/api/v1/batches/").json()["results"]) == 20

@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import timezone
 
 from batches.models import Batch
 
@@ -25,3 +26,20 @@ def test_a_lead_with_markup_is_text_in_the_feed(client, demo):
     summaries = root.findall("a:entry/a:summary", NS)
     assert [(s.get("type"), s.text) for s in summaries] == [("text", batch.lead)]
     assert b"<img" not in raw and b'type="html"' not in raw
+
+
+def test_the_feed_holds_the_latest_50_batches_not_the_text_they_were_imported_from(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import published_batches_in_bulk
+
+    published_batches_in_bulk(2000)
+    latest = Batch.objects.create(
+        year=2100, sequence=1, title="最新一批", status="published", published_at=timezone.now(), source_text="原文"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        root = ET.fromstring(client.get("/feeds/batches.atom").content)
+    entries = root.findall("a:entry", NS)
+    assert len(entries) == 50 and entries[0].findtext("a:title", namespaces=NS) == latest.title
+    assert not any("source_text" in query["sql"] for query in captured.captured_queries)

@@ -16,7 +16,14 @@ from practices.enums import Status
 from practices.services import outside_city
 from reviews.models import Review
 from reviews.selectors import OPEN_REVIEW
-from tests.factories import BatchEntryFactory, BatchFactory, CityFactory, IndicatorFactory, PracticeFactory
+from tests.factories import (
+    BatchEntryFactory,
+    BatchFactory,
+    CityFactory,
+    IndicatorFactory,
+    PracticeFactory,
+    published_batches_in_bulk,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +66,88 @@ def test_batches_are_listed_a_page_at_a_time_newest_first(client, db):
     assert 'href="/batches/2030/31/"' in first and 'href="/batches/2030/2/"' in first
     assert 'href="/batches/2030/1/"' not in first and 'href="/batches/2030/1/"' in second
     assert f"共 {BATCH_PAGE + 1} 项" in first
+
+
+def year_index(html: str) -> list[tuple[str, str]]:
+    """The year index as (link, what follows it): ("全部批次", ""), ("2023年", "1 批 · 2 项") …"""
+    nav = re.search(r'<nav aria-label="按年份">(.*?)</nav>', html, re.S).group(1)
+    rows = re.findall(r"<li><a [^>]*>(.*?)</a>(.*?)</li>", nav, re.S)
+    return [(link, re.sub(r"<[^>]+>", "", rest).strip()) for link, rest in rows]
+
+
+def test_batches_are_grouped_under_their_years_below_an_index_of_the_years(client, db):
+    for year, sequence, entries in [(2023, 1, 2), (2021, 1, 1), (2021, 2, 3)]:
+        batch = published_batch(year, sequence)
+        for number in range(1, entries + 1):
+            entry(batch, number)
+    BatchFactory(year=2024, sequence=1)  # a draft: neither listed nor counted
+    html = client.get("/batches/").content.decode()
+    assert year_index(html) == [("全部批次", ""), ("2023年", "1 批 · 2 项"), ("2021年", "2 批 · 4 项")]
+    assert 'href="/batches/?year=2021"' in html and 'href="/batches/" aria-current="page"' in html
+    assert re.findall(r"<h2>(.*?)</h2>|/batches/(\d+/\d+)/", html) == [
+        ("2023年", ""),
+        ("", "2023/1"),
+        ("2021年", ""),
+        ("", "2021/2"),
+        ("", "2021/1"),
+    ]
+    one = client.get("/batches/", {"year": "2021"})
+    html = one.content.decode()
+    assert one.status_code == 200 and "<title>2021年 · 已发布批次" in html
+    assert 'href="/batches/?year=2021" aria-current="page"' in html and 'href="/batches/" aria-current' not in html
+    assert re.findall(r"<h2>(.*?)</h2>", html) == ["2021年"]
+    assert 'href="/batches/2021/1/"' in html and 'href="/batches/2023/1/"' not in html
+
+
+def test_one_years_batches_are_paged_and_the_pages_keep_the_year(client, db):
+    from public.views import BATCH_PAGE
+
+    published_batch(2029, 1)
+    for sequence in range(1, BATCH_PAGE + 2):
+        published_batch(year=2030, sequence=sequence)
+    first, second = (client.get("/batches/", {"year": 2030, "page": n}).content.decode() for n in (1, 2))
+    assert f"共 {BATCH_PAGE + 1} 项" in first and 'href="?year=2030&amp;page=2"' in first
+    assert 'href="/batches/2030/2/"' in first and 'href="/batches/2030/1/"' not in first
+    assert 'href="/batches/2030/1/"' in second and "/batches/2029/1/" not in second
+
+
+@pytest.mark.parametrize(
+    ("year", "status", "message"),
+    [
+        ("abc", 400, "请输入四位数字的年份，如 2022。"),
+        ("２０２３", 400, "请输入四位数字的年份，如 2022。"),
+        ("2019", 404, "2019年没有已发布的批次。"),
+        ("0000", 404, "0年没有已发布的批次。"),
+    ],
+)
+def test_a_year_that_is_not_one_or_has_no_batches_is_told_with_the_index(client, db, year, status, message):
+    published_batch(2023, 1)
+    response = client.get("/batches/", {"year": year, "page": "x"})
+    html = response.content.decode()
+    assert response.status_code == status and f'<p class="errors" role="alert">{message}</p>' in html
+    assert year_index(html)[1] == ("2023年", "1 批 · 0 项") and "/batches/2023/1/" not in html
+    assert "尚未发布任何批次" not in html
+
+
+def test_the_batch_list_without_batches_says_so(client, db):
+    html = client.get("/batches/").content.decode()
+    assert "尚未发布任何批次。" in html and "按年份" not in html
+
+
+@pytest.mark.parametrize("batches", [3, 2000])
+def test_the_batch_list_is_small_and_its_query_count_does_not_grow_with_batches(
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks, batches
+):
+    published_batches_in_bulk(batches)  # over a hundred years: the longest year index there can be
+    # The statistics' generation, the year index (kept in the cache once the request commits), the count, the page.
+    with django_assert_num_queries(4), django_capture_on_commit_callbacks(execute=True):
+        assert client.get("/batches/").status_code == 200
+    for query in [{}, {"page": 2}, {"year": 2099}, {"year": 2099, "page": 2}]:
+        with django_assert_num_queries(3):  # the year index from the cache, until the next publication
+            response = client.get("/batches/", query)
+        assert response.status_code == 200 and len(response.content) < 60_000
+    with django_assert_num_queries(2):  # a year with nothing: no page to read
+        assert client.get("/batches/", {"year": 1999}).status_code == 404
 
 
 def test_an_export_is_built_once_per_version_of_the_batch(client, demo):
