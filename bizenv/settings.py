@@ -146,8 +146,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Connections are cheap and WAL does not like being shared across threads.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Under gunicorn (one thread a worker) a connection is kept as on PostgreSQL: opening one reads the schema
+    # again, which costs more than a page kept whole (public/pagecache.py). The development server starts a thread
+    # a request, so there each request opens its own.
+    if DEBUG:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # A writer takes the lock when its transaction starts, so concurrent
         # writers queue instead of failing halfway with "database is locked".
