@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
 from adoptions.selectors import adopted_by, adopted_counts, last_reported, public_adoptions
+from adoptions.services import changed
 from batches import exports
 from batches.announcement import batch_label
 from batches.enums import BatchStatus
@@ -150,8 +151,10 @@ def practice_detail(request, pk):
     entry = published_entries().filter(practice_id=pk).annotate(similar_searched=Exists(searched)).first()
     if entry is None:
         raise Http404
-    if not entry.similar_searched:  # published before similar practices were stored (or in bulk): found now, once
-        similar.remember([pk])
+    # Published before similar practices were stored (or in bulk): found now, once; listed from now on on the other
+    # practices' pages too, which are rendered again (public/pagecache.py).
+    if not entry.similar_searched and similar.remember([pk]):
+        changed()
     attachments = entry.practice.attachments.filter(is_public=True)
     context = {
         "entry": entry,

@@ -125,12 +125,13 @@ def test_the_public_page_costs_the_same_queries_whatever_the_rows(client):
             with CaptureQueriesContext(connection) as page:
                 assert client.get(f"/practices/{original.pk}/").status_code == 200
             counts.append(len(page))
-    # The first view: the entry (and whether its similar practices were looked for), then in a savepoint which of
-    # them were, its published text, the candidates (found by the probes in one query), their text, their lists,
-    # the pairs and the mark written; then its public attachments, the cities that adopted it (none: so no
-    # measured results to read), and the similar practices stored. Every later view: the entry, the attachments,
-    # the adoptions, the similar practices.
-    assert counts == [13, 4, 13, 4]
+    # The first view: the generation the page would be kept under (public/pagecache.py), the entry (and whether its
+    # similar practices were looked for), then in a savepoint which of them were, its published text, the
+    # candidates (found by the probes in one query), their text, their lists, the pairs and the mark written, and
+    # the generation raised (the twin's page lists it now); then its public attachments, the cities that adopted it
+    # (none: so no measured results to read), and the similar practices stored. The next view, not the page kept
+    # under the generation before: the generation, the entry, the attachments, the adoptions, the similar practices.
+    assert counts == [15, 5, 15, 5]
 
 
 def test_probes_and_scores():
