@@ -5,12 +5,10 @@ history say why)."""
 
 import datetime
 import uuid
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Expression, F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -43,40 +41,29 @@ class AdoptionError(Exception):
 
 
 class StaleAdoption(AdoptionError):
-    """Someone saved the row since this user opened it; carries what is in the database now."""
+    """Someone saved the row since this user opened it; carries what is in the database now (None: the row is
+    gone)."""
 
-    def __init__(self, current: Adoption):
+    def __init__(self, current: Adoption | None):
         super().__init__(_("此记录已被他人修改，请刷新后查看最新内容再填报。"))
         self.current = current
 
 
-_batched: ContextVar[list | None] = ContextVar("adoptions_batched_changes", default=None)
+class ReportsRefused(AdoptionError):
+    """Reports that report_all() would not write: `refused` maps each such row's id to its AdoptionError (the
+    first of them is this error's message); none of the reports was written."""
+
+    def __init__(self, refused: dict[int, AdoptionError]):
+        first = next(iter(refused.values()))
+        super().__init__(str(first), field=first.field, problems=first.problems)
+        self.refused = refused
 
 
 def changed():
     """Raise the statistics' generation, inside the caller's transaction: a cached figure is read under the
-    generation it was computed at, so the next reader after this commits computes afresh. Inside one_change(),
-    once, at its end."""
-    batched = _batched.get()
-    if batched is not None:
-        batched.append(True)
-        return
+    generation it was computed at, so the next reader after this commits computes afresh."""
     if not Generation.objects.filter(pk=1).update(value=F("value") + 1):
         Generation.objects.get_or_create(pk=1, defaults={"value": 1})
-
-
-@contextmanager
-def one_change():
-    """Many writes as one change of the statistics (a spreadsheet of reports): the generation's row is updated
-    once, at the end, instead of being locked by the first report until the last."""
-    token = _batched.set([])
-    try:
-        yield
-        any_change = bool(_batched.get())
-    finally:
-        _batched.reset(token)
-    if any_change:
-        changed()
 
 
 def generation() -> int:
@@ -296,6 +283,97 @@ def report(
     recorded([adoption], by=by)
     changed()
     return adoption
+
+
+# Rows per UPDATE of report_all(): SQLite takes 999 values a statement, and each row gives nine (_ByRow).
+UPDATE_ROWS = 100
+
+
+class _ByRow(Expression):
+    """A column's value for each of these rows, as one CASE on their primary key: what QuerySet.bulk_update()
+    writes, without its filter per row and column (a 500-row spreadsheet spent a second there). The column
+    itself in the ELSE gives the CASE its type on PostgreSQL."""
+
+    def __init__(self, rows: list, name: str):
+        super().__init__(output_field=rows[0]._meta.get_field(name))
+        self.rows = rows
+
+    def as_sql(self, compiler, connection):
+        column = self.output_field
+        params = []
+        for row in self.rows:
+            params += [row.pk, column.get_db_prep_save(getattr(row, column.attname), connection)]
+        quote = connection.ops.quote_name
+        pk = quote(column.model._meta.pk.column)
+        return f"CASE {pk}{' WHEN %s THEN %s' * len(self.rows)} ELSE {quote(column.column)} END", params
+
+
+class Report(NamedTuple):
+    """One row's report among many (report_all()): what report() takes, without measured results or evidence."""
+
+    adoption: Adoption
+    seen_version: int
+    status: str
+    adopted_on: datetime.date | None = None
+    result: str = ""
+    reason: str = ""
+
+
+@transaction.atomic
+def report_all(*, reports: list[Report], by) -> list[Adoption]:
+    """Many rows' reports at once (a city's spreadsheet, each row once), each as report() writes it: all of them,
+    or none if any is refused (what it says does not fit its status, the row is excused, or someone saved it since
+    `seen_version`), and then ReportsRefused says why for each. Rows, events and history are written in bulk and
+    the statistics' generation raised once, not once a row. Returns the rows as they now are."""
+    if not reports:
+        return []
+    current = Adoption.objects.select_for_update().in_bulk([r.adoption.pk for r in reports])
+    refused: dict[int, AdoptionError] = {}
+    for r in reports:
+        before = current.get(r.adoption.pk)
+        try:
+            check_report(r.status, r.adopted_on, r.result, r.reason)
+            if before is not None and before.excused_at is not None:
+                raise AdoptionError(_("此记录已由省级免于填报。"))
+            if before is None or before.version != r.seen_version:
+                raise StaleAdoption(before)
+        except AdoptionError as exc:
+            refused[r.adoption.pk] = exc
+    if refused:
+        raise ReportsRefused(refused)
+    now = timezone.now()
+    rows, events = [], []
+    for r in reports:
+        row = current[r.adoption.pk]
+        events.append(
+            AdoptionEvent(
+                adoption=row, kind=AdoptionEvent.Kind.REPORTED, from_status=row.status, to_status=r.status, actor=by
+            )
+        )
+        adopted = r.status == AdoptionStatus.ADOPTED
+        row.status = r.status
+        row.adopted_on = r.adopted_on if adopted else None
+        row.result = plain_text(r.result) if adopted else ""
+        row.reason = plain_text(r.reason) if r.status == AdoptionStatus.NOT_APPLICABLE else ""
+        row.version += 1
+        row.updated_by, row.updated_at = by, now
+        rows.append(row)
+    # Locked above and checked against `seen_version`: nobody can have saved them since, as report()'s conditional
+    # update makes sure of one row.
+    for start in range(0, len(rows), UPDATE_ROWS):
+        batch = rows[start : start + UPDATE_ROWS]
+        Adoption.objects.filter(pk__in=[row.pk for row in batch]).update(
+            **{name: _ByRow(batch, name) for name in ("status", "adopted_on", "result", "reason")},
+            version=F("version") + 1,
+            updated_by=by,
+            updated_at=now,
+        )
+    not_adopted = [row.pk for row in rows if row.status != AdoptionStatus.ADOPTED]
+    AdoptionResult.objects.filter(adoption_id__in=not_adopted).delete()
+    AdoptionEvent.objects.bulk_create(events)
+    recorded(rows, by=by)
+    changed()
+    return rows
 
 
 def _replace_evidence(row: Adoption, upload, checked):

@@ -324,7 +324,15 @@ def plan_ledger(*, city: City, rows: list[SheetRow]) -> LedgerPreview:
     are count as unchanged, whatever their version."""
     preview = LedgerPreview()
     ids = {_integer(r.cells.get(ID)) for r in rows} - {None}
-    own = Adoption.objects.filter(city=city, pk__in=ids).select_related("practice__batch_entry")
+    own = (
+        Adoption.objects.filter(city=city, pk__in=ids)
+        .select_related("practice__batch_entry")
+        # What the checks and the preview read: not the practice's and its entry's long texts, 500 times over.
+        .only(
+            *("practice", "status", "adopted_on", "result", "reason", "excused_at", "version"),
+            *("practice__status", "practice__batch_entry__number", "practice__batch_entry__title"),
+        )
+    )
     own = {a.pk: a for a in own}
     statuses = status_of()
     seen: dict[int, int] = {}
@@ -391,26 +399,28 @@ def plan_ledger(*, city: City, rows: list[SheetRow]) -> LedgerPreview:
     return preview
 
 
-class _Rollback(Exception):
-    pass
-
-
 def apply_ledger(*, city: City, by, rows: list[SheetRow]) -> LedgerPreview:
     """Check the file again and write every change, each a report with its event, in one transaction: an error
     in any row (a colleague's save since the preview, say) and nothing is written."""
-    try:
-        with transaction.atomic(), services.one_change():
-            preview = plan_ledger(city=city, rows=rows)
-            if not preview.ok:
-                raise _Rollback
+    with transaction.atomic():
+        preview = plan_ledger(city=city, rows=rows)
+        if not preview.ok:
+            return preview
+        reports = [
+            services.Report(adoption=change.adoption, seen_version=change.seen_version, **change.after)
+            for change in preview.changes
+        ]
+        try:
+            services.report_all(reports=reports, by=by)
+        except services.ReportsRefused as refused:
             for change in preview.changes:
-                try:
-                    services.report(adoption=change.adoption, by=by, seen_version=change.seen_version, **change.after)
-                except services.AdoptionError as exc:
-                    column = COLUMN_OF.get(exc.field, VERSION if isinstance(exc, services.StaleAdoption) else STATUS)
-                    preview.errors.append(CellError(change.row, column, str(exc)))
-                    raise _Rollback from exc
-            preview.written = len(preview.changes)
-    except _Rollback:
-        preview.written = 0
+                exc = refused.refused.get(change.adoption.pk)
+                if exc is None:
+                    continue
+                for field_name, message in exc.problems:
+                    column = COLUMN_OF.get(field_name, VERSION if isinstance(exc, services.StaleAdoption) else STATUS)
+                    preview.errors.append(CellError(change.row, column, message))
+            preview.errors.sort(key=lambda e: (e.row, e.column))
+            return preview
+        preview.written = len(preview.changes)
     return preview

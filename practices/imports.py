@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from bizenv.web import sheets
+from bizenv.web.history import recorded
 
+from . import search
 from .enums import Status
 from .models import City, Indicator, Practice
 from .selectors import known_cities, known_indicators
@@ -49,25 +52,28 @@ class ImportRefused(Exception):
 
 
 class NamedWidget(widgets.ForeignKeyWidget):
-    """A city or indicator by its name or any alias, Traditional or Simplified, quotes and spaces aside."""
+    """A city or indicator by its name or any alias, Traditional or Simplified, quotes and spaces aside; the known
+    ones read once, not once a row."""
 
     def __init__(self, model, known, label):
         super().__init__(model, field="name")
         self.matcher = NameMatcher(known)
         self.label = label
+        self.by_name = model.objects.in_bulk([entry.name for entry in known], field_name="name")
 
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
             return None
         name = self.matcher.exact(str(value))
-        if name is None:
+        if name is None or name not in self.by_name:
             raise ValueError(_("未知的%(what)s“%(value)s”。") % {"what": self.label, "value": value})
-        return self.model.objects.get(name=name)
+        return self.by_name[name]
 
 
 class TextWidget(widgets.CharWidget):
     """A text cell kept as the practice form keeps what is typed (practices.text.plain_text()); a single-line
-    column is trimmed too, as its input is."""
+    column is trimmed too, as its input is. A null character (a CSV can hold one) is refused, as the form refuses
+    it: PostgreSQL could not store it, and rows are only written once every one is checked."""
 
     def __init__(self, *, multiline: bool = False):
         super().__init__()
@@ -75,11 +81,21 @@ class TextWidget(widgets.CharWidget):
 
     def clean(self, value, row=None, **kwargs):
         text = plain_text(super().clean(value, row, **kwargs) or "")
+        if "\x00" in text:
+            raise ValueError(str(ProhibitNullCharactersValidator.message))
         return text if self.multiline else text.strip()
 
 
+# What import_instance() sets from rows read just before (the widgets' cities and indicators, the importing user):
+# full_clean() would read each again, per row.
+RELATIONS_READ = ["city", "indicator", "created_by", "updated_by"]
+
+
 class PracticeResource(resources.ModelResource):
-    """The columns of the draft spreadsheet. `city` is the importing official's city, or None for the coordinator."""
+    """The columns of the draft spreadsheet. `city` is the importing official's city, or None for the coordinator.
+
+    Every row is checked before anything is written; then all of them are written at once (bulk_create()), with
+    their history rows and their search index rows, or none if any row has an error."""
 
     def __init__(self, *, city: City | None = None, by=None):
         super().__init__()
@@ -103,6 +119,8 @@ class PracticeResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
         skip_diff = True
+        use_bulk = True  # rows are collected, and bulk_create() below writes them at the end
+        batch_size = None  # all of them at once: never a batch before every row is checked
 
     def before_import_row(self, row, **kwargs):
         # A city official may leave the city column empty: their rows are their city's.
@@ -120,6 +138,30 @@ class PracticeResource(resources.ModelResource):
             raise ValidationError({"city": _("请填写城市。")}, code="city_required")
         instance.status = Status.DRAFT
         instance.created_by = instance.updated_by = self.by
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # As ModelResource's, without reading the relations again, nor asking the database about the check
+        # constraints once a row: they hold of what import_instance() sets itself (status, round, version, source)
+        # or of what clean_fields() refuses first (an empty title), and the database still enforces them.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=[*errors, *RELATIONS_READ], validate_unique=validate_unique, validate_constraints=False
+            )
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # Called once, after every row (no batch_size): rows are written only if none has an error. A failure here
+        # is not any row's: it is raised, and the transaction is rolled back.
+        practices, self.create_instances = self.create_instances, []
+        if dry_run or not practices or result.has_errors() or result.has_validation_errors():
+            return
+        Practice.objects.bulk_create(practices)
+        recorded(practices, by=self.by, created=True)
+        search.touched([practice.pk for practice in practices])
 
     def get_field_name(self, field):
         return field.column_name
@@ -228,7 +270,7 @@ def import_drafts(*, table: Table, city: City | None, by, dry_run: bool) -> Prev
     resource = PracticeResource(city=city, by=by)
     column_of = {name: f.column_name for name, f in resource.fields.items()}
     with transaction.atomic():
-        result = resource.import_data(data, dry_run=True, raise_errors=False)
+        result = resource.import_data(data, dry_run=dry_run, raise_errors=False)
         cells = [dict(zip(data.headers, row, strict=False)) for row in data]
         preview = Preview(
             rows=[
@@ -247,6 +289,5 @@ def import_drafts(*, table: Table, city: City | None, by, dry_run: bool) -> Prev
         preview.errors.sort(key=lambda e: (e.row, e.column))
         preview.warnings = damaged_cells(cells, table.sheet_rows)
         if preview.ok and not dry_run:
-            result = resource.import_data(data, dry_run=False, raise_errors=True)
             preview.created = result.totals["new"]
     return preview

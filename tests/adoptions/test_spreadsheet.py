@@ -7,12 +7,24 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from adoptions import services
 from adoptions.enums import AdoptionStatus
 from adoptions.models import Adoption, AdoptionEvent, AdoptionPlan
-from adoptions.spreadsheet import ADOPTED_ON, ID, REASON, RESULT, STATUS, VERSION
+from adoptions.spreadsheet import (
+    ADOPTED_ON,
+    ID,
+    REASON,
+    RESULT,
+    STATUS,
+    VERSION,
+    SheetRow,
+    apply_ledger,
+    plan_ledger,
+)
 from practices.enums import Role
 from practices.models import Notification
 from tests.adoptions.common import login, publish
@@ -384,3 +396,83 @@ def test_the_provinces_spreadsheet_of_every_batch_has_every_row(client, province
     lines = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(lines) == Adoption.objects.count() == 3
     assert lines[0][1].startswith("2024") and lines[-1][1].startswith("2023")  # newest batch first
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Many rows at once: what one upload writes, and what it costs the database
+
+
+def filled(rows, status="推进中", first_line=2, **cells) -> list[SheetRow]:
+    return [
+        SheetRow(line, {ID: row.pk, STATUS: status, VERSION: row.version, **cells})
+        for line, row in enumerate(rows, start=first_line)
+    ]
+
+
+def queries(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def test_an_upload_costs_the_same_queries_whatever_its_rows(province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=30)
+    rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
+    one, many = filled(rows[:1]), filled(rows[1:])
+    checked = [queries(lambda r=r: plan_ledger(city=hanzhong, rows=r)) for r in (one, many)]
+    assert checked[0] == checked[1]
+    by = people["hanzhong"]
+    written = [queries(lambda r=r: apply_ledger(city=hanzhong, by=by, rows=r)) for r in (one, many)]
+    assert written[0] == written[1]
+    assert set(Adoption.objects.filter(city=hanzhong).values_list("status", "version")) == {
+        (AdoptionStatus.IN_PROGRESS, 2)
+    }
+
+
+def test_an_upload_writes_each_row_as_a_report_does(province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=3)
+    official = people["hanzhong"]
+    first, second, third = Adoption.objects.filter(city=hanzhong).order_by("pk")
+    measured = [{"measure": "办理时间", "before": "5", "after": "1", "unit": "天"}]
+    adopted = {"status": AdoptionStatus.ADOPTED, "adopted_on": datetime.date(2024, 5, 1), "result": "一日办结"}
+    first = services.report(adoption=first, by=official, seen_version=1, results=measured, **adopted)
+    generation = services.generation()
+    lines = filled([first], status="暂不适用", **{REASON: "本市无此业务\r\n"})
+    lines += filled([second], status="已落地", **{ADOPTED_ON: "2024年5月2日", RESULT: "全程网办 "}, first_line=3)
+    preview = apply_ledger(city=hanzhong, by=official, rows=lines)
+
+    assert preview.ok and preview.written == 2
+    assert state(hanzhong) == {
+        first.pk: (AdoptionStatus.NOT_APPLICABLE, None, "", "本市无此业务", 3),
+        second.pk: (AdoptionStatus.ADOPTED, datetime.date(2024, 5, 2), "全程网办", "", 2),
+        third.pk: (AdoptionStatus.NOT_STARTED, None, "", "", 1),
+    }
+    assert not first.results.exists()  # measured results belong to 已落地
+    events = AdoptionEvent.objects.filter(kind=AdoptionEvent.Kind.REPORTED).order_by("pk")
+    assert [(e.adoption_id, e.from_status, e.to_status, e.actor) for e in events][1:] == [
+        (first.pk, AdoptionStatus.ADOPTED, AdoptionStatus.NOT_APPLICABLE, official),
+        (second.pk, AdoptionStatus.NOT_STARTED, AdoptionStatus.ADOPTED, official),
+    ]
+    history = Adoption.history.filter(history_type="~").order_by("history_id")
+    assert [(h.id, h.version, h.status, h.reason, h.history_user) for h in history][1:] == [
+        (first.pk, 3, AdoptionStatus.NOT_APPLICABLE, "本市无此业务", official),
+        (second.pk, 2, AdoptionStatus.ADOPTED, "", official),
+    ]
+    assert services.generation() == generation + 1  # once for the whole file
+
+
+def test_reports_saved_meanwhile_are_each_refused_and_none_written(province):
+    xian, hanzhong, people = province
+    publish(xian, people["coordinator"], n=3)
+    rows = list(Adoption.objects.filter(city=hanzhong).order_by("pk"))
+    reports = [services.Report(row, seen_version=1, status=AdoptionStatus.IN_PROGRESS) for row in rows]
+    for row in rows[1:]:  # a colleague, between the preview and the confirmation
+        services.report(adoption=row, by=None, status=AdoptionStatus.NOT_APPLICABLE, seen_version=1, reason="无")
+    before = state(hanzhong)
+    with pytest.raises(services.ReportsRefused) as refused:
+        services.report_all(reports=reports, by=people["hanzhong"])
+    assert sorted(refused.value.refused) == [row.pk for row in rows[1:]]
+    assert all(isinstance(exc, services.StaleAdoption) for exc in refused.value.refused.values())
+    assert state(hanzhong) == before
