@@ -12,6 +12,12 @@ the cache is shared (Redis, the database), and, when the storage is a local dire
 O_EXCL beside the export, which holds across the processes of one machine whatever the cache. A lock file older than
 stale_seconds() is a render that was killed: it is broken. A file appears whole or not at all (written aside, then
 renamed), so a reader never meets half of one.
+
+A request for a stored file need not ask the database which version is current: each process keeps the batches it
+has served (published()) with the token read from a small file in the storage (CHANGED), which every save or deletion
+of a batch or an erratum replaces, when it happens and again once it commits. One read of that file per request
+tells whether what the process keeps is still current, in every process of the machine (or of every machine
+sharing MEDIA_ROOT). Elsewhere than in a local directory, every request asks the database.
 """
 
 import contextlib
@@ -19,12 +25,14 @@ import datetime
 import hashlib
 import logging
 import os
+import secrets
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.db import transaction
 
 from . import exports
 from .enums import BatchStatus
@@ -39,6 +47,7 @@ FORMATS = {
     "csv": (exports.batch_csv, "text/csv; charset=utf-8"),
     "pdf": (exports.batch_pdf, "application/pdf"),
 }
+CHANGED = ".changed"  # the token every change to a batch or an erratum replaces
 POLL = 0.05  # seconds between a waiting request's looks at the file
 PASS_LIMIT = 4  # files the worker writes in one pass, so that the mail it also sends is not held up for long
 
@@ -54,6 +63,56 @@ def stale_seconds() -> float:
 
 def storage():
     return storages["exports"]
+
+
+_kept: dict[tuple[int, int], tuple[str, Batch, list]] = {}  # (year, sequence): the token, the batch, its errata
+
+
+def published(year: int, sequence: int) -> tuple[Batch, list] | None:
+    """The published batch (without the text it was imported from) and its errata, or None: from what this
+    process keeps while the token says nothing has changed since, else from the database."""
+    token = _token()  # read before the database: a change committed meanwhile has replaced it since
+    kept = _kept.get((year, sequence))
+    if token is not None and kept is not None and kept[0] == token:
+        return kept[1], kept[2]
+    batch = _published().filter(year=year, sequence=sequence).first()
+    if batch is None:
+        _kept.pop((year, sequence), None)
+        return None
+    errata = list(batch.errata.all())
+    if token is not None:
+        _kept[(year, sequence)] = (token, batch, errata)
+    return batch, errata
+
+
+def _token() -> str | None:
+    path = _local(storage(), CHANGED)
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read()
+    except FileNotFoundError:
+        return _replace_token(path)
+
+
+def _replace_token(path: str) -> str:
+    token = secrets.token_hex(16)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    aside = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+    with open(aside, "w", encoding="ascii") as file:
+        file.write(token)
+    os.replace(aside, path)
+    return token
+
+
+def batch_changed(**_kwargs):
+    """A batch or an erratum was saved or deleted: no process serves what it kept of any batch (now, for this
+    process's next request, and again once the change commits, for everyone's)."""
+    path = _local(storage(), CHANGED)
+    if path is not None:
+        _replace_token(path)
+        transaction.on_commit(lambda: _replace_token(path))
 
 
 def version(batch: Batch, errata: list) -> str:

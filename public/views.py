@@ -191,21 +191,38 @@ def _batch_changed(request, year, sequence, *args, **kwargs):
     return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None)
 
 
-def _batch_etag(request, year, sequence, *args, **kwargs):
-    batch, errata = _published_or_404(request, year, sequence)
-    return f"batch-{year}-{sequence}-{exportfiles.version(batch, errata)}"  # as the stored files are named
-
-
 EXPORTS = exportfiles.FORMATS
 
 
-@condition(etag_func=_batch_etag, last_modified_func=_batch_changed)
+def _exported_or_404(request, year, sequence) -> tuple[Batch, list]:
+    """The published batch and its errata for an export, as batches/exportfiles.py keeps them: no query while
+    nothing has changed. Read once per request; Http404 if there is no such batch."""
+    seen = request.__dict__.setdefault("_bizenv_exported_batch", {})
+    if (year, sequence) not in seen:
+        seen[(year, sequence)] = exportfiles.published(year, sequence)
+    if seen[(year, sequence)] is None:
+        raise Http404
+    return seen[(year, sequence)]
+
+
+def _export_changed(request, year, sequence, *args, **kwargs):
+    """When a published batch last changed: its publication, or its latest erratum."""
+    batch, errata = _exported_or_404(request, year, sequence)
+    return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None)
+
+
+def _export_etag(request, year, sequence, *args, **kwargs):
+    batch, errata = _exported_or_404(request, year, sequence)
+    return f"batch-{year}-{sequence}-{exportfiles.version(batch, errata)}"  # as the stored files are named
+
+
+@condition(etag_func=_export_etag, last_modified_func=_export_changed)
 def batch_export(request, year, sequence, fmt):
     """/batches/<year>/<seq>/export.<fmt>: the frozen announcement as Word, Excel, CSV or PDF, a file written once
     per version of the batch (batches/exportfiles.py) and streamed from storage."""
     if fmt not in EXPORTS:
         raise Http404
-    batch, errata = _published_or_404(request, year, sequence)
+    batch, errata = _exported_or_404(request, year, sequence)
     try:
         stored = exportfiles.stored(batch, errata, fmt)
     except PdfUnavailable as unavailable:
