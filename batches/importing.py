@@ -5,6 +5,7 @@ import datetime
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from practices.search import similar
 from practices.selectors import known_cities, known_indicators
 from practices.services import outside_city
 
+from . import exportfiles
 from .announcement import default_batch_title, ordinal
 from .bulletin import PLACE_NOTES, Bulletin, BulletinError, Item, Note, parse
 from .documents import extract
@@ -292,6 +294,8 @@ def _write(bulletin, year, sequence, title, date, publish, replace, source_name,
     search.touched([practice.pk for practice in practices])
     if publish:
         batch_published.send(sender=Batch, batch=batch, by=by)
+    if publish or existing:  # the replaced batch's files go; the worker writes the new ones
+        transaction.on_commit(partial(exportfiles.tidy, year, sequence))
     return batch
 
 

@@ -1,5 +1,7 @@
 """Composing and publishing batches ("成熟一批、推出一批") and their errata: writes, each in one transaction."""
 
+from functools import partial
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,6 +15,7 @@ from practices.search import similar
 from practices.text import plain_text
 from practices.workflow import StaleState, WorkflowError, transition
 
+from . import exportfiles
 from .announcement import default_batch_title, lead_paragraph
 from .enums import BatchStatus, EntryScope
 from .models import Batch, BatchEntry, Erratum
@@ -150,6 +153,7 @@ def batch_publish(*, batch: Batch, by, title: str | None = None, lead: str | Non
     batch._history_user = by  # its history row: published, by whom (the save below writes it)
     batch.save(update_fields=["title", "lead", "announced_on"])
     batch_published.send(sender=Batch, batch=batch, by=by)
+    transaction.on_commit(partial(exportfiles.tidy, batch.year, batch.sequence))  # the worker writes the exports
     return batch
 
 
@@ -188,4 +192,7 @@ def erratum_add(*, batch: Batch, text: str, by, entry: BatchEntry | None = None,
             change = _("第%(n)d项推广范围由“%(was)s”更正为“%(now)s”。")
             text += "\n" + change % {"n": entry.number, "was": was, "now": entry.get_scope_display()}
             entry_scope_changed.send(sender=BatchEntry, entry=entry, by=by)
-    return Erratum.objects.create(batch=batch, text=text, created_by=by)
+    erratum = Erratum.objects.create(batch=batch, text=text, created_by=by)
+    # The next request already asks for the new files: the old ones go, the worker writes the new ones.
+    transaction.on_commit(partial(exportfiles.tidy, batch.year, batch.sequence))
+    return erratum

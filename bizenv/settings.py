@@ -219,6 +219,11 @@ if MEDIA_ACCEL_REDIRECT and not (MEDIA_ACCEL_REDIRECT.startswith("/") and MEDIA_
     )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Published batches' exports, written once per version (batches/exportfiles.py; `manage.py build_exports`).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "exports", "base_url": f"/{MEDIA_URL}exports/"},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -316,6 +321,9 @@ PG_BIN = os.environ.get("PG_BIN", "")
 BIZENV_PDF_SECONDS = float(os.environ.get("BIZENV_PDF_SECONDS", "30"))
 BIZENV_PDF_MAX_PAGES = int(os.environ.get("BIZENV_PDF_MAX_PAGES", "300"))
 BIZENV_PDF_MAX_MEMORY_MB = int(os.environ.get("BIZENV_PDF_MAX_MEMORY_MB", "1024"))
+# How long a request for a batch's export waits while another process writes it (batches/exportfiles.py), before
+# a 503 that asks to try again: by default long enough for the slowest, a PDF.
+BIZENV_EXPORT_WAIT_SECONDS = float(os.environ.get("BIZENV_EXPORT_WAIT_SECONDS") or BIZENV_PDF_SECONDS + 10)
 
 # Reviewers' totals (0–100) whose standard deviation is above this are flagged 评审意见分歧较大.
 BIZENV_DISAGREEMENT_THRESHOLD = float(os.environ.get("BIZENV_DISAGREEMENT_THRESHOLD", "15"))

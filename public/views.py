@@ -17,7 +17,7 @@ from django.views.decorators.http import condition
 
 from adoptions.selectors import adopted_by, adopted_counts, last_reported, public_adoptions
 from adoptions.services import changed
-from batches import exports
+from batches import exportfiles, exports
 from batches.announcement import batch_label
 from batches.enums import BatchStatus
 from batches.models import Batch
@@ -29,7 +29,7 @@ from batches.selectors import (
     published_years,
 )
 from bizenv.web import sheets
-from bizenv.web.files import attachment, download
+from bizenv.web.files import attachment, download, stored_download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can
 from practices import search
@@ -208,41 +208,53 @@ def _batch_changed(request, year, sequence, *args, **kwargs):
     return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None)
 
 
-def _batch_etag(request, year, sequence, *args, **kwargs):
-    changed = _batch_changed(request, year, sequence)
-    errata = len(_published_or_404(request, year, sequence)[1])  # an erratum in the publication's second counts
-    return f"batch-{year}-{sequence}-{changed.timestamp():.0f}-{errata}" if changed else None
+EXPORTS = exportfiles.FORMATS
 
 
-EXPORTS = {
-    "docx": (exports.batch_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": (exports.batch_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "csv": (exports.batch_csv, "text/csv; charset=utf-8"),
-    "pdf": (exports.batch_pdf, "application/pdf"),
-}
+def _exported_or_404(request, year, sequence) -> tuple[Batch, list]:
+    """The published batch and its errata for an export, as batches/exportfiles.py keeps them: no query while
+    nothing has changed. Read once per request; Http404 if there is no such batch."""
+    seen = request.__dict__.setdefault("_bizenv_exported_batch", {})
+    if (year, sequence) not in seen:
+        seen[(year, sequence)] = exportfiles.published(year, sequence)
+    if seen[(year, sequence)] is None:
+        raise Http404
+    return seen[(year, sequence)]
 
 
-@condition(etag_func=_batch_etag, last_modified_func=_batch_changed)
+def _export_changed(request, year, sequence, *args, **kwargs):
+    """When a published batch last changed: its publication, or its latest erratum."""
+    batch, errata = _exported_or_404(request, year, sequence)
+    return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None)
+
+
+def _export_etag(request, year, sequence, *args, **kwargs):
+    batch, errata = _exported_or_404(request, year, sequence)
+    return f"batch-{year}-{sequence}-{exportfiles.version(batch, errata)}"  # as the stored files are named
+
+
+@condition(etag_func=_export_etag, last_modified_func=_export_changed)
 def batch_export(request, year, sequence, fmt):
-    """/batches/<year>/<seq>/export.<fmt>: the frozen announcement as Word, Excel or CSV."""
+    """/batches/<year>/<seq>/export.<fmt>: the frozen announcement as Word, Excel, CSV or PDF, a file written once
+    per version of the batch (batches/exportfiles.py) and streamed from storage."""
     if fmt not in EXPORTS:
         raise Http404
-    batch, _errata = _published_or_404(request, year, sequence)
-    build, content_type = EXPORTS[fmt]
-    # Built once per version of the batch (its ETag: publication, latest erratum) and kept in the cache.
-    key = f"export:{year}:{sequence}:{_batch_etag(request, year, sequence)}:{fmt}"
+    batch, errata = _exported_or_404(request, year, sequence)
     try:
-        content = cache.get(key)
-        if content is None:
-            content = build(batch)
-            cache.set(key, content, EXPORT_SECONDS)
+        stored = exportfiles.stored(batch, errata, fmt)
     except PdfUnavailable as unavailable:
-        page = render(request, "public/export_unavailable.html", {"reason": str(unavailable)}, status=503)
-        page["Retry-After"] = "3600"
-        return page
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = attachment(f"{batch.title}.{fmt}")
-    return response
+        return _export_unavailable(request, fmt, str(unavailable), retry_after=3600)
+    except exportfiles.Busy:
+        reason = _("文件正在生成，请稍后刷新本页再下载。")
+        return _export_unavailable(request, fmt, reason, retry_after=30, busy=True)
+    return stored_download(exportfiles.storage(), stored, name=f"{batch.title}.{fmt}", content_type=EXPORTS[fmt][1])
+
+
+def _export_unavailable(request, fmt, reason, *, retry_after, busy=False):
+    context = {"reason": reason, "fmt": fmt, "busy": busy}
+    page = render(request, "public/export_unavailable.html", context, status=503)
+    page["Retry-After"] = str(retry_after)
+    return page
 
 
 def _published_entry_or_404(request, pk):

@@ -134,6 +134,18 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def export_files(settings, tmp_path):
+    """Each test writes batches' exports to a directory of its own: a file from another test's batch of the same
+    year, sequence and version would be served as if written for this one."""
+    location = tmp_path / "exports"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {**settings.STORAGES["exports"], "OPTIONS": {"location": location}},
+    }
+    return location
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     # What is cached is keyed by database state (the statistics by their generation, which every test's database
     # starts again from 0), and the cache outlives a test's database: each test starts with none.

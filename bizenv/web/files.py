@@ -6,6 +6,7 @@ MEDIA_ACCEL_REDIRECT set, the app answers with headers only and nginx sends the 
 holds one of the few application processes for as long as a slow connection takes to receive it.
 """
 
+import os
 from urllib.parse import quote
 
 from django.conf import settings
@@ -40,6 +41,40 @@ def download(file, *, name: str, content_type: str) -> HttpResponse:
     response = FileResponse(file.open("rb"), content_type=content_type)
     response["Content-Disposition"] = attachment(name)
     return response
+
+
+class StoredFileResponse(FileResponse):
+    """A stored file, streamed to the client as any FileResponse (gunicorn sends it with sendfile); its body can
+    also be read whole as .content, as of an ordinary response, which is what getvalue() gives. Only a caller that
+    wants the bytes (a test, say) reads it so."""
+
+    @property
+    def content(self):
+        if not hasattr(self, "_content_read"):
+            self._content_read = self.getvalue()
+        return self._content_read
+
+
+def stored_download(storage, stored_name: str, *, name: str, content_type: str) -> HttpResponse:
+    """A file of any storage (a batch's export, say) as a download called `name`: sent by nginx, as download() does,
+    when MEDIA_ACCEL_REDIRECT is set and the file lies under MEDIA_ROOT; else streamed, never read whole."""
+    relative = _under_media_root(storage, stored_name) if settings.MEDIA_ACCEL_REDIRECT else None
+    if relative is not None:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel_path(settings.MEDIA_ACCEL_REDIRECT, relative)
+    else:
+        response = StoredFileResponse(storage.open(stored_name, "rb"), content_type=content_type)
+    response["Content-Disposition"] = attachment(name)
+    return response
+
+
+def _under_media_root(storage, stored_name: str) -> str | None:
+    try:
+        path = storage.path(stored_name)
+    except NotImplementedError:  # not a local file
+        return None
+    relative = os.path.relpath(path, settings.MEDIA_ROOT)
+    return None if relative == ".." or relative.startswith(".." + os.sep) else relative.replace(os.sep, "/")
 
 
 def accel_path(prefix: str, name: str) -> str:

@@ -1,4 +1,5 @@
-"""Send the outbox's due emails: once (cron, tests), or `--loop` as a service (systemd, `make run`)."""
+"""Send the outbox's due emails: once (cron, tests), or `--loop` as a service (systemd, `make run`); and after each
+pass, the other background work (bizenv/worker.py)."""
 
 import time
 
@@ -6,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
-from bizenv import mail
+from bizenv import mail, worker
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, loop, interval, limit, **options):
         if not loop:
             sent, failed = mail.send_due(limit)
+            worker.run_background()
             self.stdout.write(_("已发送 %(sent)d 封，失败 %(failed)d 封。") % {"sent": sent, "failed": failed})
             return
         while True:
@@ -29,5 +31,6 @@ class Command(BaseCommand):
             except Exception:  # the database is down, say: wait and try again, as a service should
                 mail.logger.exception("mail queue pass failed")
                 sent = 0
+            worker.run_background()
             if sent < limit:
                 time.sleep(interval)
