@@ -205,7 +205,11 @@ class Practice(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="practice_version_positive"),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="practice_source_valid"),
         ]
-        indexes = [models.Index(fields=["city", "status"], name="practice_city_status")]
+        # A city's portal lists its practices newest first, all of them or those in one status.
+        indexes = [
+            models.Index(fields=["city", "status", "updated_at", "id"], name="practice_city_status"),
+            models.Index(fields=["city", "updated_at", "id"], name="practice_city_updated"),
+        ]
 
     def __str__(self):
         return self.title

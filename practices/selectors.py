@@ -40,8 +40,14 @@ def get_practice_for(user, pk, *, perm: str) -> Practice:
 
 
 def city_practices(city: City) -> QuerySet[Practice]:
-    """A city's practices for its portal, with what each row shows."""
-    return Practice.objects.filter(city=city).select_related("indicator").order_by("-updated_at", "-pk")
+    """A city's practices for its portal, with what each row shows and nothing more: the texts are read when one
+    practice is opened, not for a list of thousands."""
+    return (
+        Practice.objects.filter(city=city)
+        .select_related("indicator")
+        .only("city_id", "indicator__name", "title", "status", "round", "updated_at")
+        .order_by("-updated_at", "-pk")
+    )
 
 
 def revision_message(practice: Practice) -> str:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from practices.enums import Status
@@ -33,27 +34,35 @@ OPEN_REVIEW = Q(submitted_at__isnull=True, declined_at__isnull=True, practice__s
 
 def queue(user) -> QuerySet[Practice]:
     """Practices under provincial review as this user may see them, with their review counts and when their round
-    began (`waiting_since`: the latest submission)."""
+    began (`waiting_since`: the latest submission).
+
+    Each count is a subquery of the practice's own row, not an aggregate over a join: a page of 50 reads the
+    reviews of its 50 practices, and counting the queue reads none."""
     practices = Practice.objects.filter(status__in=QUEUE_STATUSES).select_related("city", "indicator")
     city = user_city(user)
     if not is_coordinator(user) and city is not None:
         practices = practices.exclude(city=city)  # recusal: a reviewer never sees their own city's
-    this_round = Q(reviews__round=F("round"))
-    mine = Review.objects.filter(practice=OuterRef("pk"), round=OuterRef("round"), reviewer=user, declined_at=None)
+    this_round = Review.objects.filter(practice=OuterRef("pk"), round=OuterRef("round"))
+    mine = this_round.filter(reviewer=user, declined_at=None)
     # The due date shown: the coordinator's, the earliest of the round's unfinished reviews; a reviewer's, their own.
-    owed = this_round & Q(status=Status.IN_REVIEW, reviews__submitted_at=None, reviews__declined_at=None)
+    owed = this_round.filter(practice__status=Status.IN_REVIEW, submitted_at=None, declined_at=None)
     if not is_coordinator(user):
-        owed &= Q(reviews__reviewer=user)
+        owed = owed.filter(reviewer=user)
     return practices.annotate(
-        assigned_count=Count("reviews", filter=this_round & Q(reviews__declined_at__isnull=True)),
-        submitted_count=Count("reviews", filter=this_round & Q(reviews__submitted_at__isnull=False)),
+        assigned_count=_count(this_round.filter(declined_at=None)),
+        submitted_count=_count(this_round.exclude(submitted_at=None)),
         assigned_to_me=Exists(mine),
         # Waiting for me only while the practice is in review (decided, or sent back, it waits for no one's review).
         my_review_open=Exists(mine.filter(submitted_at=None, practice__status=Status.IN_REVIEW)),
         my_review_submitted=Exists(mine.exclude(submitted_at=None)),
         waiting_since=entered(Status.SUBMITTED),
-        due_on=Min("reviews__due_on", filter=owed),
+        due_on=Subquery(owed.exclude(due_on=None).order_by("due_on").values("due_on")[:1]),
     )
+
+
+def _count(reviews: QuerySet[Review]) -> Coalesce:
+    """For annotate(): how many of `reviews` (a subquery on OuterRef("pk")) each practice has."""
+    return Coalesce(Subquery(reviews.order_by().values("practice").annotate(n=Count("pk")).values("n")), 0)
 
 
 def waiting_days(practice: Practice, today: datetime.date | None = None) -> int | None:

@@ -3,6 +3,7 @@ the criteria."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -68,8 +69,12 @@ def review_queue(request):
     require(request, "reviews.view_queue")
     filters, practices, rows, query = filtered_queue(request)
     rows, terms = search.search(rows, query), parse_query(query)
-    counts = status_counts(Practice.objects.filter(pk__in=practices.values("pk")))
-    page = CappedPaginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
+    counts = status_counts(practices)
+    counted = None
+    if isinstance(rows, QuerySet):  # not ranked by a search, whose snippets need the texts
+        # The list shows no practice's texts; the count, none of the review columns: counted as ids.
+        rows, counted = rows.defer("summary", "body", "outcomes"), rows.values("pk")
+    page = CappedPaginator(rows, QUEUE_PAGE, counted=counted).get_page(request.GET.get("page"))
     if terms:
         search.hits(page, terms)
     today = timezone.localdate()

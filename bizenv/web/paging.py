@@ -13,13 +13,21 @@ class CappedPaginator(Paginator):
 
     An exact count of 100,000 published practices reads them all on every page view; users narrow a list that
     long with its filters, not by paging to its end.
+
+    `counted`, a queryset of the same rows cheaper to count (without the columns only a page shows, say), is
+    counted instead of the list.
     """
+
+    def __init__(self, object_list, per_page, *args, counted: QuerySet | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.counted = counted
 
     @cached_property
     def _seen(self) -> int:
-        if isinstance(self.object_list, QuerySet):  # any CAP + 1 rows count the same: no sort
-            return self.object_list.order_by()[: CAP + 1].count()
-        return len(self.object_list) + (1 if getattr(self.object_list, "capped", False) else 0)
+        rows = self.object_list if self.counted is None else self.counted
+        if isinstance(rows, QuerySet):  # any CAP + 1 rows count the same: no sort
+            return rows.order_by()[: CAP + 1].count()
+        return len(rows) + (1 if getattr(rows, "capped", False) else 0)
 
     @cached_property
     def count(self) -> int:
