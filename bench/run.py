@@ -10,7 +10,8 @@ and the output says so.
 BENCH_SIZES (default "10000 100000") and BENCH_DATABASES (default "sqlite postgresql") narrow the run.
 
 Then every page a visitor reaches is loaded over HTTP through gunicorn (bench/served.py), and, with SQLite,
-importing announcements is timed (bench/importing.py): a 130-item notice and a 1,000-item table.
+importing announcements is timed (bench/importing.py): a 130-item notice and a 1,000-item table; and a city's
+500-row uploads, on both databases (bench/uploads.py).
 """
 
 import contextlib
@@ -22,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import importing, served
+from bench import importing, served, uploads
 from bench.cluster import PGBIN, Cluster, create_database
 from bench.figures import RUNS, WARMUP, summary
 
@@ -246,6 +247,8 @@ def main():
     if "sqlite" in databases:
         print(f"bench: importing announcements, {importing.RUNS} runs of each …", file=sys.stderr, flush=True)
         print(importing.table(importing.run()))
+    print("bench: a city's 500-row uploads …", file=sys.stderr, flush=True)
+    print(uploads.table(uploads.run()))  # bench/uploads.py: the drafts and the 台账, checked and written
     if not http_ok:
         sys.exit(1)
 

@@ -2,7 +2,7 @@
 templates/public/includes/_bar_chart.html writes each SVG from a BarChart, with a <text> of each bar's number (a
 chart never speaks by length or colour alone) and no script; a table of the same numbers stands beside it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ PAD = 8
 LABEL_CHARS = 12  # longer labels are cut (the table beside the chart has them whole)
 NUMBER_ROOM = 64  # right of the longest bar, for its number
 RECENT_BATCHES = 20  # a chart of every batch's completion would be as long as the list of batches
+RECENT_ROWS = 100  # its table on the page (the CSV file holds every batch): the page stays the same size
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,14 @@ def sections(numbers: statistics.Statistics) -> list[dict]:
     nothing_adopted = _("尚无城市报告复制落地的经验做法。") if not numbers.adoptions.total else ""
     heat = _("颜色越深，数量越多；每格都标出了数量。")
     recent = numbers.completion[:RECENT_BATCHES]
+    completion = tables["completion"]
+    completion_note = _("落地率：须填报（未免于填报）的记录中报告“已落地”的比例。")
+    if len(completion.rows) > RECENT_ROWS:
+        completion = replace(completion, rows=completion.rows[:RECENT_ROWS])
+        completion_note += _("表中列出最近%(n)d批，全部%(all)d批见CSV文件。") % {
+            "n": RECENT_ROWS,
+            "all": len(numbers.completion),
+        }
     return [
         {
             "heading": _("各年发布情况"),
@@ -122,8 +131,8 @@ def sections(numbers: statistics.Statistics) -> list[dict]:
         {"heading": _("复制落地最多的经验做法"), "table": tables["most-copied"], "empty": nothing_adopted},
         {
             "heading": _("各批次复制推广落地情况"),
-            "table": tables["completion"],
-            "note": _("落地率：须填报（未免于填报）的记录中报告“已落地”的比例。"),
+            "table": completion,
+            "note": completion_note,
             "charts": [
                 bar_chart(
                     "chart-completion",

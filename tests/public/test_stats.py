@@ -404,3 +404,18 @@ def test_a_title_that_looks_like_a_formula_is_text_in_every_csv(client, province
     ]
     assert "'" + entry.title in cells
     assert not [cell for cell in cells if cell.startswith(sheets.FORMULA_STARTS)]
+
+
+def test_the_page_lists_the_latest_batches_completion_and_the_csv_every_batch(client, db, monkeypatch):
+    from public import charts
+
+    monkeypatch.setattr(charts, "RECENT_ROWS", 2)
+    practices = [PracticeFactory(status=Status.APPROVED) for _n in range(3)]
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    for n, practice in enumerate(practices):
+        publish([practice], coordinator, 2021 + n)
+    html = page(client)
+    shown = [row[0] for row in table(html, "completion")[1:]]
+    assert len(shown) == 2 and "全部3批见CSV文件" in html
+    rows = list(csv.reader(io.StringIO(client.get("/stats/completion.csv").content.decode("utf-8-sig"))))
+    assert len(rows[1:]) == 3 and [row[0] for row in rows[1:3]] == shown
