@@ -46,6 +46,7 @@ from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django_filters.fields import ModelChoiceField
 
@@ -389,5 +390,30 @@ def ledger_rows(rows, row_url_name: str) -> str:
             f'<td data-label="{indicator}">{escape(entry.indicator_name or "—")}</td>'
             f'<td data-label="{batch_label}">{escape(batch.label)}</td>'
             f'<td data-label="{deadline_label}">{deadline}</td><td data-label="{status}">{label}{state}</td></tr>'
+        )
+    return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def practice_rows(practices, practice_url_name: str) -> str:
+    """One <tr> per practice of a city's list (practices.selectors.city_practices()): the title linking to it, its
+    indicator, status, round and last change, each cell after the title labelled for a phone's card (data-label).
+    The practice's URL is named by the template, by its id."""
+    url = Reversed(practice_url_name, 1)
+    indicator, status, round_, changed = (escape(gettext(text)) for text in ("指标", "状态", "轮次", "最后修改"))
+    labels: dict[str, str] = {}
+    out = []
+    for practice in practices:
+        label = labels.get(practice.status)
+        if label is None:
+            label = labels[practice.status] = escape(practice.get_status_display())
+        when = escape(date_format(localtime(practice.updated_at), "SHORT_DATETIME_FORMAT"))
+        name = practice.indicator.name if practice.indicator_id else "—"
+        out.append(
+            f'<tr><td><a href="{url(practice.pk)}">{escape(practice.title)}</a></td>'
+            f'<td data-label="{indicator}">{escape(name)}</td>'
+            f'<td data-label="{status}"><span class="status status-{escape(practice.status)}">{label}</span></td>'
+            f'<td class="num" data-label="{round_}">{int(practice.round)}</td>'
+            f'<td data-label="{changed}">{when}</td></tr>'
         )
     return mark_safe("\n".join(out))

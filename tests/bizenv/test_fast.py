@@ -35,12 +35,14 @@ from bizenv.web.fast import (
     announcement_items,
     entry_rows,
     marked,
+    practice_rows,
     shared_rows,
 )
 from practices import search
 from practices.enums import Role, Status
-from practices.models import City, Notification
+from practices.models import City, Notification, Practice
 from practices.search.text import parse_query
+from practices.selectors import city_practices
 from public.selectors import published_list
 from tests.factories import (
     BatchEntryFactory,
@@ -167,6 +169,31 @@ def test_the_lists_rows_are_what_the_plain_template_renders(published, query, na
     for entry in entries:
         entry.batch_name = (names or {}).get((entry.batch.year, entry.batch.sequence))  # as the plain template reads it
     assert entries and ours == plain(PLAIN_ENTRY_ROWS, page=entries, terms=terms)
+
+
+# The rows of a city's list (templates/practices/city_home.html) as the template wrote them before practice_rows.
+PLAIN_PRACTICE_ROWS = """
+      {% for practice in practices %}
+        <tr>
+          <td><a href="{% url 'city_practice' practice.pk %}">{{ practice.title }}</a></td>
+          <td data-label="指标">{{ practice.indicator.name|default:"—" }}</td>
+          <td data-label="状态">{% include "includes/_status.html" with status=practice.status label=practice.get_status_display %}</td>
+          <td class="num" data-label="轮次">{{ practice.round }}</td>
+          <td data-label="最后修改">{{ practice.updated_at|date:"SHORT_DATETIME_FORMAT" }}</td>
+        </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+def test_a_citys_rows_are_what_the_plain_template_renders(db):
+    city = CityFactory()
+    indicator = IndicatorFactory(name="纳税 <&>")
+    for n, title in enumerate(AWKWARD_TITLES):
+        status = [Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED, Status.REVISION_REQUESTED][n]
+        PracticeFactory(city=city, title=title, status=status, indicator=indicator if n % 2 else None)
+    Practice.objects.filter(city=city).update(round=2)
+    practices = list(city_practices(city))
+    ours = tight(practice_rows(practices, "city_practice"))
+    assert len(practices) == 4 and ours == plain(PLAIN_PRACTICE_ROWS, practices=practices)
 
 
 def test_an_announcements_items_are_what_the_plain_template_renders(published):
