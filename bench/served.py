@@ -28,7 +28,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench.cluster import Cluster, ensure_database
+from bench.cluster import ensure_database
 from bench.load import environment, free_port, healthy, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,26 +238,6 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - sum(2 if ord(c) > 0x2E80 else 1 for c in text))
 
 
-@contextlib.contextmanager
-def postgres_server():
-    """BENCH_DATABASE_URL's server (databases kept between runs), or a throwaway cluster, or None."""
-    given = os.environ.get("BENCH_DATABASE_URL")
-    if given:
-        yield given.rsplit("/", 1)[0]
-        return
-    if not Cluster.available():
-        print("bench: HTTP on PostgreSQL skipped: no PostgreSQL 15 and no BENCH_DATABASE_URL", file=sys.stderr)
-        yield None
-        return
-    cluster = Cluster()
-    try:
-        cluster.start()
-        cluster.install_rum()
-        yield cluster.url
-    finally:
-        cluster.remove()
-
-
 def about_machine() -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     lines = Path("/proc/cpuinfo").read_text().splitlines()
@@ -269,6 +249,8 @@ def main() -> bool:
     if not wrk_available():
         print("bench: HTTP phase skipped: wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return True
+    from bench.run import postgres_server  # run.py imports this module
+
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000 100000").split()]
     databases = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
     (ROOT / ".bench").mkdir(exist_ok=True)
