@@ -155,3 +155,15 @@ def test_an_attachment_made_public_is_on_the_page_at_the_next_request(client, pu
     attachment.is_public = True
     attachment.save()
     assert "实施方案.pdf" in client.get(url).content.decode()
+
+
+def test_the_language_is_switched_without_a_csrf_token_and_the_next_page_is_in_it(published):
+    from django.test import Client
+
+    visitor = Client(enforce_csrf_checks=True)
+    chinese = visitor.get("/").content.decode()
+    assert "csrfmiddlewaretoken" not in chinese and not visitor.cookies.get("csrftoken")
+    switched = visitor.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert switched.status_code == 302 and visitor.cookies["django_language"].value == "en"
+    english = visitor.get("/").content.decode()
+    assert english != chinese and '<html lang="en">' in english
