@@ -187,6 +187,8 @@ def verdict(name: str, figures: dict) -> tuple[str, bool]:
 
 
 def table(run: dict) -> tuple[str, bool]:
+    from bench.run import _pad  # run.py imports this module
+
     lines = [
         f"# {run['engine']}, {run['size']:,} practices: gunicorn -w {WORKERS}, wrk -c{CONNECTIONS}, "
         f"{ROUNDS} × {SECONDS:g} s a page",
@@ -232,10 +234,6 @@ def growth(runs: list[dict]) -> tuple[str, bool]:
             f"{database}: cost at {large['size']:,} over {small['size']:,} (≤ {GROWTH:g}×): " + ", ".join(parts)
         )
     return "\n".join(lines), all_ok
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - sum(2 if ord(c) > 0x2E80 else 1 for c in text))
 
 
 def about_machine() -> str:

@@ -13,8 +13,6 @@ from batches.models import BatchEntry, Erratum
 from practices.enums import Status
 from practices.models import Attachment, Practice
 
-PUBLIC = {Status.PUBLISHED}
-
 
 @receiver(post_save, sender=Erratum, dispatch_uid="public.erratum_saved")
 @receiver(post_delete, sender=Erratum, dispatch_uid="public.erratum_deleted")
@@ -31,12 +29,12 @@ def _entry(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Practice, dispatch_uid="public.practice_saved")
 def _practice(sender, instance, raw=False, **kwargs):
-    if not raw and instance.status in PUBLIC:
+    if not raw and instance.status == Status.PUBLISHED:
         services.changed()
 
 
 @receiver(post_save, sender=Attachment, dispatch_uid="public.attachment_saved")
 @receiver(post_delete, sender=Attachment, dispatch_uid="public.attachment_deleted")
 def _attachment(sender, instance, raw=False, **kwargs):
-    if not raw and Practice.objects.filter(pk=instance.practice_id, status__in=PUBLIC).exists():
+    if not raw and Practice.objects.filter(pk=instance.practice_id, status=Status.PUBLISHED).exists():
         services.changed()

@@ -202,10 +202,13 @@ def _published_or_404(request, year, sequence) -> tuple[Batch, list]:
     return cache[(year, sequence)]
 
 
-def _batch_changed(request, year, sequence, *args, **kwargs):
+def _last_change(batch, errata):
     """When a published batch last changed: its publication, or its latest erratum."""
-    batch, errata = _published_or_404(request, year, sequence)
     return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None)
+
+
+def _batch_changed(request, year, sequence, *args, **kwargs):
+    return _last_change(*_published_or_404(request, year, sequence))
 
 
 EXPORTS = exportfiles.FORMATS
@@ -223,9 +226,7 @@ def _exported_or_404(request, year, sequence) -> tuple[Batch, list]:
 
 
 def _export_changed(request, year, sequence, *args, **kwargs):
-    """When a published batch last changed: its publication, or its latest erratum."""
-    batch, errata = _exported_or_404(request, year, sequence)
-    return max(filter(None, [batch.published_at, *(e.created_at for e in errata)]), default=None)
+    return _last_change(*_exported_or_404(request, year, sequence))
 
 
 def _export_etag(request, year, sequence, *args, **kwargs):
