@@ -8,14 +8,15 @@ bench/urls.py's bare view beside the project's pages. wrk (Debian's package) loa
 BENCH_HTTP_CONNECTIONS (8) connections for BENCH_HTTP_SECONDS (5) seconds, in BENCH_HTTP_ROUNDS (2) rounds after
 one warm-up round of a second a page; the city official's and the coordinator's pages with their session
 cookies. Printed for every page: requests per second, the ratio to the bare view's in the same run, p50/p95/p99,
-errors (sockets, timeouts and answers other than 200), each target met or not; then each page's cost at the larger
-size over the smaller (requests per second at the smaller over the larger), and each worker's resident memory
-after the run. The load generator runs on the same machine, as the issue's figures were taken.
+errors (sockets, timeouts, answers of 400 and above, and the page's answer before and after its load if it was
+not 200), each target met or not; then each page's cost at the larger size over the smaller (requests per second
+at the smaller over the larger), and each worker's resident memory after the run. The load generator runs on the same machine, as the issue's figures were taken.
 
 BENCH_SIZES and BENCH_DATABASES narrow the run as for bench/run.py. Exits 1 if a target is missed.
 """
 
 import contextlib
+import http.client
 import json
 import os
 import platform
@@ -114,13 +115,28 @@ class Server:
 
 
 def load(base: str, path: str, seconds: float, cookie: str | None = None) -> dict:
-    """wrk against base + path for seconds; what bench/wrk.lua printed."""
+    """wrk against base + path for seconds: what bench/wrk.lua printed, with "not_200" the answers of 400 and
+    above plus the page's answer before and after the load if it was not 200 (a redirect to the login page)."""
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "10s", "-s", "bench/wrk.lua"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    address = base + urllib.parse.quote(path, safe="/?=&%+:")  # wrk sends the path as given: percent-encoded
-    done = subprocess.run([*command, address], cwd=ROOT, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    quoted = urllib.parse.quote(path, safe="/?=&%+:")  # wrk sends the path as given: percent-encoded
+    before = status_of(base, quoted, cookie)
+    done = subprocess.run([*command, base + quoted], cwd=ROOT, capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["not_200"] = figures.pop("status") + (before != 200) + (status_of(base, quoted, cookie) != 200)
+    return figures
+
+
+def status_of(base: str, path: str, cookie: str | None) -> int:
+    """The status of one GET of the page, redirects not followed."""
+    address = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def measure(database_url: str, size: int) -> dict:
