@@ -19,7 +19,6 @@ import sys
 import time
 
 import django
-from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bizenv.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -227,10 +226,14 @@ def main(size: int, serve: bool = False, prepare: bool = False):
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
         clients = bench_clients()
         pages = cases()
-        if prepare:  # for bench/served.py: the pages over HTTP, and the signed-in users' session cookies
-            session = settings.SESSION_COOKIE_NAME
-            cookies = {prefix: client.cookies[session].value for prefix, client in clients.items() if prefix}
-            print(json.dumps({**about, "pages": http_cases(clients), "sessions": cookies}, ensure_ascii=False))
+        if prepare:  # for bench/served.py: the pages over HTTP, and the signed-in users' cookies
+            pages = http_cases(clients)  # which leaves each client with the cookies a browser has after a page
+            cookies = {
+                prefix: "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
+                for prefix, client in clients.items()
+                if prefix
+            }
+            print(json.dumps({**about, "pages": pages, "cookies": cookies}, ensure_ascii=False))
             return
         if not serve:
             print(json.dumps({**about, "results": measure(clients, pages)}, ensure_ascii=False))

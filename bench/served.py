@@ -5,12 +5,13 @@ For each database (SQLite, PostgreSQL) and size (10,000 and 100,000 practices, i
 bizenv_http_<size> on BENCH_DATABASE_URL's server, kept, or on a throwaway cluster), then served by gunicorn with
 deploy/gunicorn.conf.py and production settings (DEBUG off, two workers, no worker recycled during the run) with
 bench/urls.py's bare view beside the project's pages. wrk (Debian's package) loads each page in turn with
-BENCH_HTTP_CONNECTIONS (8) connections for BENCH_HTTP_SECONDS (5) seconds, in BENCH_HTTP_ROUNDS (2) rounds after
-one warm-up round of a second a page; the city official's and the coordinator's pages with their session
-cookies. Printed for every page: requests per second, the ratio to the bare view's in the same run, p50/p95/p99,
-errors (sockets, timeouts, answers of 400 and above, and the page's answer before and after its load if it was
-not 200), each target met or not; then each page's cost at the larger size over the smaller (requests per second
-at the smaller over the larger), and each worker's resident memory after the run. The load generator runs on the same machine, as the issue's figures were taken.
+BENCH_HTTP_CONNECTIONS (8) connections for BENCH_HTTP_SECONDS (5) seconds, in BENCH_HTTP_ROUNDS (2) rounds after one
+warm-up round of a second a page; the city official's and the coordinator's pages with their cookies (the session's
+and the CSRF token's, as a browser has them after its first page). Printed for every page: requests per second, the
+ratio to the bare view's in the same run, p50/p95/p99, errors (sockets, timeouts, answers of 400 and above, and the
+page's answer before and after its load if it was not 200), each target met or not; then each page's cost at the
+larger size over the smaller (requests per second at the smaller over the larger), and each worker's resident memory
+after the run. The load generator runs on the same machine, as the issue's figures were taken.
 
 BENCH_SIZES and BENCH_DATABASES narrow the run as for bench/run.py. Exits 1 if a target is missed.
 """
@@ -142,7 +143,7 @@ def status_of(base: str, path: str, cookie: str | None) -> int:
 def measure(database_url: str, size: int) -> dict:
     key = secrets.token_urlsafe(50)
     prepared = prepare(database_url, size, key)
-    cookies = {prefix: f"sessionid={session}" for prefix, session in prepared["sessions"].items()}
+    cookies = prepared["cookies"]  # the signed-in users': session and CSRF, as a browser sends them
 
     def cookie_of(path: str) -> str | None:
         return next((cookie for prefix, cookie in cookies.items() if path.startswith(prefix)), None)

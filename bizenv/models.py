@@ -46,3 +46,12 @@ class OutboxMail(models.Model):
         if self.failed_at:
             return _("已放弃")
         return _("待发送") if not self.attempts else _("待重试")
+
+
+class WriteCount(models.Model):
+    """The count of writes on SQLite, one row (bizenv/writes.py; PostgreSQL counts with a sequence)."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.value)

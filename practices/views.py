@@ -15,6 +15,7 @@ from bizenv.web.converters import posted_id
 from bizenv.web.files import attachment, download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can, require
+from bizenv.web.userpages import kept_for_user
 
 from . import services
 from .diffs import changes, state
@@ -65,6 +66,7 @@ def _city_of_official(request):
 
 
 @login_required
+@kept_for_user
 def city_home(request):
     """The city's practices by status, what needs the city's action first, and filters; CITY_PAGE a page."""
     city = _city_of_official(request)

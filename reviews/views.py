@@ -15,6 +15,7 @@ from bizenv.web.files import attachment, download
 from bizenv.web.paging import CappedPaginator
 from bizenv.web.permissions import can, require
 from bizenv.web.sheets import CONTENT_TYPE
+from bizenv.web.userpages import kept_for_user
 from practices import search
 from practices.enums import Status
 from practices.models import Practice
@@ -64,6 +65,7 @@ def filtered_queue(request):
 
 
 @login_required
+@kept_for_user
 def review_queue(request):
     """The province's queue: filters, sorting, counts by status, how long each practice has waited."""
     require(request, "reviews.view_queue")

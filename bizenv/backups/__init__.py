@@ -23,6 +23,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import writes
 from .archive import (
     FORMAT,
     MEDIA,
@@ -41,9 +42,9 @@ from .databases import count_differences, current_database, table_counts
 
 __all__ = ["VENDORS", "BackupError", "BackupResult", "RestoreResult", "backup", "default_output", "restore"]
 
-# Rows that `migrate` writes by itself (content types, permissions, and the role groups of practices' first
-# migration): a database that holds only these is as good as empty.
-BOOKKEEPING = {"contenttypes.contenttype", "auth.permission", "auth.group"}
+# Rows that `migrate` writes by itself (content types, permissions, the role groups of practices' first migration,
+# the count of writes of bizenv/writes.py): a database that holds only these is as good as empty.
+BOOKKEEPING = {"contenttypes.contenttype", "auth.permission", "auth.group", "bizenv.writecount"}
 
 
 @dataclass
@@ -174,7 +175,8 @@ def restore(*, path: Path, force: bool = False) -> RestoreResult:
             seconds["read"] = time.monotonic() - started
             started = time.monotonic()
             try:
-                database.load(staging / "database", manifest, staging)
+                with writes.paused():  # the archive's count comes back with its rows; kept pages go with the cache
+                    database.load(staging / "database", manifest, staging)
             finally:
                 cache.clear()  # /stats/ is cached under a generation number that the restored rows may reuse
             seconds["database"] = time.monotonic() - started
