@@ -10,5 +10,7 @@ class BizenvConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from . import writes
+        from .web import after
 
         connection_created.connect(writes.install, dispatch_uid="bizenv_count_writes")
+        after.connect()

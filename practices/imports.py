@@ -95,7 +95,8 @@ class PracticeResource(resources.ModelResource):
     """The columns of the draft spreadsheet. `city` is the importing official's city, or None for the coordinator.
 
     Every row is checked before anything is written; then all of them are written at once (bulk_create()), with
-    their history rows and their search index rows, or none if any row has an error."""
+    their history rows, or none if any row has an error. Their search index rows are written after the response
+    (search.index_later())."""
 
     def __init__(self, *, city: City | None = None, by=None):
         super().__init__()
@@ -161,7 +162,8 @@ class PracticeResource(resources.ModelResource):
             return
         Practice.objects.bulk_create(practices)
         recorded(practices, by=self.by, created=True)
-        search.touched([practice.pk for practice in practices])
+        # Written into the index once the response has been sent: the city does not wait for it (bench/RESULTS.md).
+        search.index_later([practice.pk for practice in practices])
 
     def get_field_name(self, field):
         return field.column_name

@@ -461,6 +461,27 @@ class SearchFacets(SearchTable):
         verbose_name_plural = _("检索筛选项")
 
 
+class SearchPending(models.Model):
+    """A practice whose index row is written after the response (search/receivers.py, index_later()): noted in the
+    transaction that writes the practice, taken off once its row is written, by that request's work after the
+    response or else by the worker's next pass. Not a model anyone edits: no history."""
+
+    # No database constraint nor cascade: a practice deleted while pending keeps its id here until the next pass,
+    # which removes its index row (index_practices() does so for any id that is gone) and then the id; deleting a
+    # practice costs no query on this table.
+    practice = models.OneToOneField(
+        Practice, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("待写入检索索引的经验做法")
+        verbose_name_plural = _("待写入检索索引的经验做法")
+
+    def __str__(self):
+        return str(self.practice_id)
+
+
 class SimilarPair(models.Model):
     """A published practice, another one like it, and how alike they are (search/similar.py). Stored both ways,
     (a, b) and (b, a) with the one score, so that a pair listed on one practice's page is listed on the other's

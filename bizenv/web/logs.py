@@ -10,6 +10,7 @@ import logging
 import re
 import time
 import uuid
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -22,6 +23,16 @@ GOOD_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 def request_id() -> str:
     """The id of the request being handled in this thread, or "-" outside one."""
     return _request_id.get()
+
+
+@contextmanager
+def named(id: str):
+    """Log lines within are the request `id`'s: work done for a request after it was answered (bizenv/web/after.py)."""
+    token = _request_id.set(id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
 
 
 class RequestIdFilter(logging.Filter):

@@ -9,7 +9,8 @@ facets (index.py). The modules, from the text up:
 - postgres.py      the tsvector engine, in segments of practice ids; its SQL in postgres.sql
 - engines.py       the engine of the database in use
 - maintenance.py   writing rows, rebuilding the whole index, bulk writes
-- receivers.py     the rows follow every save and delete of a practice, in the same transaction
+- receivers.py     the rows follow every save and delete of a practice, in the same transaction; a spreadsheet's
+                   drafts are indexed after the response (index_later(), SearchPending)
 - ranking.py       a list narrowed to a query's matches in rank order; a filtered list counted by its facets
 - highlighting.py  a result's title and snippet with the hits marked
 - similar.py       similar practices and the 可能重复 flag; published ones found once and stored both ways
@@ -21,9 +22,9 @@ published ones `search.similar.remember` (found once, stored) and `search.simila
 from .engines import backend
 from .highlighting import hits
 from .index import PUBLISHED, facets, set_published_text
-from .maintenance import bulk_writes, index_practices, reindex_all
+from .maintenance import bulk_writes, index_pending, index_practices, reindex_all
 from .ranking import Faceted, matching, search
-from .receivers import deferred, touched
+from .receivers import deferred, index_later, touched
 
 __all__ = [
     "PUBLISHED",
@@ -33,6 +34,8 @@ __all__ = [
     "deferred",
     "facets",
     "hits",
+    "index_later",
+    "index_pending",
     "index_practices",
     "matching",
     "reindex_all",

@@ -1,11 +1,12 @@
-"""Writing the index: rows for given practices, a rebuild of it all (`manage.py reindex_search`), bulk writes."""
+"""Writing the index: rows for given practices, those pending (SearchPending), a rebuild of it all
+(`manage.py reindex_search`), bulk writes."""
 
 from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from ..models import Practice
+from ..models import Practice, SearchPending
 from .engines import backend
 from .index import CHUNK, TABLE, document_rows
 from .postgres import INDEX, PostgresTsvector
@@ -23,12 +24,32 @@ def index_practices(ids: Iterable[int]) -> int:
     return written
 
 
+def index_pending(ids: Iterable[int] | None = None) -> int:
+    """Write the rows of practices pending in SearchPending and take them off it, in one transaction: these ones
+    (those of them still pending), or else the first CHUNK. Returns how many were taken.
+
+    Pending ids another transaction is taking meanwhile (the worker's pass and a request's work after the response)
+    are skipped on PostgreSQL, not waited for; SQLite has one writer at a time anyway."""
+    with transaction.atomic():
+        pending = SearchPending.objects.select_for_update(skip_locked=True).order_by("pk")
+        pending = pending.filter(pk__in=list(ids)) if ids is not None else pending[:CHUNK]
+        taken = list(pending.values_list("pk", flat=True))
+        if taken:
+            index_practices(taken)
+            SearchPending.objects.filter(pk__in=taken).delete()
+        return len(taken)
+
+
 @transaction.atomic
 def reindex_all() -> int:
     """Rebuild the whole index: its tables dropped and created as this code has them (on PostgreSQL, with RUM if
     the rum extension has been installed since), then every practice written, published ones with their text as
-    published. Migrations create the tables as the code of their day had them; this brings them up to date."""
+    published; nothing is left pending. Migrations create the tables as the code of their day had them; this
+    brings them up to date."""
     engine = backend()
+    # Emptied before the practices are read: every practice pending until now is among them, and one noted from
+    # now on stays pending (indexed twice at worst, never missed).
+    SearchPending.objects.all().delete()
     with connection.cursor() as cursor:
         engine.drop(cursor)
         engine.create(cursor)

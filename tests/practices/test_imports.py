@@ -1,15 +1,17 @@
 """The draft spreadsheet, under the views: every row checked before any is written, all written at once with their
-history and index rows, and what that costs the database whatever the number of rows."""
+history, indexed once the response has been sent (never lost), and what that costs the database whatever the number
+of rows."""
 
 import pytest
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from practices import search
 from practices.enums import Status
 from practices.imports import COLUMNS, import_drafts, read_table
-from practices.models import Practice
+from practices.models import PendingImport, Practice, SearchPending
 from tests.factories import IndicatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +47,12 @@ def test_an_import_costs_the_same_queries_whatever_its_rows(xian, xian_official,
     assert Practice.objects.count() == (0 if dry_run else 31)
 
 
-def test_each_draft_written_has_its_history_and_is_found_by_search(xian, xian_official, indicator):
-    preview = import_drafts(table=table(3), city=xian, by=xian_official, dry_run=False)
+def test_each_draft_written_has_its_history_and_is_found_by_search(
+    xian, xian_official, indicator, django_capture_on_commit_callbacks
+):
+    # Committed outside a request (a command, the shell): indexed at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        preview = import_drafts(table=table(3), city=xian, by=xian_official, dry_run=False)
     practices = list(Practice.objects.order_by("pk"))
     assert preview.created == 3
     assert [p.title for p in practices] == [f"西安市推行企业开办“一日办结”{n}" for n in range(3)]
@@ -57,15 +63,35 @@ def test_each_draft_written_has_its_history_and_is_found_by_search(xian, xian_of
     assert [(h.id, h.history_type, h.history_user) for h in history] == [(p.pk, "+", xian_official) for p in practices]
     found = search.search(Practice.objects.all(), "一日办结")
     assert sorted(p.pk for p in found[: len(found)]) == [p.pk for p in practices]
+    assert not SearchPending.objects.exists()
 
 
-def test_an_error_in_the_last_row_writes_no_row_history_nor_index(xian, xian_official, indicator):
+def test_an_error_in_the_last_row_writes_no_row_history_nor_index(
+    xian, xian_official, indicator, django_capture_on_commit_callbacks
+):
     bad = table(5, {4: {"indicator": "不存在的指标"}})
-    preview = import_drafts(table=bad, city=xian, by=xian_official, dry_run=False)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        preview = import_drafts(table=bad, city=xian, by=xian_official, dry_run=False)
     assert [(e.row, e.column, e.message) for e in preview.errors] == [(6, "指标", "未知的指标“不存在的指标”。")]
     assert preview.created == 0
     assert not Practice.objects.exists() and not Practice.history.exists()
     assert len(search.search(Practice.objects.all(), "一日办结")) == 0
+    assert callbacks == [] and not SearchPending.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drafts_imported_through_the_page_are_found_once_it_has_answered(client, xian, xian_official, indicator):
+    """Committed for real, as in production: the index is written after the response, and nothing is left pending."""
+    client.force_login(xian_official)
+    content = table(3).data.export("xlsx")
+    client.post("/city/import/", {"file": SimpleUploadedFile("草稿.xlsx", content)})
+    response = client.post("/city/import/", {"confirm": "1", "token": PendingImport.objects.get().token})
+    assert response.status_code == 302
+    drafts = sorted(Practice.objects.values_list("pk", flat=True))
+    assert len(drafts) == 3
+    found = search.search(Practice.objects.all(), "一日办结")
+    assert sorted(p.pk for p in found[: len(found)]) == drafts
+    assert not SearchPending.objects.exists()
 
 
 def test_a_null_character_is_an_error_in_its_cell_on_every_database(xian, xian_official, indicator):

@@ -5,8 +5,11 @@ import random
 import pytest
 
 from batches.synth import seed_sentences
+from practices import search
+from practices.models import Practice
 from tests.factories import (
     CityFactory,
+    IndicatorFactory,
     PracticeFactory,
 )
 
@@ -28,3 +31,20 @@ def corpus(db):
             )
         )
     return practices
+
+
+@pytest.fixture
+def left_pending(db, django_capture_on_commit_callbacks):
+    """Practices written in bulk and noted for indexing later (search.index_later()), the process stopped after the
+    commit and before its work after the response: their ids pending, their rows not written."""
+
+    def write(*titles):
+        city, indicator = CityFactory(), IndicatorFactory()
+        practices = Practice.objects.bulk_create(
+            [Practice(city=city, indicator=indicator, title=title, summary="摘要", body="正文") for title in titles]
+        )
+        with django_capture_on_commit_callbacks():  # captured, never run
+            search.index_later([practice.pk for practice in practices])
+        return practices
+
+    return write

@@ -1,4 +1,4 @@
-"""search/maintenance.py: rebuilding the index, and its tables emptied by a flush."""
+"""search/maintenance.py: rebuilding the index (nothing left pending), and its tables emptied by a flush."""
 
 import pytest
 from django.core.management import call_command
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from practices import search
 from practices.enums import Status
-from practices.models import Practice
+from practices.models import Practice, SearchPending
 from practices.search import index, postgres, sqlite
 from tests.factories import (
     BatchEntryFactory,
@@ -24,6 +24,12 @@ def test_reindex_search_rebuilds_the_index(corpus, capsys):
     call_command("reindex_search")
     assert f"{len(corpus)} 条" in capsys.readouterr().out
     assert set(found("营商")) == expected("营商", corpus)
+
+
+def test_rebuilding_the_index_leaves_nothing_pending(left_pending):
+    practices = left_pending("推行一日办结")
+    search.reindex_all()
+    assert found("一日办结") == [practices[0].pk] and not SearchPending.objects.exists()
 
 
 def test_rebuilding_drops_every_version_of_the_functions(db):

@@ -1,13 +1,15 @@
 """search/receivers.py (and batches/receivers.py): the index follows every edit, publication and admin change,
-in the same transaction."""
+in the same transaction; what is left pending after a response is indexed by the worker's next passes."""
 
 from django.utils import timezone
 
 from batches.selectors import published_entries
 from batches.services import batch_add, batch_publish
+from bizenv.worker import run_background
 from practices import services
 from practices.enums import Status
-from practices.models import SearchIndex
+from practices.models import SearchIndex, SearchPending
+from practices.search.index import CHUNK
 from tests.factories import (
     BatchEntryFactory,
     BatchFactory,
@@ -97,3 +99,27 @@ def test_a_batch_published_in_the_admin_is_found_by_its_filters(client, db):
     batch.save()
     found = client.get("/api/v1/practices/", {"q": "纳税", "batch": "2023-7"}).json()["results"]
     assert [r["id"] for r in found] == [practice.pk]
+
+
+def test_practices_left_pending_are_indexed_by_one_worker_pass(left_pending):
+    practices = left_pending("推行一日办结", "一日办结再提速")
+    assert found("一日办结") == [] and SearchPending.objects.count() == len(practices)
+    run_background()
+    assert sorted(found("一日办结")) == [p.pk for p in practices]
+    assert not SearchPending.objects.exists()
+
+
+def test_a_practice_deleted_while_pending_leaves_no_row_behind(left_pending):
+    gone, kept = left_pending("推行一日办结", "一日办结再提速")
+    gone.delete()
+    run_background()
+    assert found("一日办结") == [kept.pk]
+    assert not SearchPending.objects.exists() and not SearchIndex.objects.filter(practice_id=gone.pk).exists()
+
+
+def test_each_worker_pass_takes_at_most_a_chunk_of_what_is_pending(db):
+    SearchPending.objects.bulk_create(SearchPending(practice_id=pk) for pk in range(1, CHUNK + 2))
+    run_background()
+    assert list(SearchPending.objects.values_list("pk", flat=True)) == [CHUNK + 1]
+    run_background()
+    assert not SearchPending.objects.exists()
