@@ -23,7 +23,6 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import writes
 from .archive import (
     FORMAT,
     MEDIA,
@@ -175,10 +174,11 @@ def restore(*, path: Path, force: bool = False) -> RestoreResult:
             seconds["read"] = time.monotonic() - started
             started = time.monotonic()
             try:
-                with writes.paused():  # the archive's count comes back with its rows; kept pages go with the cache
-                    database.load(staging / "database", manifest, staging)
+                database.load(staging / "database", manifest, staging)
             finally:
-                cache.clear()  # /stats/ is cached under a generation number that the restored rows may reuse
+                # /stats/ and kept pages are cached under a generation number and a count of writes that the restored
+                # rows may reuse
+                cache.clear()
             seconds["database"] = time.monotonic() - started
             started = time.monotonic()
             try:

@@ -7,6 +7,8 @@ def create_count(apps, schema_editor):
     """The count's row (SQLite), and its sequence on PostgreSQL."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
+        # Called once, so that the next nextval() moves last_value (a new sequence's first one returns it as it is).
+        schema_editor.execute(f"SELECT nextval('{SEQUENCE}')")
     apps.get_model("bizenv", "WriteCount").objects.get_or_create(pk=1)
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from bizenv import writes
+
 from . import index
 from .index import LONG, TABLE, counted, facet_columns, split_published
 from .text import Term, bigrams
@@ -169,6 +171,7 @@ class PostgresTsvector:
                 f"SELECT {WRITE_FUNCTION}(%s, %s, %s, %s)",
                 [list(ids), [row[0] for row in rows], [row[4] for row in rows], documents],
             )
+            writes.counted(connection)  # a write inside a function: no statement says so
             # The published ones' facets, replaced; the others' go.
             cursor.execute(
                 f"WITH gone AS (DELETE FROM {FACETS_TABLE} WHERE rowid = ANY(%s) AND rowid <> ALL(%s))"

@@ -3,9 +3,11 @@
 page is never answered to another session, with a message that was already shown, or to a browser without its
 CSRF cookie."""
 
+import threading
+
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -24,11 +26,11 @@ def official(xian):
     return UserFactory(username="xian_a", first_name="张三", role=Role.CITY_OFFICIAL, city=xian)
 
 
-def signed_in(user) -> Client:
+def signed_in(user, first_page="/city/") -> Client:
     """A browser signed in as user, after its first page (which gave it the CSRF cookie)."""
     client = Client()
     client.force_login(user)
-    assert client.get("/city/" if user.groups.filter(name=Role.CITY_OFFICIAL.value).exists() else "/review/").status_code == 200
+    assert client.get(first_page).status_code == 200
     return client
 
 
@@ -85,16 +87,20 @@ def test_any_write_is_on_the_very_next_request(official, xian, change):
     assert "改后的标题" in page and queries > KEPT_QUERIES
 
 
-def test_a_deleted_practice_and_a_notification_read_are_gone_at_once(official, xian):
+def test_a_deleted_practice_is_gone_at_once(official, xian):
     practice = PracticeFactory(city=xian, title="将被删除的草稿")
-    Notification.objects.create(recipient=official, subject="新通知")
     client = signed_in(official)
-    page, _queries = answered(client, "/city/")
-    assert "将被删除的草稿" in page and "1 条未读" in page
+    assert "将被删除的草稿" in answered(client, "/city/")[0]
     practice.delete()
-    official.notifications.update(read_at=practice.created_at)
-    page, _queries = answered(client, "/city/")
-    assert "将被删除的草稿" not in page and "条未读" not in page
+    assert "将被删除的草稿" not in answered(client, "/city/")[0]
+
+
+def test_notifications_read_leave_the_header_at_once(official):
+    note = Notification.objects.create(recipient=official, subject="新通知")
+    client = signed_in(official)
+    assert "1 条未读" in answered(client, "/city/")[0]
+    official.notifications.update(read_at=note.created_at)
+    assert "条未读" not in answered(client, "/city/")[0]
 
 
 def test_a_role_taken_away_is_on_the_next_request(official):
@@ -136,10 +142,28 @@ def test_a_browser_without_its_csrf_cookie_is_never_answered_a_kept_page(officia
     assert answered(client, "/city/")[1] > KEPT_QUERIES
 
 
+def test_a_refused_csrf_cookie_is_never_answered_a_kept_page(official):
+    client = signed_in(official)
+    answered(client, "/city/")
+    client.cookies["csrftoken"] = "not a token"
+    response = client.get("/city/")
+    assert response.cookies["csrftoken"].value != "not a token"  # a new secret, and the page's token is of it
+    client.cookies["csrftoken"] = "not a token"
+    assert answered(client, "/city/")[1] > KEPT_QUERIES
+
+
+def test_each_language_is_a_page_of_its_own(official):
+    client = signed_in(official)
+    chinese, _queries = answered(client, "/city/")
+    client.cookies["django_language"] = "en"
+    english, queries = answered(client, "/city/")
+    assert english != chinese and queries > KEPT_QUERIES and 'lang="en"' in english
+
+
 def test_the_review_queue_is_kept_too(db):
     coordinator = UserFactory(role=Role.COORDINATOR)
     PracticeFactory(status=Status.SUBMITTED, title="待审核的做法")
-    client = signed_in(coordinator)
+    client = signed_in(coordinator, "/review/")
     first, _queries = answered(client, "/review/")
     assert "待审核的做法" in first and answered(client, "/review/") == (first, KEPT_QUERIES)
 
@@ -153,6 +177,11 @@ def test_the_review_queue_is_kept_too(db):
         ('DELETE FROM "django_session" WHERE 1', "django_session"),
         ("WITH gone AS (DELETE FROM f WHERE rowid = 1) INSERT INTO f SELECT 1", ""),
         ("WITH counted AS (SELECT 1) SELECT * FROM counted", None),
+        ("TRUNCATE practices_searchfacets", ""),
+        ("DROP INDEX IF EXISTS practices_searchindex_document", ""),
+        ("CREATE INDEX practices_searchindex_document ON practices_searchindex USING rum (document)", ""),
+        ('UPDATE ONLY "practices_practice" SET "round" = 2', "practices_practice"),
+        ("SELECT bizenv_search_write(%s, %s, %s, %s)", None),  # counted by its caller (counted())
         ('SELECT "title" FROM "practices_practice" WHERE "title" = \'UPDATE\'', None),
         ("SAVEPOINT s1", None),
     ],
@@ -183,3 +212,39 @@ def test_the_count_is_raised_by_the_commit_and_never_behind_it(xian):
     assert after > before
     if connection.vendor == "postgresql":  # advanced at the write, for other connections, and again at the commit
         assert before < inside < after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_is_counted_with_it(xian):
+    practice = PracticeFactory(city=xian)
+    before = writes.current(connection)
+    Practice.objects.filter(pk=practice.pk).update(title="改后的标题")  # autocommit: a transaction of its own
+    assert writes.current(connection) > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_by_another_connection_is_on_the_next_request(official, xian):
+    practice = PracticeFactory(city=xian, title="原来的标题")
+    client = signed_in(official)
+    answered(client, "/city/")
+    assert answered(client, "/city/")[1] == KEPT_QUERIES
+
+    def elsewhere():  # another thread, so another connection: as another worker's
+        try:
+            _in_a_transaction(practice)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert "改后的标题" in answered(client, "/city/")[0]
+
+
+def test_the_search_index_written_by_a_function_counts(xian):
+    from practices.search.maintenance import index_practices
+
+    practice = PracticeFactory(city=xian)
+    before = writes.current(connection)
+    index_practices([practice.pk])
+    assert writes.current(connection) > before
