@@ -58,10 +58,23 @@ def public_page(view):
 
 
 def current_generation() -> int:
-    """The counter of public changes: one indexed row, read without the ORM (it is read on every kept page)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {Generation._meta.db_table} WHERE id = 1")
-        row = cursor.fetchone()
+    """The counter of public changes: one indexed row, read on every kept page through the driver's own cursor, a
+    third cheaper than Django's (81 against 118 µs on PostgreSQL, bench/RESULTS.md); through Django's while queries
+    are being recorded (DEBUG, a test counting them), so that it is counted as the query it is."""
+    sql = f"SELECT value FROM {Generation._meta.db_table} WHERE id = 1"
+    if connection.queries_logged:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    else:
+        connection.ensure_connection()
+        with connection.wrap_database_errors:  # a lost connection is Django's error, and the connection unusable
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
     return row[0] if row else 0
 
 
